@@ -1,0 +1,3 @@
+from regoscan.cli import main
+
+raise SystemExit(main())

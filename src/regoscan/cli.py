@@ -1,0 +1,170 @@
+"""Command line: ``regoscan scan`` (and friends).
+
+Exit codes are part of the interface: 0 clean, 1 findings at or above ``--fail-on``,
+2 usage or configuration errors (bad flags, missing paths, policies that do not
+compile or crash, exceptions that error). Reports are written in every case, so a
+failing CI step still leaves its SARIF and summary behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from regoscan import __version__
+from regoscan.errors import UsageError
+from regoscan.models import NoticeLevel, ScanReport, Severity
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+FAIL_ON = ("critical", "high", "medium", "low", "never")
+# Notices that mean the run is not trustworthy as configured (exit 2). Unreadable input
+# files are only warnings: the scan of everything else is still complete.
+CONFIG_ERROR_CODES = ("policy-", "data-", "exception-", "evaluation-")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="regoscan",
+        description="Scan Kubernetes manifests, Dockerfiles and YAML/JSON with Rego checks and exceptions.",
+    )
+    parser.add_argument("--version", action="version", version=f"regoscan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan files and folders", description=(
+        "Evaluate built-in and custom Rego checks and their exceptions on files and folders. "
+        "Exit code 0: nothing at or above --fail-on; 1: findings at or above --fail-on; "
+        "2: usage or configuration error (missing path, policy that does not compile, exception error)."))
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    scan.add_argument("--policy", action="append", default=[], metavar="PATH",
+                      help="folder or .rego file with custom checks, exceptions and libraries (repeatable)")
+    scan.add_argument("--data", action="append", default=[], metavar="PATH",
+                      help="JSON/YAML data document or folder of them, available as data.* (repeatable)")
+    scan.add_argument("--namespace", action="append", default=None, metavar="NS",
+                      help="evaluate check packages under this namespace (repeatable; default: builtin and user)")
+    scan.add_argument("--no-builtin", action="store_true", help="do not load the built-in checks")
+    scan.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 to FILE")
+    scan.add_argument("--sarif-suppressed", choices=("keep", "omit"), default="keep",
+                      help="keep waived findings as suppressed results (default), or omit them "
+                           "(for upload to GitHub code scanning, which ignores suppressions)")
+    scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id (code scanning category)")
+    scan.add_argument("--summary", metavar="FILE", help="write the Markdown summary to FILE")
+    scan.add_argument("--fail-on", choices=FAIL_ON, default="high",
+                      help="exit 1 when an unsuppressed finding has this severity or higher (default: high)")
+    scan.add_argument("--format", choices=("text", "json"), default="text", help="stdout format (default: text)")
+    scan.add_argument("--root", metavar="DIR",
+                      help="folder that paths in reports are relative to (default: current folder)")
+    scan.add_argument("--include", action="append", default=None, metavar="GLOB",
+                      help="only scan files matching GLOB (repeatable)")
+    scan.add_argument("--exclude", action="append", default=None, metavar="GLOB",
+                      help="skip files matching GLOB (repeatable)")
+    scan.add_argument("--workers", type=int, default=None, metavar="N",
+                      help="engine worker processes (default: number of CPUs)")
+    scan.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                      help="time limit for evaluating one document (default: 20)")
+    scan.add_argument("-q", "--quiet", action="store_true", help="print nothing on stdout")
+    return parser
+
+
+def exit_code(report: ScanReport, fail_on: str) -> int:
+    """The decision: configuration errors first, then unsuppressed findings at or above the bar."""
+    if any(n.level is NoticeLevel.ERROR and n.code.startswith(CONFIG_ERROR_CODES) for n in report.notices):
+        return EXIT_ERROR
+    if fail_on == "never":
+        return EXIT_OK
+    bar = Severity[fail_on.upper()]
+    for f in report.active:
+        if f.is_warning:
+            continue  # warn rules are advisory, as in Conftest
+        # a check that declares no severity is treated as HIGH: a deny must not pass silently
+        sev = f.severity if f.severity is not Severity.UNKNOWN else Severity.HIGH
+        if sev >= bar:
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _write(path: str, text: str) -> None:
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
+    from regoscan.output.console import render_json, render_text
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    root = Path(args.root) if args.root else Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"--root {args.root}: not a folder")
+    opts = ScanOptions(
+        paths=args.paths,
+        root=root,
+        policies=args.policy,
+        data=args.data,
+        namespaces=args.namespace or list(DEFAULT_NAMESPACES),
+        builtin=not args.no_builtin,
+        include=args.include,
+        exclude=args.exclude,
+        workers=args.workers,
+        eval_timeout=args.timeout,
+    )
+    report = run_scan(opts)
+    write_reports(report, sarif=args.sarif, summary=args.summary, suppressed=args.sarif_suppressed,
+                  category=args.sarif_category)
+    if not args.quiet:
+        sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    for n in report.notices:
+        if n.level is NoticeLevel.ERROR:
+            where = f"{n.location}: " if n.location else ""
+            print(f"regoscan: error: {where}{n.message}", file=sys.stderr)
+    return exit_code(report, args.fail_on)
+
+
+def write_reports(report: ScanReport, *, sarif: str | None, summary: str | None, suppressed: str = "keep",
+                  category: str | None = None) -> None:
+    if sarif:
+        from regoscan.output.sarif import write_sarif
+
+        write_sarif(report, sarif, suppressed=suppressed, category=category)
+    if summary:
+        from regoscan.output.markdown import render_summary
+
+        _write(summary, render_summary(report))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+    except UsageError as exc:
+        print(f"regoscan: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("regoscan: interrupted", file=sys.stderr)
+        return 130
+    parser.print_help()
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

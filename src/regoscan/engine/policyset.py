@@ -1,0 +1,318 @@
+"""Load policy files and data documents into a described policy set.
+
+Everything that can be learnt without running Rego is learnt here, in Python: which
+packages are checks, which rules they define, which ``exception`` definitions exist
+and where, and each check's ``# METADATA``. The worker only ever evaluates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regoscan.errors import UsageError
+from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
+from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
+from regoscan.resources import policies_dir
+
+NAMESPACE_EXCEPTIONS = "namespace.exceptions"
+METADATA_RULES = ("__rego_metadata__", "__rego_input__")
+
+
+def entrypoint(package: str, rule: str) -> str:
+    return package.replace(".", "/") + "/" + rule
+
+
+@dataclass
+class ExceptionSource:
+    kind: str
+    """``namespace`` or ``rule``."""
+    package: str
+    path: str
+    definition: ExceptionDef
+
+    @property
+    def entrypoint(self) -> str:
+        return entrypoint(self.package, self.definition.rule)
+
+    @property
+    def line(self) -> int:
+        return self.definition.line
+
+
+@dataclass
+class Check:
+    package: str
+    metadata: CheckMetadata
+    rules: list[str]
+    modules: list[PreparedModule]
+    exceptions: list[ExceptionSource] = field(default_factory=list)
+
+    @property
+    def entrypoints(self) -> list[str]:
+        return [entrypoint(self.package, r) for r in self.rules]
+
+
+@dataclass
+class PolicySet:
+    modules: list[PreparedModule]
+    checks: list[Check]
+    namespace_exceptions: list[ExceptionSource]
+    data: dict[str, Any]
+    notices: list[Notice]
+    packages: list[str]
+    exception_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Package-level metadata of exception packages (reason, ticket, expiry...)."""
+
+
+def _rego_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    out: list[Path] = []
+    for p in sorted(path.rglob("*.rego")):
+        rel_parts = p.relative_to(path).parts
+        if any(part.startswith(".") for part in rel_parts):
+            continue
+        if p.name.endswith("_test.rego") or not p.is_file():
+            continue
+        out.append(p)
+    return out
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _collect_files(policy_paths: list[str], root: Path, include_builtin: bool) -> list[tuple[Path, str, bool]]:
+    bundled = policies_dir()
+    files: list[tuple[Path, str, bool]] = []
+    for p in _rego_files(bundled / "lib"):
+        files.append((p, "(builtin)/" + p.relative_to(bundled).as_posix(), True))
+    if include_builtin:
+        for sub in ("kubernetes", "dockerfile"):
+            if (bundled / sub).is_dir():
+                for p in _rego_files(bundled / sub):
+                    files.append((p, "(builtin)/" + p.relative_to(bundled).as_posix(), True))
+    for raw in policy_paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"--policy {raw}: no such file or folder")
+        if path.is_file() and path.suffix != ".rego":
+            raise UsageError(f"--policy {raw}: not a .rego file")
+        for p in _rego_files(path):
+            files.append((p, _display(p, root), False))
+    return files
+
+
+def load_data(data_paths: list[str]) -> tuple[dict[str, Any], list[Notice]]:
+    """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree."""
+    merged: dict[str, Any] = {}
+    notices: list[Notice] = []
+    for raw in data_paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"--data {raw}: no such file or folder")
+        files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()
+        )
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+                value = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
+            except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+                line = getattr(getattr(exc, "problem_mark", None), "line", None)
+                line = line + 1 if line is not None else getattr(exc, "lineno", None)
+                notices.append(Notice(NoticeLevel.ERROR, "data-error", f"cannot read data file: {exc}",
+                                      f.as_posix(), line))
+                continue
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                notices.append(Notice(NoticeLevel.ERROR, "data-error",
+                                      "a data document must be a mapping at the top level", f.as_posix(), 1))
+                continue
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError) as exc:
+                notices.append(Notice(NoticeLevel.ERROR, "data-error", f"data is not JSON-compatible: {exc}",
+                                      f.as_posix(), None))
+                continue
+            conflict = _deep_merge(merged, value)
+            if conflict:
+                notices.append(Notice(NoticeLevel.ERROR, "data-error",
+                                      f"data key {conflict!r} is defined twice with different values",
+                                      f.as_posix(), None))
+    return merged, notices
+
+
+def _deep_merge(into: dict[str, Any], new: dict[str, Any], prefix: str = "") -> str | None:
+    for key, value in new.items():
+        key = str(key)
+        if key in into and isinstance(into[key], dict) and isinstance(value, dict):
+            conflict = _deep_merge(into[key], value, f"{prefix}{key}.")
+            if conflict:
+                return conflict
+        elif key in into and into[key] != value:
+            return prefix + key
+        else:
+            into[key] = value
+    return None
+
+
+def in_namespaces(package: str, namespaces: list[str]) -> bool:
+    return any(package == ns or package.startswith(ns + ".") for ns in namespaces)
+
+
+def _metadata_from_annotations(pkg: str, mods: list[PreparedModule]) -> dict[str, Any] | None:
+    for mod in mods:
+        ann = mod.package_meta
+        if ann is not None and ann.target == pkg:
+            data = dict(ann.data)
+            custom = data.get("custom") if isinstance(data.get("custom"), dict) else {}
+            return {"title": data.get("title"), "description": data.get("description"),
+                    "related_resources": data.get("related_resources"), **custom, "__line": ann.line,
+                    "__path": mod.path}
+    return None
+
+
+def build_check_metadata(pkg: str, mods: list[PreparedModule], legacy: dict[str, Any] | None,
+                         legacy_input: dict[str, Any] | None) -> CheckMetadata:
+    """Trivy's order: package METADATA first, then ``__rego_metadata__``, then defaults."""
+    meta = _metadata_from_annotations(pkg, mods) or {}
+    if not meta.get("id") and isinstance(legacy, dict):
+        meta = {**legacy, **{k: v for k, v in meta.items() if v}}
+    owner = next((m for m in mods if any(CHECK_RULE.match(r.name) for r in m.rules)), mods[0])
+    refs: list[str] = []
+    for key in ("related_resources", "references"):
+        for item in meta.get(key) or []:
+            if isinstance(item, str):
+                refs.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("ref"), str):
+                refs.append(item["ref"])
+    if isinstance(meta.get("url"), str):
+        refs.append(meta["url"])
+    selectors: list[dict[str, Any]] = []
+    input_meta = meta.get("input") if isinstance(meta.get("input"), dict) else legacy_input
+    if isinstance(input_meta, dict) and isinstance(input_meta.get("selector"), list):
+        selectors = [s for s in input_meta["selector"] if isinstance(s, dict)]
+    aliases = [str(a) for a in meta.get("aliases") or [] if isinstance(a, str | int)]
+    for key in ("avd_id", "long_id", "short_code"):
+        if isinstance(meta.get(key), str) and meta[key] not in aliases:
+            aliases.append(meta[key])
+    action = meta.get("recommended_action") or meta.get("recommended_actions") or ""
+    return CheckMetadata(
+        id=str(meta.get("id") or pkg),
+        package=pkg,
+        title=str(meta.get("title") or ""),
+        severity=Severity.parse(meta.get("severity")),
+        description=str(meta.get("description") or f"Rego check {pkg}"),
+        recommended_action=str(action),
+        references=list(dict.fromkeys(refs)),
+        aliases=aliases,
+        selectors=selectors,
+        source_path=str(meta.get("__path") or owner.path),
+        source_line=int(meta.get("__line") or owner.package_line or 1),
+        builtin=owner.builtin,
+        custom={k: v for k, v in meta.items() if not k.startswith("__") and _jsonable(v)},
+    )
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> tuple[list[PreparedModule],
+                                                                                      list[Notice]]:
+    notices: list[Notice] = []
+    modules: list[PreparedModule] = []
+    for index, (path, display, builtin) in enumerate(_collect_files(policy_paths, root, include_builtin)):
+        try:
+            mod = read_module(path, display, module_index=index, builtin=builtin)
+        except OSError as exc:
+            raise UsageError(f"cannot read policy {display}: {exc.strerror or exc}") from None
+        for ann in mod.annotations:
+            if ann.error:
+                notices.append(Notice(NoticeLevel.WARNING, "policy-metadata-error", ann.error, display, ann.line))
+        for prob in mod.problems:
+            level = NoticeLevel.ERROR if prob.fatal else NoticeLevel.WARNING
+            notices.append(Notice(level, "policy-unsupported" if prob.fatal else "policy-warning",
+                                  prob.message, display, prob.line))
+        if mod.fatal:
+            continue
+        modules.append(mod)
+    return modules, notices
+
+
+def describe(modules: list[PreparedModule], namespaces: list[str]) -> tuple[dict[str, list[PreparedModule]],
+                                                                             list[str]]:
+    """Group modules by package; return the packages that hold checks in the evaluated namespaces."""
+    by_pkg: dict[str, list[PreparedModule]] = {}
+    for mod in modules:
+        if mod.package:
+            by_pkg.setdefault(mod.package, []).append(mod)
+    check_pkgs = [pkg for pkg, mods in by_pkg.items()
+                  if in_namespaces(pkg, namespaces) and any(m.check_rules for m in mods)]
+    return by_pkg, sorted(check_pkgs)
+
+
+def metadata_entrypoints(by_pkg: dict[str, list[PreparedModule]], check_pkgs: list[str]) -> list[str]:
+    eps: list[str] = []
+    for pkg in check_pkgs:
+        for mod in by_pkg[pkg]:
+            for rule in METADATA_RULES:
+                if mod.rule_line(rule) is not None:
+                    eps.append(entrypoint(pkg, rule))
+    return sorted(set(eps))
+
+
+def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[str, Any],
+             legacy: dict[str, Any], notices: list[Notice]) -> PolicySet:
+    """Build the PolicySet once ``__rego_metadata__`` values (``legacy``) are known."""
+    by_pkg, check_pkgs = describe(modules, namespaces)
+    checks: list[Check] = []
+    for pkg in check_pkgs:
+        mods = by_pkg[pkg]
+        rules: list[str] = []
+        for mod in mods:
+            for r in mod.check_rules:
+                if r not in rules:
+                    rules.append(r)
+        meta = build_check_metadata(pkg, mods, legacy.get(entrypoint(pkg, "__rego_metadata__")),
+                                    legacy.get(entrypoint(pkg, "__rego_input__")))
+        check = Check(pkg, meta, sorted(rules), mods)
+        for mod in mods:
+            check.exceptions.extend(ExceptionSource("rule", pkg, mod.path, d) for d in mod.exceptions)
+        checks.append(check)
+    ns_exceptions = [ExceptionSource("namespace", NAMESPACE_EXCEPTIONS, mod.path, d)
+                     for mod in by_pkg.get(NAMESPACE_EXCEPTIONS, []) for d in mod.exceptions]
+    exc_meta: dict[str, dict[str, Any]] = {}
+    for pkg, mods in by_pkg.items():
+        if any(m.exceptions for m in mods):
+            ann = _metadata_from_annotations(pkg, mods)
+            meta: dict[str, Any] = {}
+            if ann:
+                meta.update({k: v for k, v in ann.items() if not k.startswith("__") and v is not None})
+            if pkg not in check_pkgs and isinstance(legacy.get(entrypoint(pkg, "__rego_metadata__")), dict):
+                meta.update(legacy[entrypoint(pkg, "__rego_metadata__")])
+            exc_meta[pkg] = meta
+    ids: dict[str, str] = {}
+    for check in checks:
+        other = ids.get(check.metadata.id)
+        if other:
+            notices.append(Notice(NoticeLevel.WARNING, "policy-duplicate-id",
+                                  f"check id {check.metadata.id} is used by packages {other} and {check.package}",
+                                  check.metadata.source_path, check.metadata.source_line))
+        ids[check.metadata.id] = check.package
+    packages = sorted(by_pkg)
+    return PolicySet(modules, checks, ns_exceptions, data, notices, packages, exc_meta)

@@ -1,0 +1,330 @@
+"""The scan: inputs -> policy set -> evaluation in workers -> findings with suppressions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regoscan import __version__
+from regoscan.engine.exceptions import ExceptionTypeError, namespace_names, rule_suffix, rule_suffixes
+from regoscan.engine.policyset import (
+    METADATA_RULES,
+    NAMESPACE_EXCEPTIONS,
+    Check,
+    ExceptionSource,
+    PolicySet,
+    assemble,
+    describe,
+    entrypoint,
+    in_namespaces,
+    load_data,
+    load_modules,
+    metadata_entrypoints,
+)
+from regoscan.engine.results import region_for, rule_results
+from regoscan.engine.selectors import applies
+from regoscan.inputs.discover import discover
+from regoscan.inputs.load import load_file
+from regoscan.models import (
+    Document,
+    Finding,
+    InputFile,
+    Notice,
+    NoticeLevel,
+    ScanReport,
+    SuppressionInfo,
+)
+from regoscan.rego.prepare import PreparedModule
+from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
+
+DEFAULT_NAMESPACES = ["builtin", "user"]
+
+
+@dataclass
+class ScanOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    root: Path = field(default_factory=Path.cwd)
+    policies: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=lambda: list(DEFAULT_NAMESPACES))
+    builtin: bool = True
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+    workers: int | None = None
+    eval_timeout: float = 20.0
+    partial: bool = False
+    files: list[str] | None = None
+    """When set (changed-files mode), exactly these paths are scanned instead of walking ``paths``."""
+
+
+@dataclass
+class _Origin:
+    path: str
+    line: int
+    package: str
+    rule: str
+
+
+class _NoticeSink:
+    """Collects notices, folding repeats of the same problem on many documents into one."""
+
+    def __init__(self) -> None:
+        self.notices: list[Notice] = []
+        self._seen: dict[tuple[str, str, str | None, int | None], tuple[Notice, list[str]]] = {}
+
+    def add(self, notice: Notice, document: str | None = None) -> None:
+        key = (notice.code, notice.message, notice.path, notice.line)
+        if key in self._seen:
+            if document:
+                self._seen[key][1].append(document)
+            return
+        self._seen[key] = (notice, [document] if document else [])
+        self.notices.append(notice)
+
+    def finish(self) -> list[Notice]:
+        for notice, docs in self._seen.values():
+            if docs:
+                first = docs[0]
+                more = f" and {len(docs) - 1} more" if len(docs) > 1 else ""
+                notice.message = f"{notice.message} (while evaluating {first}{more})"
+        return self.notices
+
+
+def _units(modules: list[PreparedModule], check_pkgs: set[str], meta_eps: set[str]) -> tuple[
+        list[PolicyUnit], dict[str, _Origin]]:
+    units: list[PolicyUnit] = []
+    origins: dict[str, _Origin] = {}
+    for mod in modules:
+        eps: list[str] = []
+        pkg = mod.package or ""
+        if pkg in check_pkgs:
+            for rule in mod.check_rules:
+                ep = entrypoint(pkg, rule)
+                if ep not in origins:
+                    eps.append(ep)
+                    origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule)
+        if pkg in check_pkgs or pkg == NAMESPACE_EXCEPTIONS or mod.exceptions:
+            for d in mod.exceptions:
+                ep = entrypoint(pkg, d.rule)
+                if ep not in origins:
+                    eps.append(ep)
+                    origins[ep] = _Origin(mod.path, d.line, pkg, "exception")
+        for rule in METADATA_RULES:
+            ep = entrypoint(pkg, rule)
+            if ep in meta_eps and ep not in origins and mod.rule_line(rule) is not None:
+                eps.append(ep)
+                origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule)
+        units.append(PolicyUnit(mod.name, mod.text, eps, library=not eps, rule_spans=mod.rule_spans))
+    return units, origins
+
+
+def _load_inputs(opts: ScanOptions, notices: _NoticeSink) -> list[InputFile]:
+    paths = opts.files if opts.files is not None else opts.paths
+    found = discover(paths, opts.root, include=opts.include, exclude=opts.exclude)
+    for n in found.notices:
+        notices.add(n)
+    files: list[InputFile] = []
+    for cand in found.candidates:
+        f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
+        if f.error:
+            notices.add(Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}",
+                               f.path, f.error_line))
+        files.append(f)
+    return files
+
+
+def _suppression(src: ExceptionSource, matched: str, meta: dict[str, Any]) -> SuppressionInfo:
+    pairs = tuple(sorted((str(k), v) for k, v in meta.items() if not str(k).startswith("__")))
+    return SuppressionInfo(src.kind, src.package, src.path, src.line, matched, pairs)
+
+
+class _Evaluator:
+    def __init__(self, policy: PolicySet, runtime: PolicyRuntime, origins: dict[str, _Origin],
+                 notices: _NoticeSink) -> None:
+        self.policy = policy
+        self.runtime = runtime
+        self.good = set(runtime.entrypoints)
+        self.origins = origins
+        self.notices = notices
+        self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
+
+    def checks_for(self, doc: Document) -> list[Check]:
+        key = (doc.input_type.value, (doc.kind or "").lower() or None)
+        cached = self._plan_cache.get(key)
+        if cached is None:
+            cached = [c for c in self.policy.checks if applies(c.metadata, doc)
+                      and any(ep in self.good for ep in c.entrypoints)]
+            self._plan_cache[key] = cached
+        return cached
+
+    def job_for(self, job_id: int, doc: Document) -> Job | None:
+        checks = self.checks_for(doc)
+        if not checks:
+            return None
+        eps: list[str] = []
+        for c in checks:
+            eps.extend(ep for ep in c.entrypoints if ep in self.good)
+            eps.extend(e.entrypoint for e in c.exceptions if e.entrypoint in self.good)
+        eps.extend(e.entrypoint for e in self.policy.namespace_exceptions if e.entrypoint in self.good)
+        return Job(job_id, json.dumps(doc.content, separators=(",", ":")), eps)
+
+    def _problem(self, ep: str, message: str, doc: Document, code: str) -> None:
+        origin = self.origins.get(ep)
+        where = f"rule {origin.rule} in package {origin.package}" if origin else ep
+        self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}",
+                                origin.path if origin else None, origin.line if origin else None),
+                         document=doc.path)
+
+    def _fail(self, res: JobResult, ep: str) -> str | None:
+        if ep in res.failures:
+            return res.failures[ep]
+        return res.errors.get(ep)
+
+    def findings(self, doc: Document, res: JobResult) -> list[Finding]:
+        for ep, msg in res.failures.items():
+            code = "evaluation-timeout" if "timed out" in msg else "evaluation-crash"
+            self._problem(ep, msg, doc, code)
+        for ep, msg in res.errors.items():
+            self._problem(ep, msg, doc, "policy-runtime-error")
+        exempt_pkgs: dict[str, list[SuppressionInfo]] = {}
+        for src in self.policy.namespace_exceptions:
+            if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
+                continue
+            value = res.values.get(src.entrypoint)
+            if value is None:
+                continue
+            try:
+                names = namespace_names(value)
+            except ExceptionTypeError as exc:
+                self._problem(src.entrypoint, str(exc), doc, "exception-error")
+                continue
+            meta = self.policy.exception_metadata.get(src.package, {})
+            for name in names:
+                exempt_pkgs.setdefault(name, []).append(_suppression(src, name, meta))
+        out: list[Finding] = []
+        for check in self.checks_for(doc):
+            suffixes: list[tuple[ExceptionSource, set[str]]] = []
+            for src in check.exceptions:
+                if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
+                    continue
+                value = res.values.get(src.entrypoint)
+                if value is None:
+                    continue
+                try:
+                    suffixes.append((src, rule_suffixes(value)))
+                except ExceptionTypeError as exc:
+                    self._problem(src.entrypoint, str(exc), doc, "exception-error")
+            meta = self.policy.exception_metadata.get(check.package, {})
+            for rule in check.rules:
+                ep = entrypoint(check.package, rule)
+                if ep not in res.values:
+                    continue
+                default_msg = check.metadata.title or f"{check.package}.{rule} denied"
+                sups = list(exempt_pkgs.get(check.package, []))
+                wanted = rule_suffix(rule)
+                sups.extend(_suppression(src, wanted, meta) for src, found in suffixes if wanted in found)
+                for raw in rule_results(res.values[ep], default_msg):
+                    out.append(Finding(
+                        check=check.metadata,
+                        rule=rule,
+                        message=raw.message,
+                        path=doc.path,
+                        region=region_for(raw, doc.region),
+                        document_index=doc.index,
+                        resource=doc.resource,
+                        suppressions=list(dict.fromkeys(sups)),
+                        identity=_identity(check.metadata.id, doc, raw.message),
+                    ))
+        return out
+
+
+def _identity(check_id: str, doc: Document, message: str) -> str:
+    resource = "/".join(x or "" for x in (doc.kind, doc.namespace, doc.name))
+    raw = "\x1f".join((check_id, doc.path, resource, message))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def _quarantine_notices(runtime: PolicyRuntime, modules: list[PreparedModule], notices: _NoticeSink) -> None:
+    by_name = {m.name: m for m in modules}
+    for q in runtime.quarantined:
+        mod = by_name.get(q.unit)
+        code = "policy-crash" if q.crashed else "policy-compile-error"
+        message = f"policy not loaded: {q.message}"
+        if mod is not None and mod.log.upgraded_v0:
+            message += " (module was upgraded from Rego v0 syntax)"
+        notices.add(Notice(NoticeLevel.ERROR, code, message, q.unit, q.line))
+
+
+def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -> ScanReport:
+    notices = _NoticeSink()
+    files = _load_inputs(opts, notices)
+    documents = [d for f in files for d in f.documents]
+
+    modules, load_notices = load_modules(opts.policies, opts.root, opts.builtin)
+    for n in load_notices:
+        notices.add(n)
+    data, data_notices = load_data(opts.data)
+    for n in data_notices:
+        notices.add(n)
+    packages = sorted({m.package for m in modules if m.package})
+    data = {**data, "namespaces": packages}
+
+    by_pkg, check_pkgs = describe(modules, opts.namespaces)
+    meta_eps = set(metadata_entrypoints(by_pkg, check_pkgs))
+    for pkg, mods in by_pkg.items():
+        if pkg not in check_pkgs and any(m.exceptions for m in mods):
+            meta_eps.update(entrypoint(pkg, "__rego_metadata__") for m in mods if m.rule_line("__rego_metadata__"))
+    units, origins = _units(modules, set(check_pkgs), meta_eps)
+    runtime = PolicyRuntime(units, data, workers=opts.workers, eval_timeout=opts.eval_timeout)
+    try:
+        runtime.prepare()
+        _quarantine_notices(runtime, modules, notices)
+        bad = {q.unit for q in runtime.quarantined}
+        good_modules = [m for m in modules if m.name not in bad]
+        legacy = _legacy_metadata(runtime, meta_eps)
+        policy = assemble(good_modules, opts.namespaces, data, legacy, [])
+        for n in policy.notices:
+            notices.add(n)
+        evaluator = _Evaluator(policy, runtime, origins, notices)
+        jobs: list[Job] = []
+        job_docs: dict[int, Document] = {}
+        for i, doc in enumerate(documents):
+            job = evaluator.job_for(i, doc)
+            if job is not None:
+                jobs.append(job)
+                job_docs[i] = doc
+        if progress:
+            progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
+        results = runtime.run(jobs)
+    finally:
+        runtime.close()
+    findings: list[Finding] = []
+    for res in results:
+        findings.extend(evaluator.findings(job_docs[res.id], res))
+    findings.sort(key=lambda f: (f.path, f.region.start_line, f.check.id, f.rule, f.message))
+    return ScanReport(
+        findings=findings,
+        checks=sorted((c.metadata for c in policy.checks), key=lambda m: (m.id, m.package)),
+        files=files,
+        notices=notices.finish(),
+        root=str(opts.root.resolve()),
+        tool_version=__version__,
+        partial=opts.partial,
+    )
+
+
+def _legacy_metadata(runtime: PolicyRuntime, meta_eps: set[str]) -> dict[str, Any]:
+    """Evaluate ``__rego_metadata__``/``__rego_input__`` once with an empty input."""
+    eps = [ep for ep in sorted(meta_eps) if ep in set(runtime.entrypoints)]
+    if not eps:
+        return {}
+    res = runtime.run([Job(-1, "{}", eps)])[0]
+    return dict(res.values)
+
+
+def in_scope(package: str, namespaces: list[str]) -> bool:
+    return in_namespaces(package, namespaces)

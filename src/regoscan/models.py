@@ -1,0 +1,239 @@
+"""The data that flows between regoscan's stages.
+
+Every stage (inputs -> engine -> writers) speaks only these types, so a writer never
+needs to know how a finding was produced and the engine never needs to know how it
+will be rendered. All types are plain dataclasses: cheap to build, easy to compare in
+tests and trivially serialisable for the result cache and the worker protocol.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """Check severity, ordered so that ``CRITICAL > HIGH > ... > UNKNOWN``."""
+
+    UNKNOWN = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, value: object, default: Severity | None = None) -> Severity:
+        """Accept any spelling a policy author might write ("high", "High", "HIGH")."""
+        if isinstance(value, Severity):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls[value.strip().upper()]
+            except KeyError:
+                pass
+        return default if default is not None else cls.UNKNOWN
+
+    def __lt__(self, other: Severity) -> bool:
+        return self.value < other.value
+
+    def __le__(self, other: Severity) -> bool:
+        return self.value <= other.value
+
+
+class InputType(enum.StrEnum):
+    """The input types a check can select (Trivy's selector ``type`` values)."""
+
+    KUBERNETES = "kubernetes"
+    DOCKERFILE = "dockerfile"
+    YAML = "yaml"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class Region:
+    """1-based inclusive line range inside a file."""
+
+    start_line: int
+    end_line: int
+
+    def __post_init__(self) -> None:
+        if self.start_line < 1 or self.end_line < self.start_line:
+            raise ValueError(f"invalid region {self.start_line}-{self.end_line}")
+
+
+@dataclass
+class Document:
+    """One input document as a check sees it.
+
+    ``content`` is exactly what Rego receives as ``input``. Kubernetes documents carry
+    Trivy's ``__defsec_metadata`` ({startline, endline, filepath}) on every mapping so
+    ``result.new(msg, node)`` can point at the node; Dockerfiles use Trivy's
+    ``Stages[].Commands[]`` shape whose commands carry ``StartLine``/``EndLine``.
+    """
+
+    path: str
+    """Path as shown to users and written to SARIF: relative to the scan root, POSIX separators."""
+    input_type: InputType
+    content: Any
+    region: Region
+    """Lines this document occupies in its file (a multi-document YAML holds several)."""
+    index: int = 0
+    """Position of the document inside its file (0 for single-document files)."""
+    kind: str | None = None
+    """Kubernetes ``kind`` (for selector subtypes and resource names)."""
+    name: str | None = None
+    """Kubernetes ``metadata.name``."""
+    namespace: str | None = None
+
+    @property
+    def resource(self) -> str | None:
+        """Human identity of the resource, e.g. ``Deployment 'web'``."""
+        if self.kind and self.name:
+            return f"{self.kind} '{self.name}'"
+        return self.kind
+
+
+@dataclass
+class InputFile:
+    """A file that was considered for scanning and what became of it."""
+
+    path: str
+    input_type: InputType | None
+    documents: list[Document] = field(default_factory=list)
+    error: str | None = None
+    """Why the file could not be scanned (parse error, too large, binary...)."""
+    error_line: int | None = None
+    sha256: str | None = None
+
+
+@dataclass
+class CheckMetadata:
+    """What is known about a check, from ``# METADATA`` or ``__rego_metadata__``."""
+
+    id: str
+    package: str
+    title: str = ""
+    severity: Severity = Severity.UNKNOWN
+    description: str = ""
+    recommended_action: str = ""
+    references: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    selectors: list[dict[str, Any]] = field(default_factory=list)
+    """Trivy-style input selectors: ``[{"type": "kubernetes", "subtypes": [{"kind": "Pod"}]}]``."""
+    source_path: str = ""
+    source_line: int = 1
+    builtin: bool = False
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SuppressionInfo:
+    """Why a finding was waived: the exception rule that matched, cited by file and line."""
+
+    kind: str
+    """``namespace`` (package ``namespace.exceptions``) or ``rule`` (the check's own package)."""
+    exception_package: str
+    """Package holding the ``exception`` rule."""
+    path: str
+    line: int
+    matched: str
+    """What matched: the exempted package name (namespace) or the rule-name suffix (rule)."""
+    metadata: tuple[tuple[str, Any], ...] = ()
+    """Metadata of the exception's package (reason, ticket, expiry...), as sorted pairs."""
+
+    @property
+    def justification(self) -> str:
+        kind = "namespace exception" if self.kind == "namespace" else "rule exception"
+        base = f"Exempted by {kind} in {self.path}:{self.line} (package {self.exception_package})"
+        meta = dict(self.metadata)
+        reason = meta.get("reason") or meta.get("justification") or meta.get("description")
+        if reason:
+            base += f": {reason}"
+        return base
+
+
+@dataclass
+class Finding:
+    """One result of one check rule on one document."""
+
+    check: CheckMetadata
+    rule: str
+    """The Rego rule that produced it: ``deny``, ``deny_foo``, ``warn_bar``..."""
+    message: str
+    path: str
+    region: Region
+    document_index: int = 0
+    resource: str | None = None
+    suppressions: list[SuppressionInfo] = field(default_factory=list)
+    identity: str = ""
+    """Stable identity of the offending node (kind/name/container or instruction) for fingerprints."""
+
+    @property
+    def is_warning(self) -> bool:
+        return self.rule == "warn" or self.rule.startswith("warn_")
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.suppressions)
+
+    @property
+    def severity(self) -> Severity:
+        return self.check.severity
+
+
+class NoticeLevel(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass
+class Notice:
+    """Something the user must know that is not a finding: a broken policy, an unreadable file."""
+
+    level: NoticeLevel
+    code: str
+    """Stable machine-readable code, e.g. ``policy-compile-error``, ``input-parse-error``."""
+    message: str
+    path: str | None = None
+    line: int | None = None
+    check_id: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.path and self.line:
+            return f"{self.path}:{self.line}"
+        return self.path or ""
+
+
+@dataclass
+class ScanReport:
+    """Everything a writer needs."""
+
+    findings: list[Finding]
+    checks: list[CheckMetadata]
+    """Every check that was loaded, in a stable order (SARIF rules)."""
+    files: list[InputFile]
+    notices: list[Notice]
+    root: str
+    """Absolute path of the scan root; finding paths are relative to it."""
+    tool_version: str = ""
+    partial: bool = False
+    """True when only changed files were scanned (affects the SARIF category)."""
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(n.level is NoticeLevel.ERROR for n in self.notices)
+
+    @property
+    def unscanned(self) -> list[InputFile]:
+        return [f for f in self.files if f.error]

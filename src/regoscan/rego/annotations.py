@@ -1,0 +1,84 @@
+"""Read OPA ``# METADATA`` annotation blocks from Rego source.
+
+Neither regopy nor rego-cpp exposes annotations (``rego.metadata.*`` is not
+implemented), yet modern Trivy checks keep their id, severity and input selectors
+there. So they are read here, in Python, following OPA's rules: a block starts with
+a ``# METADATA`` comment line, runs over the following comment lines, is YAML, and
+belongs to the statement right after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_RULE_NAME = re.compile(r"^\s*(?:default\s+)?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+@dataclass
+class Annotation:
+    line: int
+    """Line of the ``# METADATA`` marker."""
+    scope: str
+    """``package``, ``subpackages``, ``rule`` or ``document``."""
+    target: str
+    """Package path or rule name the block is attached to."""
+    target_line: int
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def parse_annotations(src: str) -> list[Annotation]:
+    """Every METADATA block in ``src``; YAML errors are kept on the block, not raised."""
+    lines = src.splitlines()
+    out: list[Annotation] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() != "# METADATA":
+            i += 1
+            continue
+        marker = i
+        i += 1
+        body: list[str] = []
+        while i < len(lines) and lines[i].lstrip().startswith("#"):
+            text = lines[i].lstrip()[1:]
+            body.append(text[1:] if text.startswith(" ") else text)
+            i += 1
+        j = i
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        target = lines[j].strip() if j < len(lines) else ""
+        data: dict[str, Any] = {}
+        error: str | None = None
+        try:
+            loaded = yaml.safe_load("\n".join(body))
+            if loaded is None:
+                loaded = {}
+            if isinstance(loaded, dict):
+                data = loaded
+            else:
+                error = "METADATA block is not a YAML mapping"
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {marker + 2 + mark.line})" if mark is not None else ""
+            error = f"METADATA block is not valid YAML{where}: {str(exc).splitlines()[0]}"
+        if target.startswith("package ") or target.startswith("package\t"):
+            scope = str(data.get("scope", "package"))
+            name = target.split(None, 1)[1].split("#", 1)[0].strip()
+        else:
+            scope = str(data.get("scope", "rule"))
+            m = _RULE_NAME.match(target)
+            name = m.group(1) if m else target
+        out.append(Annotation(marker + 1, scope, name, j + 1, data, error))
+    return out
+
+
+def package_annotation(annotations: list[Annotation]) -> Annotation | None:
+    """The package-scoped block (Trivy reads check metadata only from this one)."""
+    for ann in annotations:
+        if ann.scope in ("package", "subpackages") and ann.error is None:
+            return ann
+    return None

@@ -1,0 +1,102 @@
+"""A small Rego tokenizer that keeps byte offsets.
+
+Every source rewrite regoscan makes (v0 upgrade, wildcard hoisting, exception
+attribution) is an edit at token offsets, so the rewritten module keeps the line
+numbers of the file the user wrote: errors, findings and suppressions can then cite
+the user's lines without a mapping table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<nl>\r?\n)
+  | (?P<ws>[ \t\f\v]+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<str>"(?:\\.|[^"\\\r\n])*")
+  | (?P<raw>`[^`]*`)
+  | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>:=|==|!=|<=|>=|[=<>+\-*/%&|.,;:\[\](){}])
+    """,
+    re.VERBOSE,
+)
+
+OPENERS = {"(": ")", "[": "]", "{": "}"}
+CLOSERS = {")", "]", "}"}
+KEYWORDS = frozenset(
+    {"package", "import", "default", "else", "not", "with", "as", "some", "every", "in", "if", "contains"}
+)
+TRIVIA = frozenset({"ws", "nl", "comment"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    """One of nl, ws, comment, str, raw, num, ident, op, bad."""
+    text: str
+    start: int
+    end: int
+    line: int
+    """1-based line of the token's first character."""
+
+    @property
+    def significant(self) -> bool:
+        return self.kind not in TRIVIA
+
+
+def tokenize(src: str) -> list[Token]:
+    """Split ``src`` into tokens; never fails (unknown characters become ``bad`` tokens)."""
+    tokens: list[Token] = []
+    pos = 0
+    line = 1
+    n = len(src)
+    while pos < n:
+        m = _TOKEN_RE.match(src, pos)
+        if m is None:
+            tokens.append(Token("bad", src[pos], pos, pos + 1, line))
+            pos += 1
+            continue
+        kind = m.lastgroup or "bad"
+        text = m.group()
+        tokens.append(Token(kind, text, pos, m.end(), line))
+        line += text.count("\n")
+        pos = m.end()
+    return tokens
+
+
+def line_of_offset(src: str, offset: int) -> int:
+    """1-based line of a byte/char offset (rego-cpp reports errors as offsets)."""
+    return src.count("\n", 0, max(0, min(offset, len(src)))) + 1
+
+
+def column_of_offset(src: str, offset: int) -> int:
+    offset = max(0, min(offset, len(src)))
+    return offset - (src.rfind("\n", 0, offset) + 1) + 1
+
+
+def apply_edits(src: str, edits: list[tuple[int, int, str]]) -> str:
+    """Apply non-overlapping ``(start, end, replacement)`` edits in one pass.
+
+    Replacements never contain newlines (callers guarantee it), so line numbers hold.
+    Edits at the same offset keep their given order, which lets two independent
+    rewrites insert text at one spot deterministically.
+    """
+    if not edits:
+        return src
+    ordered = sorted(enumerate(edits), key=lambda ie: (ie[1][0], ie[1][1], ie[0]))
+    out: list[str] = []
+    pos = 0
+    for _, (start, end, text) in ordered:
+        if "\n" in text:
+            raise ValueError("an edit must not add lines")
+        if start < pos:
+            raise ValueError(f"overlapping edits at offset {start}")
+        out.append(src[pos:start])
+        out.append(text)
+        pos = end
+    out.append(src[pos:])
+    return "".join(out)

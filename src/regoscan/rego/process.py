@@ -1,0 +1,166 @@
+"""A handle on one worker process, with deadlines and crash detection.
+
+The parent never imports regopy. It talks to ``regoscan.rego.worker`` over pipes and
+treats a closed pipe as a crash and a silent pipe past its deadline as a hang; in
+both cases the process is killed and the caller decides how to recover.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import regoscan
+
+# Environment variables a worker may see. Everything else (tokens, INPUT_*, ACTIONS_*,
+# cloud credentials) is withheld because opa.runtime().env hands it to any policy.
+_SAFE_ENV = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+
+
+class WorkerError(Exception):
+    """The worker died or stopped answering."""
+
+    def __init__(self, message: str, progress: dict[str, Any] | None, stderr: str = "") -> None:
+        super().__init__(message)
+        self.progress = progress
+        self.stderr = stderr
+
+
+class WorkerCrashed(WorkerError):
+    pass
+
+
+class WorkerTimeout(WorkerError):
+    pass
+
+
+def worker_environment() -> dict[str, str]:
+    env = {k: os.environ[k] for k in _SAFE_ENV if k in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", "C.UTF-8")
+    package_root = str(Path(regoscan.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = package_root
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+class WorkerProcess:
+    def __init__(self, start_timeout: float = 30.0) -> None:
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "regoscan.rego.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=worker_environment(),
+            cwd=tempfile.gettempdir(),
+            close_fds=True,
+        )
+        self._buf = b""
+        self.last_progress: dict[str, Any] | None = None
+        ready = self._read_line(start_timeout)
+        if not ready.get("ready"):
+            raise WorkerCrashed("worker did not start", None, self.stderr_tail())
+
+    # ------------------------------------------------------------------ plumbing
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            size = self._stderr.tell()
+            self._stderr.seek(max(0, size - limit))
+            return self._stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def _fail(self, cls: type[WorkerError], message: str) -> WorkerError:
+        self.kill()
+        code = self.proc.returncode
+        if cls is WorkerCrashed and code is not None and code < 0:
+            try:
+                import signal
+
+                message += f" (signal {signal.Signals(-code).name})"
+            except ValueError:
+                message += f" (signal {-code})"
+        return cls(message, self.last_progress, self.stderr_tail())
+
+    def _read_line(self, timeout: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._fail(WorkerTimeout, f"no answer within {timeout:g} s")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise self._fail(WorkerCrashed, "the Rego engine process died")
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def _send(self, obj: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(obj, separators=(",", ":")).encode("utf-8") + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._fail(WorkerCrashed, "the Rego engine process died") from None
+
+    # ------------------------------------------------------------------ requests
+
+    def load(self, modules: list[tuple[str, str]], data: dict[str, Any], entrypoints: list[str],
+             timeout: float) -> dict[str, Any]:
+        self.last_progress = None
+        self._send({"op": "load", "modules": [list(m) for m in modules], "data": data, "entrypoints": entrypoints})
+        return self._read_line(timeout)
+
+    def evaluate(self, jobs: list[dict[str, Any]], *, trace: bool, timeout: float) -> Iterator[dict[str, Any]]:
+        """Yield one result per job as it completes; ``timeout`` applies to each job (or entrypoint in trace mode)."""
+        self.last_progress = None
+        self._send({"op": "eval", "jobs": jobs, "trace": trace})
+        while True:
+            msg = self._read_line(timeout)
+            if "progress" in msg:
+                self.last_progress = msg
+                continue
+            if "result" in msg:
+                self.last_progress = {"progress": msg["result"]["id"], "completed": True}
+                yield msg["result"]
+                continue
+            if msg.get("done"):
+                return
+            raise self._fail(WorkerCrashed, f"unexpected worker reply: {str(msg)[:200]}")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self._send({"op": "exit"})
+                self.proc.wait(timeout=2)
+            except (WorkerError, subprocess.TimeoutExpired):
+                self.kill()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._stderr.close()

@@ -1,0 +1,352 @@
+"""Compile a policy set once, quarantine what breaks, and evaluate in worker processes.
+
+regopy compiles the whole program at once: one module that fails to compile (or that
+crashes the compiler) takes every other module down with it, and the error rarely
+names the module. So the set is first built as a whole (the common, cheap case);
+only when that fails is each module tried on its own, next to the libraries, to find
+and quarantine the culprits. Evaluation then runs on worker processes; a crash or hang
+loses one evaluation, which is re-run entrypoint by entrypoint to name the policy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from regoscan.rego.process import WorkerCrashed, WorkerError, WorkerProcess, WorkerTimeout
+
+PROBE_MODULE = ("__regoscan_probe.rego", "package __regoscan_probe\n\nok := true\n")
+PROBE_ENTRYPOINT = "__regoscan_probe/ok"
+# Estimated cost of one entrypoint evaluation (measured: 0.03-0.3 ms); decides whether a
+# second worker (about 0.2 s to start and compile) pays for itself.
+_EVAL_COST_S = 0.0002
+_SECOND_WORKER_AFTER_S = 0.6
+_BATCH = 40
+_MAX_CRASHES_PER_ENTRYPOINT = 2
+
+
+@dataclass
+class PolicyUnit:
+    """One module and the entrypoints that live in it."""
+
+    name: str
+    text: str
+    entrypoints: list[str] = field(default_factory=list)
+    library: bool = False
+    rule_spans: list[tuple[int, int]] = field(default_factory=list)
+    """1-based line ranges of the module's rules, to find which rule breaks compilation."""
+
+
+@dataclass
+class Quarantined:
+    unit: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    crashed: bool = False
+
+
+@dataclass
+class Job:
+    id: int
+    input_json: str
+    entrypoints: list[str]
+
+
+@dataclass
+class JobResult:
+    id: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    """Entrypoints that returned an evaluation error (conflict, type error...)."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Entrypoints that crashed or hung the engine, or were skipped after repeated crashes."""
+
+
+class PolicyRuntime:
+    """A validated set of modules, ready to evaluate documents."""
+
+    def __init__(self, units: list[PolicyUnit], data: dict[str, Any], *, workers: int | None = None,
+                 eval_timeout: float = 20.0, load_timeout: float = 120.0) -> None:
+        self.units = units
+        self.data = data
+        self.max_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self.eval_timeout = eval_timeout
+        self.load_timeout = load_timeout
+        self.quarantined: list[Quarantined] = []
+        self._good: list[PolicyUnit] = []
+        self._idle: list[WorkerProcess] = []
+        self._lock = threading.Lock()
+        self._crash_counts: dict[str, int] = {}
+        self._banned: set[str] = set()
+
+    # ------------------------------------------------------------------ loading
+
+    @property
+    def entrypoints(self) -> list[str]:
+        return [ep for u in self._good for ep in u.entrypoints]
+
+    def _modules(self, units: list[PolicyUnit]) -> list[tuple[str, str]]:
+        return [PROBE_MODULE, *((u.name, u.text) for u in units)]
+
+    def _eps(self, units: list[PolicyUnit]) -> list[str]:
+        return [PROBE_ENTRYPOINT, *(ep for u in units for ep in u.entrypoints)]
+
+    def _try_load(self, worker: WorkerProcess | None, units: list[PolicyUnit]) -> tuple[WorkerProcess | None,
+                                                                                       dict[str, Any]]:
+        """Load ``units`` into a worker; returns the (possibly new) worker and the reply."""
+        try:
+            if worker is None:
+                worker = WorkerProcess()
+            reply = worker.load(self._modules(units), self.data, self._eps(units), self.load_timeout)
+            if reply.get("ok"):
+                # a module can crash the engine on its first query: smoke-test with an empty input
+                list(worker.evaluate([{"id": 0, "input": "{}", "entrypoints": [PROBE_ENTRYPOINT]}],
+                                     trace=False, timeout=self.load_timeout))
+            return worker, reply
+        except WorkerError as exc:
+            if worker is not None:
+                worker.close()
+            return None, {"ok": False, "crashed": True, "build_error": str(exc)}
+
+    def prepare(self) -> list[Quarantined]:
+        """Build the set; quarantine modules that fail alone or together. Returns the quarantined."""
+        candidates = list(self.units)
+        worker: WorkerProcess | None = None
+        for _ in range(len(candidates) + 2):
+            worker, reply = self._try_load(worker, candidates)
+            if reply.get("ok"):
+                self._good = candidates
+                if worker is not None:
+                    self._idle.append(worker)
+                return self.quarantined
+            syntax = reply.get("module_errors") or []
+            if syntax:
+                bad_names = {e["module"] for e in syntax}
+                for entry in syntax:
+                    first = entry["errors"][0]
+                    extra = len(entry["errors"]) - 1
+                    msg = first["message"] + (f" (and {extra} more)" if extra > 0 else "")
+                    self.quarantined.append(Quarantined(entry["module"], msg, first.get("line"),
+                                                        first.get("column")))
+                candidates = [u for u in candidates if u.name not in bad_names]
+                continue
+            worker = self._isolate(worker, candidates)
+            candidates = [u for u in candidates if u.name not in {q.unit for q in self.quarantined}]
+        self._good = []
+        return self.quarantined
+
+    def _isolate(self, worker: WorkerProcess | None, units: list[PolicyUnit]) -> WorkerProcess | None:
+        """Find the modules that fail: libraries alone, then each module beside the libraries."""
+        libs = [u for u in units if u.library]
+        others = [u for u in units if not u.library]
+        worker, reply = self._try_load(worker, libs)
+        good_libs: list[PolicyUnit] = libs
+        if not reply.get("ok"):
+            good_libs = []
+            for lib in libs:
+                worker, r = self._try_load(worker, [lib])
+                if r.get("ok"):
+                    good_libs.append(lib)
+                else:
+                    self._quarantine(lib, r)
+        found = False
+        for unit in others:
+            worker, r = self._try_load(worker, [*good_libs, unit])
+            if not r.get("ok"):
+                worker, line = self._culprit_line(worker, good_libs, unit)
+                self._quarantine(unit, r, line=line)
+                found = True
+        if not found:
+            # each works alone but not together: add them one by one to find the conflicts
+            accepted: list[PolicyUnit] = list(good_libs)
+            for unit in others:
+                worker, r = self._try_load(worker, [*accepted, unit])
+                if r.get("ok"):
+                    accepted.append(unit)
+                else:
+                    self._quarantine(unit, r, together=True)
+        return worker
+
+    def _culprit_line(self, worker: WorkerProcess | None, libs: list[PolicyUnit],
+                      unit: PolicyUnit) -> tuple[WorkerProcess | None, int | None]:
+        """Blank out one rule at a time; the first whose removal lets the module compile is the culprit.
+
+        regopy's compile errors carry no location, but users need a line to fix.
+        """
+        lines = unit.text.split("\n")
+        for start, end in unit.rule_spans:
+            reduced = [("" if start <= i + 1 <= end else ln) for i, ln in enumerate(lines)]
+            candidate = PolicyUnit(unit.name, "\n".join(reduced), [], False)
+            worker, r = self._try_load(worker, [*libs, candidate])
+            if r.get("ok"):
+                return worker, start
+        return worker, None
+
+    def _quarantine(self, unit: PolicyUnit, reply: dict[str, Any], together: bool = False,
+                    line: int | None = None) -> None:
+        msg = reply.get("build_error") or "failed to compile"
+        if reply.get("crashed"):
+            msg = f"crashed the Rego engine while compiling: {msg}"
+        elif together:
+            msg = f"fails to compile together with the other policies: {msg}"
+        else:
+            msg = f"failed to compile: {msg}"
+        self.quarantined.append(Quarantined(unit.name, msg, line=line, crashed=bool(reply.get("crashed"))))
+
+    # --------------------------------------------------------------- evaluation
+
+    def run(self, jobs: list[Job], on_result: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        """Evaluate every job; never raises for engine crashes (they become ``failures``)."""
+        if not self._good:
+            return [JobResult(j.id, failures={ep: "no policy could be loaded" for ep in j.entrypoints})
+                    for j in jobs]
+        total_evals = sum(len(j.entrypoints) for j in jobs)
+        n_workers = 1
+        if total_evals * _EVAL_COST_S > _SECOND_WORKER_AFTER_S:
+            n_workers = min(self.max_workers, max(1, math.ceil(len(jobs) / _BATCH)))
+        batches: queue.Queue[list[Job]] = queue.Queue()
+        for i in range(0, len(jobs), _BATCH):
+            batches.put(jobs[i : i + _BATCH])
+        results: dict[int, JobResult] = {}
+        errors: list[BaseException] = []
+
+        def collect(res: JobResult) -> None:
+            with self._lock:
+                results[res.id] = res
+            if on_result is not None:
+                on_result(res)
+
+        def loop(worker: WorkerProcess | None) -> None:
+            try:
+                while True:
+                    try:
+                        batch = batches.get_nowait()
+                    except queue.Empty:
+                        break
+                    worker = self._run_batch(worker, batch, collect)
+            except BaseException as exc:  # surfaced below; a thread must not swallow it
+                errors.append(exc)
+            finally:
+                if worker is not None:
+                    with self._lock:
+                        self._idle.append(worker)
+
+        with self._lock:
+            idle, self._idle = self._idle, []
+        while len(idle) > n_workers:
+            idle.pop().close()
+        threads = [threading.Thread(target=loop, args=(idle[i] if i < len(idle) else None,), daemon=True)
+                   for i in range(n_workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return [results[j.id] for j in jobs]
+
+    def _start_worker(self) -> WorkerProcess:
+        worker = WorkerProcess()
+        reply = worker.load(self._modules(self._good), self.data, self._eps(self._good), self.load_timeout)
+        if not reply.get("ok"):
+            worker.close()
+            raise RuntimeError(f"policy set that compiled before no longer compiles: {reply}")
+        return worker
+
+    def _usable(self, job: Job) -> Job:
+        with self._lock:
+            banned = set(self._banned)
+        if not banned.intersection(job.entrypoints):
+            return job
+        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned])
+
+    def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
+                   collect: Callable[[JobResult], None]) -> WorkerProcess | None:
+        pending = {j.id: j for j in batch}
+        while pending:
+            if worker is None:
+                worker = self._start_worker()
+            jobs = [self._usable(j) for j in pending.values()]
+            payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints} for j in jobs]
+            try:
+                for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
+                    job = pending.pop(raw["id"])
+                    collect(self._result(job, raw))
+            except WorkerError as exc:
+                worker = None
+                in_flight = self._in_flight(exc, pending)
+                if in_flight is not None:
+                    job = pending.pop(in_flight)
+                    res, worker = self._trace_job(job)
+                    collect(res)
+        return worker
+
+    def _in_flight(self, exc: WorkerError, pending: dict[int, Job]) -> int | None:
+        """The job that was running when the worker died: the first one not yet answered."""
+        return next(iter(pending), None)
+
+    def _result(self, job: Job, raw: dict[str, Any]) -> JobResult:
+        res = JobResult(job.id, values=raw.get("values", {}), errors=raw.get("errors", {}))
+        with self._lock:
+            banned = self._banned.intersection(job.entrypoints)
+        for ep in banned:
+            if ep not in res.values:
+                res.failures[ep] = "skipped: this policy crashed the engine on earlier documents"
+        return res
+
+    def _trace_job(self, job: Job) -> tuple[JobResult, WorkerProcess | None]:
+        """Re-run one job entrypoint by entrypoint, skipping the ones that crash or hang."""
+        result = JobResult(job.id)
+        remaining = list(job.entrypoints)
+        worker: WorkerProcess | None = None
+        while remaining:
+            with self._lock:
+                banned = set(self._banned)
+            for ep in [e for e in remaining if e in banned]:
+                result.failures[ep] = "skipped: this policy crashed the engine on earlier documents"
+                remaining.remove(ep)
+            if not remaining:
+                break
+            if worker is None:
+                worker = self._start_worker()
+            try:
+                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining}]
+                for raw in worker.evaluate(payload, trace=True, timeout=self.eval_timeout):
+                    result.values.update(raw.get("values", {}))
+                    result.errors.update(raw.get("errors", {}))
+                remaining = []
+            except WorkerError as exc:
+                worker = None
+                ep = (exc.progress or {}).get("entrypoint")
+                if ep is None or ep not in remaining:
+                    for e in remaining:
+                        result.failures[e] = str(exc)
+                    break
+                kind = "timed out" if isinstance(exc, WorkerTimeout) else "crashed the Rego engine"
+                detail = f"after {self.eval_timeout:g} s" if isinstance(exc, WorkerTimeout) else str(exc)
+                result.failures[ep] = f"{kind} ({detail})"
+                idx = remaining.index(ep)
+                done = remaining[:idx]
+                remaining = remaining[idx + 1 :]
+                # entrypoints before the crash were evaluated but their values were lost with the process
+                remaining = done + remaining
+                with self._lock:
+                    self._crash_counts[ep] = self._crash_counts.get(ep, 0) + 1
+                    if self._crash_counts[ep] >= _MAX_CRASHES_PER_ENTRYPOINT or isinstance(exc, WorkerTimeout):
+                        self._banned.add(ep)
+                # a crash with no progress means the crash happened outside an entrypoint
+                if isinstance(exc, WorkerCrashed) and not remaining:
+                    break
+        return result, worker
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()

@@ -1,0 +1,193 @@
+"""The worker process: the only place regoscan touches regopy.
+
+rego-cpp can segfault, poison an interpreter for good, print to fd 1, and expose the
+process environment to policies through ``opa.runtime().env``. Running it in a child
+process started with a scrubbed environment contains all of that: the parent sees a
+dead pipe instead of dying, and policies see no tokens.
+
+Protocol: one JSON object per line. Requests arrive on stdin; replies (and progress
+markers, which let the parent tell which evaluation crashed) go to a private copy of
+fd 1, because regopy and Rego ``print`` write to the real fd 1, redirected to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import Any
+
+_UNDEFINED = {"__regoscan_undefined__": True}
+
+
+def _walk_error_messages(node_impl: Any, rs: Any) -> list[str]:
+    out: list[str] = []
+    stack = [node_impl]
+    while stack:
+        impl = stack.pop()
+        try:
+            kind = rs.rego_node_type(impl)
+            if kind in (1801,):  # ErrorMessage
+                out.append(rs.rego_node_value(impl))
+        except Exception:
+            pass
+        try:
+            size = rs.rego_node_size(impl)
+        except Exception:
+            size = 0
+        stack.extend(rs.rego_node_get(impl, i) for i in range(size - 1, -1, -1))
+    return out
+
+
+class Engine:
+    """One interpreter and one compiled bundle, built once and queried many times."""
+
+    def __init__(self) -> None:
+        import regopy
+        from regopy import rego_shared
+
+        self._regopy = regopy
+        self._rs = rego_shared
+        self.interp: Any = None
+        self.bundle: Any = None
+
+    def load(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str]) -> dict[str, Any]:
+        regopy = self._regopy
+        interp = regopy.Interpreter()
+        interp.log_level = regopy.LogLevel.NONE
+        module_errors: list[dict[str, Any]] = []
+        for name, text in modules:
+            try:
+                interp.add_module(name, text)
+            except regopy.RegoError as exc:
+                module_errors.append({"module": name, "errors": _parse_sexpr_errors(str(exc), text)})
+        if data:
+            try:
+                interp.add_data_json(json.dumps(data))
+            except regopy.RegoError as exc:
+                return {"ok": False, "module_errors": module_errors, "build_error": f"data: {exc}"}
+        if module_errors:
+            return {"ok": False, "module_errors": module_errors}
+        if not entrypoints:
+            self.interp, self.bundle = interp, None
+            return {"ok": True}
+        bundle = interp.build(None, entrypoints)
+        if not bundle.ok():
+            messages = _walk_error_messages(self._rs.rego_bundle_node(bundle._impl), self._rs)
+            internal = self._rs.rego_get_error(interp._impl)
+            if internal and not internal.startswith("(rego-errorseq"):
+                messages.append(internal)
+            return {"ok": False, "build_error": "; ".join(dict.fromkeys(messages)) or "compilation failed"}
+        self.interp, self.bundle = interp, bundle
+        return {"ok": True}
+
+    def set_input(self, input_json: str) -> None:
+        self.interp.set_input_term(input_json)
+
+    def evaluate(self, entrypoint: str) -> tuple[Any, str | None]:
+        """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined."""
+        rs = self._rs
+        try:
+            out = rs.rego_bundle_query_entrypoint(self.interp._impl, self.bundle._impl, entrypoint)
+        except self._regopy.RegoError as exc:
+            return _UNDEFINED, f"engine error: {exc}"
+        try:
+            if not rs.rego_output_ok(out):
+                internal = rs.rego_get_error(self.interp._impl)
+                if internal and not internal.startswith("(rego-errorseq"):
+                    # touching `out` after an internal error segfaults: leak it on purpose
+                    out = None
+                    return _UNDEFINED, f"internal engine error: {internal}"
+                msgs = _walk_error_messages(rs.rego_output_node(out), rs)
+                return _UNDEFINED, "; ".join(dict.fromkeys(msgs)) or "evaluation failed"
+            text = rs.rego_output_string(out)
+            if text == "undefined":
+                return _UNDEFINED, None
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                msgs = re.findall(r"\(errormsg \d+:([^)]*)\)", text)
+                return _UNDEFINED, "; ".join(dict.fromkeys(msgs)) or "engine returned unreadable output"
+            if isinstance(parsed, list):
+                parsed = parsed[0] if parsed else {}
+            exprs = parsed.get("expressions", []) if isinstance(parsed, dict) else []
+            if not exprs:
+                return _UNDEFINED, None
+            return exprs[0], None
+        finally:
+            if out is not None:
+                rs.rego_free_output(out)
+
+
+_SEXPR_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|(\d+)\s*\(errormsg \d+:(.*?)\)\s*\(errorast", re.S)
+
+
+def _parse_sexpr_errors(raw: str, text: str) -> list[dict[str, Any]]:
+    """rego-cpp reports syntax errors as ``file|byte-offset|length``: turn them into lines."""
+    data = text.encode("utf-8")
+    found: list[dict[str, Any]] = []
+    for _fname, off, _length, msg in _SEXPR_ERROR.findall(raw):
+        offset = int(off)
+        prefix = data[:offset].decode("utf-8", "replace")
+        line = prefix.count("\n") + 1
+        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        found.append({"line": line, "column": col, "message": " ".join(msg.split())})
+    if not found:
+        found.append({"line": None, "column": None, "message": " ".join(raw.split())[:500]})
+    # rego-cpp lists the innermost error first and repeats enclosing constructs; keep order, drop dups
+    unique: list[dict[str, Any]] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _serve(proto: Any) -> None:
+    engine = Engine()
+
+    def send(obj: dict[str, Any]) -> None:
+        proto.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        proto.flush()
+
+    send({"ready": True, "pid": os.getpid()})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        op = req.get("op")
+        if op == "load":
+            send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or []))
+        elif op == "eval":
+            trace = bool(req.get("trace"))
+            for job in req["jobs"]:
+                engine.set_input(job["input"])
+                values: dict[str, Any] = {}
+                errors: dict[str, str] = {}
+                for ep in job["entrypoints"]:
+                    if trace:
+                        send({"progress": job["id"], "entrypoint": ep})
+                    value, err = engine.evaluate(ep)
+                    if err is not None:
+                        errors[ep] = err
+                    elif value is not _UNDEFINED:
+                        values[ep] = value
+                send({"result": {"id": job["id"], "values": values, "errors": errors}})
+            send({"done": True})
+        elif op == "ping":
+            send({"pong": True})
+        elif op == "exit":
+            return
+        else:
+            send({"error": f"unknown op {op!r}"})
+
+
+def main() -> None:
+    proto_fd = os.dup(1)
+    os.dup2(2, 1)  # anything regopy or a policy's print() writes lands on stderr
+    proto = os.fdopen(proto_fd, "w", encoding="utf-8", buffering=1)
+    _serve(proto)
+
+
+if __name__ == "__main__":
+    main()
