@@ -62,6 +62,9 @@ V1_CASES = {
 }
 
 
+COMPAT = [Path("policies/lib/compat.rego").read_text(encoding="utf-8")]
+
+
 def _module(body: str, v1: bool) -> str:
     header = "package t\n\nimport rego.v1\n\n" if v1 else "package t\n\n"
     return header + body
@@ -83,7 +86,7 @@ def test_v0_module_matches_regorus_v0(name: str) -> None:
     assert prepared.v0
     for rule in _rules(V0_CASES[name]):
         expected = eval_regorus(src, f"data.t.{rule}", INPUT, v0=True)
-        got = eval_regopy(prepared.text, f"data.t.{rule}", INPUT)
+        got = eval_regopy(prepared.text, f"data.t.{rule}", INPUT, extra=COMPAT)
         assert got == expected, f"{name}: data.t.{rule}\n{prepared.text}"
 
 
@@ -92,7 +95,7 @@ def test_regopy_workarounds_match_regorus(name: str) -> None:
     src = _module(V1_CASES[name], v1=True)
     prepared = prepare_module(src, "t.rego")
     expected = eval_regorus(src, "data.t.p", INPUT, v0=False)
-    got = eval_regopy(prepared.text, "data.t.p", INPUT)
+    got = eval_regopy(prepared.text, "data.t.p", INPUT, extra=COMPAT)
     assert got == expected, prepared.text
 
 
@@ -163,3 +166,15 @@ def test_late_import_moves_into_a_blank_line() -> None:
     assert prepared.text.split("\n")[1] == "import data.lib.x"
     assert eval_regopy(prepared.text, "data.t.p", {}) == 1
     assert json.loads(json.dumps(prepared.text.count("\n"))) == src.count("\n")
+
+
+def test_sprintf_of_derived_strings_is_clean() -> None:
+    """regopy quotes lower()/concat() results inside sprintf; the compat route fixes it."""
+    src = 'package t\n\nimport rego.v1\n\np := sprintf("a %s b %d", [lower(input.x), 3])\n'
+    compat_src = Path("policies/lib/compat.rego").read_text(encoding="utf-8")
+    compat = prepare_module(compat_src, "compat.rego")
+    assert compat.text == compat_src  # the stand-ins call the real built-ins
+    prepared = prepare_module(src, "t.rego")
+    assert "data.regoscan.compat.format(" in prepared.text
+    assert eval_regopy(prepared.text, "data.t.p", {"x": "ABC"}, extra=[compat.text]) == "a abc b 3"
+    assert eval_regopy(src, "data.t.p", {"x": "ABC"}).startswith("error")

@@ -15,3 +15,13 @@ parse_rfc3339_ns(value) := time.parse_rfc3339_ns(regex.replace(value, "[Zz]$", "
 
 # Trivy's Go built-in isManaged(x): everything regoscan parses is managed unless marked otherwise.
 is_managed(obj) if object.get(obj, ["__defsec_metadata", "managed"], true) == true
+
+# rego-cpp's sprintf emits strings made by lower/upper/concat/replace with their JSON
+# quotes still on ("a "abc" b"), which corrupts the result; trim() yields a clean copy.
+_clean(a) := trim(a, "") if is_string(a)
+
+else := a
+
+format(fmt, args) := sprintf(fmt, [_clean(a) | some a in args]) if is_array(args)
+
+else := sprintf(fmt, args)

@@ -1,8 +1,12 @@
-"""Errors that end a run with a usage/configuration exit code (2)."""
+"""Exceptions shared across regoscan's stages."""
+
+from __future__ import annotations
 
 
 class UsageError(Exception):
-    """The user asked for something impossible: a missing path, a bad flag value.
+    """The user asked for something impossible (a missing path, a bad option).
 
-    Raised early, before any scanning, so the message can name exactly what to fix.
+    Kept apart from content errors: a broken input file is reported and the scan goes
+    on, but a usage error means the scan the user asked for cannot be run at all, so
+    the CLI turns it into a message and a distinct exit code instead of a notice.
     """

@@ -52,6 +52,7 @@ COMPAT_CALLS = {
     "re_match": "regex.match",
     "time.parse_rfc3339_ns": f"data.{COMPAT_PACKAGE}.parse_rfc3339_ns",
     "isManaged": f"data.{COMPAT_PACKAGE}.is_managed",
+    "sprintf": f"data.{COMPAT_PACKAGE}.format",
 }
 
 
@@ -154,6 +155,7 @@ def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int]]:
 
 
 def _call_edits(mod: ModuleSyntax, problems: list[LoadProblem]) -> list[Edit]:
+    compat = mod.package == COMPAT_PACKAGE  # the stand-ins themselves call the real built-ins
     defined = {r.name for r in mod.rules if r.is_function}
     edits: list[Edit] = []
     for name, first, last_idx in _dotted_calls(mod.tokens):
@@ -164,7 +166,7 @@ def _call_edits(mod: ModuleSyntax, problems: list[LoadProblem]) -> list[Edit]:
                 problems.append(LoadProblem(f"calls {name}(): {why}", first.line))
                 break
         else:
-            target = COMPAT_CALLS.get(name)
+            target = None if compat else COMPAT_CALLS.get(name)
             if target is not None:
                 edits.append((first.start, mod.tokens[last_idx].end, target))
     return edits

@@ -1,0 +1,32 @@
+# Everything a fresh machine needs: `make demo` and `make test` create the virtual
+# environment from pyproject.toml on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	$(BIN)/regoscan scan examples/demo --policy examples/demo/policy \
+		--sarif out/demo.sarif --summary out/demo-summary.md --fail-on never
+	@echo "wrote out/demo.sarif and out/demo-summary.md"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,197 @@
+"""Console output: a human summary for stdout and a machine-readable JSON document.
+
+Text output goes to CI logs, which render ANSI escapes and treat lines starting with
+``::`` as workflow commands (``::error::``, ``::add-mask::``...), so every string from a
+scanned file passes through :func:`~regoscan.output.escape.plain_text` and a path that
+could open a line with ``:`` is printed as ``./path``.
+
+JSON schema ``regoscan/v1`` (bump the version on any incompatible change; adding a key is
+compatible). All keys are always present; absent values are ``null``::
+
+    {
+      "schema": "regoscan/v1",
+      "tool": {"name": "regoscan", "version": str},
+      "root": str,                      # absolute scan root; all paths are relative to it
+      "partial": bool,                  # only changed files were scanned
+      "summary": {
+        "active": int, "suppressed": int,
+        "by_severity": {"CRITICAL"|"HIGH"|"MEDIUM"|"LOW"|"UNKNOWN":
+                        {"active": int, "suppressed": int}},
+        "files_scanned": int, "files_not_scanned": int,
+        "errors": int, "execution_successful": bool
+      },
+      "findings": [{                    # sorted by path, line, check id
+        "check_id": str, "title": str, "severity": str, "rule": str, "level": "deny"|"warn",
+        "message": str, "path": str, "start_line": int, "end_line": int,
+        "resource": str|null, "identity": str|null, "document_index": int,
+        "fingerprint": str,             # sha256, same as SARIF partialFingerprints regoscanFinding/v1
+        "suppressed": bool,
+        "suppressions": [{"kind": "namespace"|"rule", "exception_package": str, "path": str,
+                          "line": int, "matched": str, "justification": str, "metadata": {}}]
+      }],
+      "checks": [{"id", "package", "title", "severity", "description", "recommended_action",
+                  "references": [str], "aliases": [str], "source_path", "source_line", "builtin"}],
+      "notices": [{"level": "error"|"warning"|"note", "code": str, "message": str,
+                   "path": str|null, "line": int|null, "check_id": str|null}],
+      "files_not_scanned": [{"path": str, "error": str, "line": int|null}]
+    }
+
+``notices`` includes a synthesised ``input-not-scanned`` warning for every file in
+``files_not_scanned`` that the engine did not already report, exactly as SARIF does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from regoscan.models import CheckMetadata, Finding, Notice, NoticeLevel, ScanReport, SuppressionInfo
+
+from ._shared import all_notices, by_location, finding_key, plural, severity_counts, tool_version
+from .escape import plain_text
+
+__all__ = ["JSON_SCHEMA", "render_json", "render_text"]
+
+JSON_SCHEMA = "regoscan/v1"
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _display_path(path: str) -> str:
+    """Printable path that cannot start a line with ``:`` (a workflow command)."""
+    text = plain_text(path)
+    return "./" + text if text.startswith(":") else text
+
+
+def _finding_line(finding: Finding) -> str:
+    """``path:line: [SEVERITY] ID message`` (the format editors and problem matchers parse)."""
+    return (
+        f"{_display_path(finding.path)}:{finding.region.start_line}: "
+        f"[{finding.severity.name}] {plain_text(finding.check.id)} {plain_text(finding.message)}"
+    )
+
+
+def _suppressed_line(finding: Finding) -> str:
+    why = "; ".join(plain_text(s.justification) for s in finding.suppressions)
+    return f"  (suppressed) {_finding_line(finding)} -- {why}"
+
+
+def _notice_line(notice: Notice) -> str:
+    where = f" {plain_text(notice.location)}:" if notice.location else ""
+    return f"{notice.level.value}: [{plain_text(notice.code)}]{where} {plain_text(notice.message)}"
+
+
+def _totals(report: ScanReport, notices: int) -> str:
+    scanned = len(report.files) - len(report.unscanned)
+    return (
+        f"{len(report.active)} active, {len(report.suppressed)} suppressed, "
+        f"{plural(notices, 'notice')}; {plural(scanned, 'file')} scanned, {len(report.unscanned)} not scanned"
+    )
+
+
+def render_text(report: ScanReport) -> str:
+    """Human summary: active findings, suppressed ones (marked), notices, then totals."""
+    findings = by_location(report.findings)
+    lines = [_finding_line(f) for f in findings if not f.suppressed]
+    suppressed = [_suppressed_line(f) for f in findings if f.suppressed]
+    if suppressed:
+        lines += ["", f"Suppressed by exceptions ({len(suppressed)}):", *suppressed]
+    notices = all_notices(report)
+    if notices:
+        lines += ["", f"Notices ({len(notices)}):", *(_notice_line(n) for n in notices)]
+    if lines:
+        lines.append("")
+    lines.append(_totals(report, len(notices)))
+    return "\n".join(lines) + "\n"
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def _suppression_json(info: SuppressionInfo) -> dict[str, Any]:
+    return {
+        "kind": info.kind,
+        "exception_package": info.exception_package,
+        "path": info.path,
+        "line": info.line,
+        "matched": info.matched,
+        "justification": info.justification,
+        "metadata": dict(info.metadata),
+    }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "check_id": finding.check.id,
+        "title": finding.check.title,
+        "severity": finding.severity.name,
+        "rule": finding.rule,
+        "level": "warn" if finding.is_warning else "deny",
+        "message": finding.message,
+        "path": finding.path,
+        "start_line": finding.region.start_line,
+        "end_line": finding.region.end_line,
+        "resource": finding.resource,
+        "identity": finding.identity or None,
+        "document_index": finding.document_index,
+        "fingerprint": finding_key(finding),
+        "suppressed": finding.suppressed,
+        "suppressions": [_suppression_json(s) for s in finding.suppressions],
+    }
+
+
+def _check_json(check: CheckMetadata) -> dict[str, Any]:
+    return {
+        "id": check.id,
+        "package": check.package,
+        "title": check.title,
+        "severity": check.severity.name,
+        "description": check.description,
+        "recommended_action": check.recommended_action,
+        "references": list(check.references),
+        "aliases": list(check.aliases),
+        "source_path": check.source_path,
+        "source_line": check.source_line,
+        "builtin": check.builtin,
+    }
+
+
+def _notice_json(notice: Notice) -> dict[str, Any]:
+    return {
+        "level": notice.level.value,
+        "code": notice.code,
+        "message": notice.message,
+        "path": notice.path,
+        "line": notice.line,
+        "check_id": notice.check_id,
+    }
+
+
+def _summary_json(report: ScanReport) -> dict[str, Any]:
+    active, suppressed = severity_counts(report.active), severity_counts(report.suppressed)
+    return {
+        "active": len(report.active),
+        "suppressed": len(report.suppressed),
+        "by_severity": {s.name: {"active": active[s], "suppressed": suppressed[s]} for s in active},
+        "files_scanned": len(report.files) - len(report.unscanned),
+        "files_not_scanned": len(report.unscanned),
+        "errors": sum(n.level is NoticeLevel.ERROR for n in report.notices),
+        "execution_successful": not report.has_errors,
+    }
+
+
+def render_json(report: ScanReport) -> str:
+    """The ``regoscan/v1`` JSON document (see the module docstring), UTF-8, 2-space indent."""
+    document = {
+        "schema": JSON_SCHEMA,
+        "tool": {"name": "regoscan", "version": tool_version(report)},
+        "root": report.root,
+        "partial": report.partial,
+        "summary": _summary_json(report),
+        "findings": [_finding_json(f) for f in by_location(report.findings)],
+        "checks": [_check_json(c) for c in report.checks],
+        "notices": [_notice_json(n) for n in all_notices(report)],
+        "files_not_scanned": [{"path": f.path, "error": f.error, "line": f.error_line} for f in report.unscanned],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
