@@ -20,7 +20,8 @@ from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read
 from regoscan.resources import policies_dir
 
 NAMESPACE_EXCEPTIONS = "namespace.exceptions"
-METADATA_RULES = ("__rego_metadata__", "__rego_input__")
+# `__rego_metadata` (no trailing underscores) is how Trivy's exceptions page spells it.
+METADATA_RULES = ("__rego_metadata__", "__rego_input__", "__rego_metadata")
 
 
 def entrypoint(package: str, rule: str) -> str:
@@ -166,8 +167,16 @@ def _deep_merge(into: dict[str, Any], new: dict[str, Any], prefix: str = "") -> 
     return None
 
 
+# Trivy's built-in library also lives under these legacy roots (appshield.kubernetes.KSV122,
+# defsec.kubernetes.KSV107); asking for "builtin" means all of it.
+BUILTIN_ALIASES = ("appshield", "defsec")
+
+
 def in_namespaces(package: str, namespaces: list[str]) -> bool:
-    return any(package == ns or package.startswith(ns + ".") for ns in namespaces)
+    wanted = list(namespaces)
+    if "builtin" in wanted:
+        wanted.extend(BUILTIN_ALIASES)
+    return any(package == ns or package.startswith(ns + ".") for ns in wanted)
 
 
 def _metadata_from_annotations(pkg: str, mods: list[PreparedModule]) -> dict[str, Any] | None:
@@ -288,8 +297,8 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
             for r in mod.check_rules:
                 if r not in rules:
                     rules.append(r)
-        meta = build_check_metadata(pkg, mods, legacy.get(entrypoint(pkg, "__rego_metadata__")),
-                                    legacy.get(entrypoint(pkg, "__rego_input__")))
+        legacy_meta = legacy.get(entrypoint(pkg, "__rego_metadata__"), legacy.get(entrypoint(pkg, "__rego_metadata")))
+        meta = build_check_metadata(pkg, mods, legacy_meta, legacy.get(entrypoint(pkg, "__rego_input__")))
         check = Check(pkg, meta, sorted(rules), mods)
         for mod in mods:
             check.exceptions.extend(ExceptionSource("rule", pkg, mod.path, d) for d in mod.exceptions)

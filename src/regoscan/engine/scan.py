@@ -236,10 +236,19 @@ class _Evaluator:
                         region=region_for(raw, doc.region),
                         document_index=doc.index,
                         resource=doc.resource,
-                        suppressions=list(dict.fromkeys(sups)),
+                        suppressions=_unique(sups),
                         identity=_identity(check.metadata.id, doc, raw.message),
                     ))
         return out
+
+
+def _unique(sups: list[SuppressionInfo]) -> list[SuppressionInfo]:
+    """Drop repeats; metadata values may be lists, so compare instead of hashing."""
+    out: list[SuppressionInfo] = []
+    for s in sups:
+        if s not in out:
+            out.append(s)
+    return out
 
 
 def _identity(check_id: str, doc: Document, message: str) -> str:

@@ -1,0 +1,308 @@
+"""Finding the files to scan.
+
+Everything here is about being predictable in CI: the same tree always yields the
+same candidates in the same order (sorted by ``rel_path``), a symlink can never make
+the scan read outside the repository (a checkout is untrusted input), and problems
+with single folders become notices rather than aborting the scan. Only a path the
+user named that does not exist is fatal (``UsageError``): that is a typo, and
+scanning nothing would pass silently.
+
+Relative ``paths`` are taken relative to the current directory, as a shell user
+expects; ``rel_path`` is relative to ``root`` (POSIX separators), or the absolute
+POSIX path for files outside ``root``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regoscan.errors import UsageError
+from regoscan.models import InputType, Notice, NoticeLevel
+
+SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
+_DOCKERFILE_NAMES = ("dockerfile", "containerfile")
+# ``Dockerfile.<ext>`` is a Dockerfile variant (Dockerfile.prod) unless the extension
+# says it is something else: docs, data, scripts, backups, ignore files.
+_NOT_DOCKERFILE_EXTENSIONS = frozenset(
+    {
+        ".md", ".markdown", ".txt", ".rst", ".adoc", ".html", ".rego", ".json", ".yaml", ".yml",
+        ".toml", ".sh", ".bash", ".ps1", ".py", ".go", ".js", ".ts", ".orig", ".bak", ".swp",
+        ".tmp", ".old", ".lock", ".log", ".dockerignore", ".png", ".svg", ".jpg", ".gif",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file worth loading; ``input_type_hint`` is ``None`` when only sniffing can tell."""
+
+    abs_path: Path
+    rel_path: str
+    input_type_hint: InputType | None
+
+
+@dataclass
+class DiscoveryResult:
+    candidates: list[Candidate] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def classify(name: str) -> InputType | None:
+    """The input type a file name implies, or ``None`` for "not a scan input"."""
+    lower = name.lower()
+    stem, dot, extension = lower.rpartition(".")
+    extension = dot + extension if dot else ""
+    if lower in _DOCKERFILE_NAMES or extension in (".dockerfile", ".containerfile"):
+        return InputType.DOCKERFILE
+    if stem in _DOCKERFILE_NAMES and extension not in _NOT_DOCKERFILE_EXTENSIONS:
+        return InputType.DOCKERFILE
+    if extension in (".yaml", ".yml"):
+        return InputType.YAML
+    if extension == ".json":
+        return InputType.JSON
+    return None
+
+
+# --------------------------------------------------------------------------- globs
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a glob: ``**`` spans directories, ``*``/``?``/``[...]`` stay inside one."""
+    pattern = pattern.strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if pattern.startswith("**", i):
+            at_start = i == 0 or pattern[i - 1] == "/"
+            if at_start and pattern.startswith("**/", i):
+                out.append("(?:.*/)?")  # zero or more whole directories
+                i += 3
+                continue
+            out.append(".*")
+            i += 2
+        elif ch == "*":
+            out.append("[^/]*")
+            i += 1
+        elif ch == "?":
+            out.append("[^/]")
+            i += 1
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] in "!^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1  # a ']' right after the opening is literal
+            end = pattern.find("]", j)
+            if end < 0:
+                out.append(re.escape(ch))
+                i += 1
+                continue
+            body = pattern[i + 1 : end]
+            if body[:1] in ("!", "^"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    return re.compile("".join(out))
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Whether ``path`` (POSIX, relative to the root) matches ``pattern`` exactly.
+
+    ``**`` matches any number of directories (``**/x.yaml`` also matches ``x.yaml``),
+    ``*`` and ``?`` never cross a ``/``, ``[...]``/``[!...]`` are character classes; a
+    leading ``./`` is ignored. Matching is case-sensitive.
+    """
+    try:
+        return _glob_regex(pattern).fullmatch(path) is not None
+    except re.error:
+        return False
+
+
+def matches_any(patterns: list[str], rel_path: str) -> bool:
+    """A pattern matching a directory also matches everything below it (``vendor``)."""
+    parts = rel_path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    return any(glob_match(pattern, prefix) for pattern in patterns for prefix in prefixes if prefix)
+
+
+# --------------------------------------------------------------------------- walking
+
+
+class _Walker:
+    def __init__(self, root: Path, include: list[str] | None, exclude: list[str] | None, sniff_unknown: bool) -> None:
+        self.sniff_unknown = sniff_unknown
+        self.root = root.absolute()
+        self.root_real = self.root.resolve()
+        self.include = include or []
+        self.exclude = exclude or []
+        self.result = DiscoveryResult()
+        # real path -> ((reached through a link, rel_path), candidate): dedupes links
+        self.found: dict[Path, tuple[tuple[bool, str], Candidate]] = {}
+        self.seen_dirs: set[Path] = set()
+
+    def notice(self, code: str, message: str, path: Path) -> None:
+        self.result.notices.append(Notice(NoticeLevel.WARNING, code, message, path=self.rel(path)))
+
+    def rel(self, path: Path) -> str:
+        for base in (self.root, self.root_real):
+            try:
+                rel = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            return rel if rel != "." else ""
+        return path.as_posix()
+
+    def inside_root(self, path: Path) -> bool:
+        return any(path == base or base in path.parents for base in (self.root, self.root_real))
+
+    def follow(self, path: Path) -> Path | None:
+        """The real path behind ``path``, or ``None`` if it is a link we must not follow."""
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            self.notice("input-broken-symlink", f"skipped {self.rel(path)}: broken or looping symlink", path)
+            return None
+        # A link (the path itself, or a folder above it inside the root) may not lead out
+        # of the root; a path outside the root that the user named directly is fine.
+        escapes = path.is_symlink() or self.inside_root(path)
+        if escapes and not self.inside_root(real):
+            self.notice(
+                "input-symlink-outside-root",
+                f"skipped {self.rel(path)}: symlink resolves outside the scan root ({real.as_posix()})",
+                path,
+            )
+            return None
+        return real
+
+    def add_file(self, path: Path, real: Path, hint: InputType | None, via_link: bool) -> None:
+        """Record a file once per real path, preferring a link-free path, then the smallest."""
+        rel = self.rel(path)
+        if self.include and not matches_any(self.include, rel):
+            return
+        if self.exclude and matches_any(self.exclude, rel):
+            return
+        previous = self.found.get(real)
+        if previous is None or (via_link, rel) < previous[0]:
+            self.found[real] = ((via_link, rel), Candidate(path, rel, hint))
+
+    def walk(self, top: Path, top_real: Path, via_link: bool) -> None:
+        """Depth-first with an explicit stack, each real folder once; links last.
+
+        Folders reached through a symlink wait until every plain folder was walked, so
+        a file reachable both ways is reported at its real path.
+        """
+        stack = [(top, top_real)]
+        deferred: list[tuple[Path, Path]] = []
+        while stack or deferred:
+            if not stack:
+                stack.append(deferred.pop(0))
+                via_link = True
+            directory, real = stack.pop()
+            if real in self.seen_dirs:
+                continue
+            self.seen_dirs.add(real)
+            subdirs = self.scan(directory, via_link, deferred)
+            stack.extend(reversed(subdirs))
+
+    def scan(self, directory: Path, via_link: bool, deferred: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+        """Visit one folder's entries in name order; return its plain subfolders."""
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            message = f"cannot read {self.rel(directory)}: {exc.strerror or exc}"
+            self.notice("input-unreadable-directory", message, directory)
+            return []
+        subdirs = []
+        for entry in entries:
+            found = self.visit(Path(entry.path), entry, via_link)
+            if found is not None:
+                subdir, is_link = found
+                (deferred if is_link else subdirs).append(subdir)
+        return subdirs
+
+    def visit(self, path: Path, entry: os.DirEntry[str], via_link: bool) -> tuple[tuple[Path, Path], bool] | None:
+        """Handle one folder entry; return a subfolder to descend into (and whether it is a link)."""
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            return None
+        if is_dir:
+            return None if entry.name in SKIPPED_DIRS else ((path, path.resolve()), via_link)
+        hint = classify(entry.name)
+        if not is_link:
+            if hint is not None and entry.is_file(follow_symlinks=False):
+                self.add_file(path, path.resolve(), hint, via_link)
+            return None
+        real = self.follow(path)
+        if real is None:
+            return None
+        if real.is_dir():
+            return None if entry.name in SKIPPED_DIRS else ((path, real), True)
+        if hint is not None and real.is_file():
+            self.add_file(path, real, hint, True)
+        return None
+
+    def named(self, path: Path) -> None:
+        """A path the user typed: a file is taken whatever its name, a folder is walked."""
+        real = self.follow(path)
+        if real is None:
+            return
+        via_link = path != real
+        if real.is_dir():
+            self.walk(path, real, via_link)
+            return
+        try:
+            mode = real.stat().st_mode
+        except OSError as exc:
+            self.notice("input-unreadable-file", f"cannot read {self.rel(path)}: {exc.strerror}", path)
+            return
+        hint = classify(path.name)
+        if stat.S_ISREG(mode) and (hint is not None or self.sniff_unknown):
+            self.add_file(path, real, hint, via_link)
+
+
+def discover(
+    paths: list[str | Path],
+    root: Path,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    *,
+    sniff_unknown: bool = True,
+    missing_ok: bool = False,
+) -> DiscoveryResult:
+    """Candidates under ``paths`` (files or folders), deduplicated and sorted by ``rel_path``.
+
+    ``include``/``exclude`` are globs on ``rel_path`` (see ``glob_match``); a pattern
+    that matches a folder covers its whole content. A file named explicitly with an
+    unknown extension gets ``input_type_hint=None`` (``load_file`` sniffs its content).
+
+    For changed-files mode (a list of files from ``git diff``, not typed by a user) pass
+    ``sniff_unknown=False`` so only files whose *name* makes them inputs are kept, and
+    ``missing_ok=True`` so files deleted by the change are skipped, not a usage error.
+    """
+    walker = _Walker(Path(root), include, exclude, sniff_unknown)
+    for raw in paths:
+        path = Path(raw).absolute()
+        if not path.exists():
+            if missing_ok:
+                continue
+            kind = "is a broken symlink" if path.is_symlink() else "does not exist"
+            raise UsageError(f"path {kind}: {raw}")
+        walker.named(Path(os.path.normpath(path)))
+    candidates = [candidate for _, candidate in walker.found.values()]
+    walker.result.candidates = sorted(candidates, key=lambda c: c.rel_path)
+    return walker.result
