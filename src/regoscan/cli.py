@@ -127,7 +127,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     write_reports(report, sarif=args.sarif, summary=args.summary, suppressed=args.sarif_suppressed,
                   category=args.sarif_category)
     if not args.quiet:
-        sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+        text = render_json(report) if args.format == "json" else render_text(report)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
     for n in report.notices:
         if n.level is NoticeLevel.ERROR:
             where = f"{n.location}: " if n.location else ""
