@@ -394,3 +394,49 @@ def test_unparseable_input_is_a_notice_not_an_error(tmp_path: Path, monkeypatch:
     assert notes and notes[0]["level"] == "warning"
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "bad.yaml" in summary
+
+
+def test_exception_metadata_goes_into_justification_and_properties(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    _write(tmp_path, "configs/b.yaml", POD.format(name="b"))
+    _write(tmp_path, "policy/check.rego", """\
+        package user.test.META
+
+        import rego.v1
+
+        deny contains msg if msg := sprintf("pod %s", [input.metadata.name])
+        """)
+    _write(tmp_path, "policy/exc.rego", """\
+        # METADATA
+        # title: Waivers for META
+        # custom:
+        #   reason: package-wide reason
+        #   ticket: OPS-1
+        package user.test.META
+
+        import rego.v1
+
+        # METADATA
+        # custom:
+        #   reason: pod b is a load-test fixture
+        #   expires: "2027-01-31"
+        exception contains rules if {
+            input.metadata.name == "b"
+            rules := [""]
+        }
+
+        exception contains rules if {
+            input.metadata.name == "a"
+            rules := [""]
+        }
+        """)
+    _, sarif = _run(tmp_path, monkeypatch)
+    results = _by_message(sarif)
+    sup_b = results["pod b"]["suppressions"][0]
+    assert sup_b["justification"].endswith(": pod b is a load-test fixture")
+    assert sup_b["properties"]["expires"] == "2027-01-31"
+    assert sup_b["location"]["physicalLocation"]["region"]["startLine"] == 14
+    sup_a = results["pod a"]["suppressions"][0]
+    assert sup_a["justification"].endswith(": package-wide reason")
+    assert sup_a["properties"]["ticket"] == "OPS-1"

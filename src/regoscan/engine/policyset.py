@@ -35,6 +35,9 @@ class ExceptionSource:
     package: str
     path: str
     definition: ExceptionDef
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Why the exception exists (reason, ticket, expiry...): from a METADATA block on the
+    ``exception`` rule, else on the package in the same file, else ``__rego_metadata__``."""
 
     @property
     def entrypoint(self) -> str:
@@ -66,8 +69,6 @@ class PolicySet:
     data: dict[str, Any]
     notices: list[Notice]
     packages: list[str]
-    exception_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Package-level metadata of exception packages (reason, ticket, expiry...)."""
 
 
 def _rego_files(path: Path) -> list[Path]:
@@ -241,6 +242,29 @@ def _jsonable(value: Any) -> bool:
         return False
 
 
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    custom = data.get("custom") if isinstance(data.get("custom"), dict) else {}
+    out = {k: v for k, v in data.items() if k not in ("custom", "scope", "schemas") and v is not None}
+    out.update({k: v for k, v in custom.items() if v is not None})
+    return {k: v for k, v in out.items() if _jsonable(v)}
+
+
+def _exception_metadata(src: ExceptionSource, by_pkg: dict[str, list[PreparedModule]], legacy: dict[str, Any],
+                        *, is_check: bool) -> dict[str, Any]:
+    mod = next((m for m in by_pkg.get(src.package, []) if m.path == src.path), None)
+    if mod is not None:
+        for ann in mod.annotations:
+            if ann.error is None and ann.scope in ("rule", "document") and ann.target == "exception" \
+                    and ann.target_line == src.line:
+                return _flatten(ann.data)
+        ann = mod.package_meta
+        if ann is not None and ann.target == src.package:
+            return _flatten(ann.data)
+    # a check package's __rego_metadata__ describes the check, not why it was waived
+    value = None if is_check else legacy.get(entrypoint(src.package, "__rego_metadata__"))
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> tuple[list[PreparedModule],
                                                                                       list[Notice]]:
     notices: list[Notice] = []
@@ -305,16 +329,11 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
         checks.append(check)
     ns_exceptions = [ExceptionSource("namespace", NAMESPACE_EXCEPTIONS, mod.path, d)
                      for mod in by_pkg.get(NAMESPACE_EXCEPTIONS, []) for d in mod.exceptions]
-    exc_meta: dict[str, dict[str, Any]] = {}
-    for pkg, mods in by_pkg.items():
-        if any(m.exceptions for m in mods):
-            ann = _metadata_from_annotations(pkg, mods)
-            meta: dict[str, Any] = {}
-            if ann:
-                meta.update({k: v for k, v in ann.items() if not k.startswith("__") and v is not None})
-            if pkg not in check_pkgs and isinstance(legacy.get(entrypoint(pkg, "__rego_metadata__")), dict):
-                meta.update(legacy[entrypoint(pkg, "__rego_metadata__")])
-            exc_meta[pkg] = meta
+    for check in checks:
+        for src in check.exceptions:
+            src.metadata = _exception_metadata(src, by_pkg, legacy, is_check=True)
+    for src in ns_exceptions:
+        src.metadata = _exception_metadata(src, by_pkg, legacy, is_check=False)
     ids: dict[str, str] = {}
     for check in checks:
         other = ids.get(check.metadata.id)
@@ -324,4 +343,4 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
                                   check.metadata.source_path, check.metadata.source_line))
         ids[check.metadata.id] = check.package
     packages = sorted(by_pkg)
-    return PolicySet(modules, checks, ns_exceptions, data, notices, packages, exc_meta)
+    return PolicySet(modules, checks, ns_exceptions, data, notices, packages)

@@ -137,8 +137,8 @@ def _load_inputs(opts: ScanOptions, notices: _NoticeSink) -> list[InputFile]:
     return files
 
 
-def _suppression(src: ExceptionSource, matched: str, meta: dict[str, Any]) -> SuppressionInfo:
-    pairs = tuple(sorted((str(k), v) for k, v in meta.items() if not str(k).startswith("__")))
+def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
+    pairs = tuple(sorted((str(k), v) for k, v in src.metadata.items() if not str(k).startswith("__")))
     return SuppressionInfo(src.kind, src.package, src.path, src.line, matched, pairs)
 
 
@@ -202,9 +202,8 @@ class _Evaluator:
             except ExceptionTypeError as exc:
                 self._problem(src.entrypoint, str(exc), doc, "exception-error")
                 continue
-            meta = self.policy.exception_metadata.get(src.package, {})
             for name in names:
-                exempt_pkgs.setdefault(name, []).append(_suppression(src, name, meta))
+                exempt_pkgs.setdefault(name, []).append(_suppression(src, name))
         out: list[Finding] = []
         for check in self.checks_for(doc):
             suffixes: list[tuple[ExceptionSource, set[str]]] = []
@@ -218,7 +217,6 @@ class _Evaluator:
                     suffixes.append((src, rule_suffixes(value)))
                 except ExceptionTypeError as exc:
                     self._problem(src.entrypoint, str(exc), doc, "exception-error")
-            meta = self.policy.exception_metadata.get(check.package, {})
             for rule in check.rules:
                 ep = entrypoint(check.package, rule)
                 if ep not in res.values:
@@ -226,7 +224,7 @@ class _Evaluator:
                 default_msg = check.metadata.title or f"{check.package}.{rule} denied"
                 sups = list(exempt_pkgs.get(check.package, []))
                 wanted = rule_suffix(rule)
-                sups.extend(_suppression(src, wanted, meta) for src, found in suffixes if wanted in found)
+                sups.extend(_suppression(src, wanted) for src, found in suffixes if wanted in found)
                 for raw in rule_results(res.values[ep], default_msg):
                     out.append(Finding(
                         check=check.metadata,
