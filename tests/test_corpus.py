@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.shared import CORPUS, CORPUS_MISSING
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not present at {CORPUS} (only in CI)"),
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING),
 ]
 
 

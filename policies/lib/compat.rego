@@ -22,6 +22,6 @@ _clean(a) := trim(a, "") if is_string(a)
 
 else := a
 
-format(fmt, args) := sprintf(fmt, [_clean(a) | some a in args]) if is_array(args)
+clean_sprintf(fmt, args) := sprintf(fmt, [_clean(a) | some a in args]) if is_array(args)
 
 else := sprintf(fmt, args)

@@ -16,6 +16,7 @@ import yaml
 
 from regoscan.errors import UsageError
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
+from regoscan.rego.linking import link
 from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
 from regoscan.resources import policies_dir
 
@@ -284,6 +285,9 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
         if mod.fatal:
             continue
         modules.append(mod)
+    linked, _notes = link({m.name: m.text for m in modules})
+    for mod in modules:
+        mod.text = linked[mod.name]
     return modules, notices
 
 

@@ -52,7 +52,7 @@ COMPAT_CALLS = {
     "re_match": "regex.match",
     "time.parse_rfc3339_ns": f"data.{COMPAT_PACKAGE}.parse_rfc3339_ns",
     "isManaged": f"data.{COMPAT_PACKAGE}.is_managed",
-    "sprintf": f"data.{COMPAT_PACKAGE}.format",
+    "sprintf": f"data.{COMPAT_PACKAGE}.clean_sprintf",
 }
 
 
