@@ -73,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                       help="time limit for evaluating one document (default: 20)")
     scan.add_argument("-q", "--quiet", action="store_true", help="print nothing on stdout")
+
+    test = sub.add_parser("test", help="run Rego unit tests (test_* rules in *_test.rego files)", description=(
+        "Run Rego unit tests for custom checks, exceptions and the built-in library, like `opa test`. "
+        "Every test file is isolated: one that fails to compile or crashes the engine is reported with its "
+        "file and line and the others still run. Exit code 0: all passed; 1: failures; 2: errors."))
+    test.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                      help="folders or files with policies and *_test.rego files (default: .)")
+    test.add_argument("--data", action="append", default=[], metavar="PATH", help="data documents (repeatable)")
+    test.add_argument("--no-builtin", action="store_true", help="do not load the built-in library")
+    test.add_argument("--builtin-tests", action="store_true", help="also run the built-in library's own tests")
+    test.add_argument("--run", metavar="REGEX", help="only tests whose package.name matches REGEX")
+    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    test.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="time limit per test")
+
+    # --- `regoscan action` (the GitHub Action's entry point; see regoscan.action.run) ---
+    sub.add_parser("action", help="run as the GitHub Action (settings from INPUT_* and GITHUB_* variables)",
+                   description="Run the GitHub Action: inputs come from INPUT_* variables (hyphens kept, "
+                               "as in INPUT_FAIL-ON), the event from GITHUB_EVENT_PATH. See docs/ACTION.md.")
+    # --- end `regoscan action` ---
     return parser
 
 
@@ -137,6 +157,23 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return exit_code(report, args.fail_on)
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from regoscan.engine import testing
+
+    if args.run:
+        import re
+
+        try:
+            re.compile(args.run)
+        except re.error as exc:
+            raise UsageError(f"--run {args.run!r}: {exc}") from None
+    report = testing.run_tests(args.paths, data_paths=args.data, builtin=not args.no_builtin,
+                               builtin_tests=args.builtin_tests, run=args.run, timeout=args.timeout)
+    out = testing.render_json(report) if args.format == "json" else testing.render_text(report, args.verbose)
+    sys.stdout.write(out)
+    return report.exit_code
+
+
 def write_reports(report: ScanReport, *, sarif: str | None, summary: str | None, suppressed: str = "keep",
                   category: str | None = None) -> None:
     if sarif:
@@ -158,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return cmd_scan(args)
+        if args.command == "test":
+            return cmd_test(args)
+        if args.command == "action":  # `regoscan action`: reads its settings from the environment
+            from regoscan.action.run import main as action_main
+
+            return action_main()
     except UsageError as exc:
         print(f"regoscan: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

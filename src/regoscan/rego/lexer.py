@@ -81,7 +81,8 @@ def column_of_offset(src: str, offset: int) -> int:
 def apply_edits(src: str, edits: list[tuple[int, int, str]]) -> str:
     """Apply non-overlapping ``(start, end, replacement)`` edits in one pass.
 
-    Replacements never contain newlines (callers guarantee it), so line numbers hold.
+    A replacement may only contain as many newlines as the text it replaces, so line
+    numbers hold (blanking a multi-line span keeps its newlines).
     Edits at the same offset keep their given order, which lets two independent
     rewrites insert text at one spot deterministically.
     """
@@ -91,8 +92,8 @@ def apply_edits(src: str, edits: list[tuple[int, int, str]]) -> str:
     out: list[str] = []
     pos = 0
     for _, (start, end, text) in ordered:
-        if "\n" in text:
-            raise ValueError("an edit must not add lines")
+        if text.count("\n") != src.count("\n", start, end):
+            raise ValueError("an edit must not add or remove lines")
         if start < pos:
             raise ValueError(f"overlapping edits at offset {start}")
         out.append(src[pos:start])
@@ -100,3 +101,8 @@ def apply_edits(src: str, edits: list[tuple[int, int, str]]) -> str:
         pos = end
     out.append(src[pos:])
     return "".join(out)
+
+
+def blank(text: str) -> str:
+    """The same span with every character but newlines turned into a space."""
+    return "".join(ch if ch == "\n" else " " for ch in text)
