@@ -1,0 +1,153 @@
+"""The action's inputs, read from the ``INPUT_*`` variables the runner sets.
+
+The runner names each variable ``INPUT_`` + the input name upper-cased with spaces
+turned into underscores and **hyphens kept** (``fail-on`` -> ``INPUT_FAIL-ON``), so
+these names cannot be read from a shell, only from a process environment. Every input
+is validated here, once, with a message that names the input as the workflow author
+wrote it: a typo in ``fail-on`` must stop the step with "input 'fail-on' ...", not
+with a stack trace from deep inside the scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from regoscan.errors import UsageError
+
+FAIL_ON = ("critical", "high", "medium", "low", "never")
+ScanMode = Literal["auto", "changed", "all"]
+SuppressedMode = Literal["keep", "omit"]
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+class InputError(UsageError):
+    """An input the workflow set is invalid; the message names the input."""
+
+
+def env_name(name: str) -> str:
+    """The variable the runner sets for input ``name`` (``fail-on`` -> ``INPUT_FAIL-ON``)."""
+    return "INPUT_" + name.replace(" ", "_").upper()
+
+
+@dataclass(frozen=True)
+class ActionInputs:
+    """Validated inputs; defaults match ``action.yml`` so a local run behaves the same."""
+
+    paths: list[str] = field(default_factory=list)
+    """Globs (relative to the workspace) a file must match to be scanned; empty: all."""
+    exclude: list[str] = field(default_factory=list)
+    policy: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    """Empty means regoscan's default (``builtin`` and ``user``)."""
+    builtin_checks: bool = True
+    fail_on: str = "high"
+    scan: ScanMode = "auto"
+    sarif_file: str = "regoscan.sarif"
+    sarif_suppressed: SuppressedMode = "omit"
+    sarif_full_file: str = ""
+    sarif_category: str = ""
+    summary: bool = True
+    comment: bool = True
+    github_token: str = field(default="", repr=False)
+    """Never printed: ``repr=False`` keeps it out of any debug output of this object."""
+
+
+def _raw(env: Mapping[str, str], name: str) -> str | None:
+    """The input's value, or ``None`` when the runner did not set it (a local run).
+
+    Underscored spellings (``INPUT_FAIL_ON``) are accepted as a fallback for people
+    running the image by hand from a shell, where hyphenated names cannot be exported.
+    """
+    value = env.get(env_name(name))
+    if value is None:
+        value = env.get(env_name(name).replace("-", "_"))
+    return value
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _raw(env, name)
+    return default if value is None or not value.strip() else value.strip()
+
+
+def _list(env: Mapping[str, str], name: str) -> list[str]:
+    """Newline- or comma-separated; blank entries and ``# comments`` lines are dropped.
+
+    YAML block scalars (``paths: |``) give one entry per line, which is what most
+    actions accept; commas allow the one-line form ``paths: k8s/**, docker/**``.
+    """
+    value = _raw(env, name) or ""
+    items: list[str] = []
+    for line in value.splitlines():
+        if line.strip().startswith("#"):
+            continue
+        for part in line.split(","):
+            part = part.strip()
+            if part:
+                items.append(part)
+    return items
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _text(env, name, default).lower()
+    if value not in choices:
+        raise InputError(f"input '{name}': expected one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _raw(env, name)
+    if value is None or not value.strip():
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise InputError(f"input '{name}': expected true or false; got {value.strip()!r}")
+
+
+def _relative(name: str, value: str) -> str:
+    """Workspace paths must stay in the workspace: reports land where later steps look."""
+    path = value.strip().replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/"):
+        raise InputError(f"input '{name}': must be a path inside the workspace, relative to it; got {value!r}")
+    return path.rstrip("/") or "."
+
+
+def _globs(env: Mapping[str, str], name: str) -> list[str]:
+    # a trailing "/" names a folder; discover's globs match folders without it
+    return [_relative(name, g) for g in _list(env, name)]
+
+
+def read_inputs(env: Mapping[str, str]) -> ActionInputs:
+    """Read and validate every input; raise :class:`InputError` on the first bad one."""
+    sarif_file = _relative("sarif-file", _text(env, "sarif-file", "regoscan.sarif"))
+    full = _text(env, "sarif-full-file", "")
+    sarif_full_file = _relative("sarif-full-file", full) if full else ""
+    if sarif_full_file and sarif_full_file == sarif_file:
+        raise InputError("input 'sarif-full-file': must differ from 'sarif-file'")
+    return ActionInputs(
+        paths=_globs(env, "paths"),
+        exclude=_globs(env, "exclude"),
+        policy=[_relative("policy", p) for p in _list(env, "policy")],
+        data=[_relative("data", p) for p in _list(env, "data")],
+        namespaces=_list(env, "namespaces"),
+        builtin_checks=_bool(env, "builtin-checks", True),
+        fail_on=_choice(env, "fail-on", "high", FAIL_ON),
+        scan=_choice(env, "scan", "auto", ("auto", "changed", "all")),  # type: ignore[arg-type]
+        sarif_file=sarif_file,
+        sarif_suppressed=_choice(env, "sarif-suppressed", "omit", ("keep", "omit")),  # type: ignore[arg-type]
+        sarif_full_file=sarif_full_file,
+        sarif_category=_text(env, "sarif-category", ""),
+        summary=_bool(env, "summary", True),
+        comment=_bool(env, "comment", True),
+        github_token=(_raw(env, "github-token") or "").strip(),
+    )

@@ -1,0 +1,348 @@
+"""``regoscan action``: the GitHub Action, from ``INPUT_*`` variables to an exit code.
+
+The order of the steps is deliberate:
+
+1. Mask the token before anything is printed, and keep it out of every child
+   process (git gets a scrubbed environment; the Rego worker scrubs its own).
+2. Validate inputs; a bad input is a usage error (exit 2) with outputs still written,
+   so later steps can branch on ``decision``.
+3. Work out the files to scan. Policy and data folders are always loaded whole,
+   changed or not, and a change *inside* them widens the scan to every file: a new
+   check or a removed exception affects files the change did not touch.
+4. Scan, then write the SARIF (a changed-files scan gets its own category so its
+   upload never closes a full scan's alerts), post or update the PR comment, write
+   the job summary (which can then say why there is no comment), annotations and
+   outputs, in that order.
+5. Exit with the same decision the CLI makes (0 pass, 1 findings at or above
+   ``fail-on``, 2 errors).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TextIO
+
+from regoscan.action.annotations import annotations_for, escape_data, render
+from regoscan.action.changes import ChangeSet, changed_files
+from regoscan.action.comment import COMMENT_MAX_BYTES, SHORT_MAX_BYTES, CommentResult, upsert_comment
+from regoscan.action.event import Event, load_event
+from regoscan.action.github_api import GitHubAPI
+from regoscan.action.inputs import ActionInputs, InputError, env_name, read_inputs
+from regoscan.action.outputs import append_summary, summary_budget, write_outputs
+from regoscan.errors import UsageError
+from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
+from regoscan.models import NoticeLevel, ScanReport
+from regoscan.output.escape import md_escape
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DECISIONS = {EXIT_OK: "pass", EXIT_FINDINGS: "fail", EXIT_ERROR: "error"}
+
+
+@dataclass
+class _Context:
+    env: Mapping[str, str]
+    out: TextIO
+    token: str
+    notes: list[str] = field(default_factory=list)
+    """Markdown lines (already escaped) for the "how this scan ran" part of the summary."""
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.token, "***") if self.token else text
+
+    def log(self, message: str) -> None:
+        self.out.write(self.redact(message) + "\n")
+        self.out.flush()
+
+    def command(self, level: str, message: str) -> None:
+        self.log(f"::{level}::{escape_data(self.redact(message))}")
+
+
+def run_url(env: Mapping[str, str]) -> str | None:
+    """Link to this run, where the job summary is shown in full."""
+    server, repo, run_id = (env.get(k, "").strip() for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    if not (server.startswith(("https://", "http://")) and repo and run_id.isdigit()):
+        return None
+    return f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+
+
+# --- what to scan -------------------------------------------------------------------
+
+
+def _under(path: str, folders: list[str]) -> bool:
+    parts = PurePosixPath(path).parts
+    return any(folder in (".", "") or parts[: len(PurePosixPath(folder).parts)] == PurePosixPath(folder).parts
+               for folder in folders)
+
+
+def _workspace_paths(changes: ChangeSet, workspace: Path, paths: list[str]) -> list[str]:
+    """Repository-relative paths re-expressed relative to the workspace (usually equal)."""
+    # normpath, not resolve(): a changed symlink stays the link (discover decides whether
+    # following it is allowed), it does not turn into its target's path
+    root = (changes.root or workspace).resolve()
+    base = workspace.resolve()
+    out = []
+    for p in paths:
+        try:
+            out.append(Path(os.path.normpath(root / p)).relative_to(base).as_posix())
+        except ValueError:
+            continue  # outside the workspace: not ours to scan
+    return out
+
+
+def select_files(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> list[Path]:
+    """The changed files worth handing to the scanner.
+
+    Only files whose *name* makes them an input (``classify``), that still exist
+    (deleted ones are gone), outside folders a full scan skips too (``.git``,
+    ``node_modules``...), and matching ``paths``/``exclude``. Filtering here keeps a
+    changed ``README`` or ``main.py`` from being sniffed and reported as unparsable.
+    """
+    selected: list[Path] = []
+    for rel in _workspace_paths(changes, workspace, changes.files):
+        parts = PurePosixPath(rel).parts
+        if any(part in SKIPPED_DIRS for part in parts[:-1]) or classify(parts[-1]) is None:
+            continue
+        if inputs.paths and not matches_any(inputs.paths, rel):
+            continue
+        if inputs.exclude and matches_any(inputs.exclude, rel):
+            continue
+        path = workspace / rel
+        if path.is_file():
+            selected.append(path)
+    return selected
+
+
+def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> str | None:
+    """A changed path under a policy or data folder (deleted and renamed-from paths included)."""
+    touched = [c.path for c in changes.changes] + [c.old_path for c in changes.changes if c.old_path]
+    folders = inputs.policy + inputs.data
+    for rel in _workspace_paths(changes, workspace, touched):
+        if _under(rel, folders):
+            return rel
+    return None
+
+
+# --- reports ----------------------------------------------------------------------
+
+
+def _match_owner(path: Path, workspace: Path) -> None:
+    """Give files we create to the workspace's owner.
+
+    The container runs as root but later steps run as the runner's user, who could
+    otherwise not overwrite or delete the SARIF in their own checkout.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        st = workspace.stat()
+        os.chown(path, st.st_uid, st.st_gid)
+    except OSError:
+        pass
+
+
+def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> None:
+    created = []
+    parent = path.parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ctx.redact(text), encoding="utf-8")
+    for p in [*reversed(created), path]:
+        _match_owner(p, workspace)
+
+
+def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path) -> None:
+    from regoscan.output.sarif import build_sarif
+
+    category = inputs.sarif_category or None
+    targets = [(inputs.sarif_file, inputs.sarif_suppressed)]
+    if inputs.sarif_full_file:
+        targets.append((inputs.sarif_full_file, "keep"))
+    for rel, mode in targets:
+        data = build_sarif(report, suppressed=mode, category=category)
+        _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace)
+        ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
+
+
+def _scope_notes(changes: ChangeSet, scanned: int, widened: str | None) -> list[str]:
+    lines = ["", "#### Scan scope", ""]
+    if changes.scope == "changed":
+        deleted = len(changes.deleted)
+        extra = f"; {deleted} deleted file{'s' if deleted != 1 else ''} not scanned" if deleted else ""
+        lines.append(f"Changed files only — {md_escape(changes.description)}. "
+                     f"{scanned} of {len(changes.files)} changed file{'s' if len(changes.files) != 1 else ''} "
+                     f"scanned{extra}.")
+    else:
+        lines.append(f"All files — {md_escape(changes.description)}.")
+    if widened:
+        lines.append("")
+        lines.append(f"> **Note:** {md_escape(widened)}")
+    for notice in changes.notices:
+        lines.append("")
+        lines.append(f"> **Note:** {md_escape(notice)}")
+    return lines
+
+
+def _post_comment(ctx: _Context, report: ScanReport, inputs: ActionInputs, event: Event,
+                  scope: list[str]) -> CommentResult | None:
+    from regoscan.output.markdown import render_summary
+
+    if not inputs.comment:
+        return None
+    number = event.pr_number
+    repo = ctx.env.get("GITHUB_REPOSITORY", "").strip()
+    if number is None:
+        ctx.log("regoscan: not a pull request; no comment")
+        return None
+    if not repo or not ctx.token:
+        return CommentResult("skipped", explanation="No pull request comment was posted: "
+                             + ("no `github-token`." if not ctx.token else "GITHUB_REPOSITORY is not set."))
+    url = run_url(ctx.env)
+    tail = "\n".join(scope) + "\n"
+    budget = COMMENT_MAX_BYTES - len(tail.encode("utf-8"))
+    body = ctx.redact(render_summary(report, max_bytes=budget, details_url=url) + tail)
+
+    def shorter() -> str:
+        return ctx.redact(render_summary(report, max_bytes=SHORT_MAX_BYTES, details_url=url))
+
+    api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None)
+    result = upsert_comment(api, repo, number, body, shorter, log=ctx.log)
+    if result.outcome in ("created", "updated"):
+        ctx.log(f"regoscan: {result.outcome} the pull request comment {result.url or ''}".rstrip())
+    else:
+        ctx.command("warning", result.explanation)
+    return result
+
+
+def _write_summary(ctx: _Context, report: ScanReport, scope: list[str], comment: CommentResult | None) -> None:
+    from regoscan.output.markdown import render_summary
+
+    path = ctx.env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    tail_lines = list(scope)
+    if comment is not None and comment.explanation:
+        tail_lines += ["", f"> **No PR comment:** {md_escape(comment.explanation)}"]
+    tail = "\n".join(tail_lines) + "\n"
+    budget = summary_budget(path) - len(tail.encode("utf-8"))
+    # no "full report" link here: the job summary is what the comment's link points to
+    text = render_summary(report, max_bytes=max(budget, 512))
+    append_summary(path, ctx.redact(text + tail))
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+def _finish(ctx: _Context, code: int, values: dict[str, str] | None = None) -> int:
+    outputs = {"exit-code": str(code), "decision": DECISIONS[code], **(values or {})}
+    write_outputs(ctx.env.get("GITHUB_OUTPUT"), {k: ctx.redact(v) for k, v in outputs.items()})
+    return code
+
+
+def _resolve_existing(kind: str, workspace: Path, rels: list[str]) -> list[str]:
+    out = []
+    for rel in rels:
+        path = workspace / rel
+        if not path.exists():
+            raise InputError(f"input '{kind}': {rel} does not exist in the workspace")
+        out.append(str(path))
+    return out
+
+
+def run(env: Mapping[str, str], out: TextIO) -> int:
+    from regoscan.cli import exit_code
+    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
+    from regoscan.output.console import render_text
+
+    token = (env.get(env_name("github-token")) or env.get("INPUT_GITHUB_TOKEN") or "").strip()
+    ctx = _Context(env, out, token)
+    if token:
+        # first line of output: from here on the runner masks the value in every log line
+        out.write(f"::add-mask::{token}\n")
+    try:
+        inputs = read_inputs(env)
+        workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
+        policies = _resolve_existing("policy", workspace, inputs.policy)
+        data = _resolve_existing("data", workspace, inputs.data)
+    except InputError as exc:
+        ctx.command("error", f"regoscan: {exc}")
+        return _finish(ctx, EXIT_ERROR)
+
+    event = load_event(env)
+    ctx.log(f"regoscan: event {event.name or '(none)'}, scan mode {inputs.scan}")
+    changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {m}"))
+    widened = None
+    if changes.scope == "changed":
+        touched = _policy_touched(changes, workspace, inputs)
+        if touched:
+            widened = f"{touched} is in a policy or data folder, so every file was scanned, not only changed ones"
+            changes = ChangeSet("all", description=f"full scan: the change touches {touched}",
+                                notices=changes.notices, root=changes.root)
+    for notice in changes.notices:
+        ctx.command("warning", f"regoscan: {notice}")
+    ctx.log(f"regoscan: {changes.description}")
+
+    partial = changes.scope == "changed"
+    files = select_files(changes, workspace, inputs) if partial else None
+    opts = ScanOptions(
+        paths=[str(workspace)],
+        root=workspace,
+        policies=policies,
+        data=data,
+        namespaces=inputs.namespaces or list(DEFAULT_NAMESPACES),
+        builtin=inputs.builtin_checks,
+        include=inputs.paths or None,
+        exclude=inputs.exclude or None,
+        partial=partial,
+        files=[str(f) for f in files] if files is not None else None,
+    )
+    try:
+        report = run_scan(opts, progress=lambda m: ctx.log(f"regoscan: {m}"))
+    except UsageError as exc:
+        ctx.command("error", f"regoscan: {exc}")
+        return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
+
+    code = exit_code(report, inputs.fail_on)
+    scanned = len(report.files) - len(report.unscanned)
+    _write_sarif(ctx, report, inputs, workspace)
+    ctx.log("::group::regoscan report")
+    ctx.log(render_text(report).rstrip("\n"))
+    ctx.log("::endgroup::")
+    scope = _scope_notes(changes, scanned, widened)
+    comment = _post_comment(ctx, report, inputs, event, scope)
+    if inputs.summary:
+        _write_summary(ctx, report, scope, comment)
+    for line in render(annotations_for(report)):
+        ctx.log(line)
+    errors = sum(1 for n in report.notices if n.level is NoticeLevel.ERROR)
+    return _finish(ctx, code, {
+        "sarif-file": inputs.sarif_file,
+        "sarif-full-file": inputs.sarif_full_file,
+        "findings": str(len(report.active)),
+        "suppressed": str(len(report.suppressed)),
+        "errors": str(errors),
+        "scanned-files": str(scanned),
+        "scan": changes.scope,
+        "comment-url": comment.url or "" if comment else "",
+    })
+
+
+def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of ``regoscan action``: any failure still ends with outputs and exit 2."""
+    environ = dict(os.environ if env is None else env)
+    stream = out or sys.stdout
+    try:
+        return run(environ, stream)
+    except Exception as exc:  # last resort: the step must fail with a message, not hang or vanish
+        token = (environ.get(env_name("github-token")) or "").strip()
+        ctx = _Context(environ, stream, token)
+        ctx.command("error", f"regoscan failed unexpectedly: {type(exc).__name__}: {exc}")
+        sys.stderr.write(ctx.redact(traceback.format_exc()))
+        return _finish(ctx, EXIT_ERROR)

@@ -1,0 +1,275 @@
+"""The action's image, built and run exactly as GitHub's runner runs a container action.
+
+What the runner does (actions/runner ``ContainerActionHandler``, research notes §6.3):
+build the action's ``Dockerfile``; run it as root with the workspace mounted at
+``/github/workspace`` and set as the working directory; mount ``/github/home``,
+``/github/workflow`` (``event.json``) and ``/github/file_commands`` (``GITHUB_OUTPUT``,
+``GITHUB_STEP_SUMMARY``); pass every input as ``-e INPUT_<NAME>`` with the hyphens kept
+(``INPUT_FAIL-ON``), the value coming from the docker client's environment. The
+checkout belongs to the runner's user (uid 1001), not to root, which is what makes
+git's ``safe.directory`` matter inside the container.
+
+The repository is a real pull request (base and head commits, GitHub's merge commit
+checked out with ``fetch-depth: 1``); its origin is mounted read-only at the same path
+so the container can deepen the shallow clone. The fake GitHub API listens on
+127.0.0.1 and the container shares the host's network to reach it.
+
+Skipped only when docker is unavailable; CI runs ``tools/ci/setup-docker.sh`` first.
+Environment: ``REGOSCAN_E2E_BASE`` overrides the base image (default: the stand-in
+``regoscan-base:bookworm`` when it exists, else the Dockerfile's own default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from regoscan.output.markdown import MARKER
+from tests.e2e.fake_github import FakeGitHub
+from tests.e2e.scenario import PullRequest, pull_request
+from tests.test_action_outputs import parse_outputs
+
+pytestmark = pytest.mark.slow
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+IMAGE = "regoscan-action:e2e"
+STAND_IN_BASE = "regoscan-base:bookworm"
+RUNNER_UID = 1001
+TOKEN = "ghs_E2eContainerToken_0123456789abcdef"
+BUILD_TIMEOUT = 900
+
+
+def _docker_problem() -> str | None:
+    if shutil.which("docker") is None:
+        return "docker is not installed (CI installs it with tools/ci/setup-docker.sh)"
+    try:
+        proc = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return "the docker daemon does not answer (`docker info` timed out)"
+    if proc.returncode != 0:
+        return f"the docker daemon is not reachable: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}"
+    return None
+
+
+def _image_exists(tag: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", tag], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def image() -> Iterator[str]:
+    problem = _docker_problem()
+    if problem:
+        pytest.skip(problem)
+    base = os.environ.get("REGOSCAN_E2E_BASE") or (STAND_IN_BASE if _image_exists(STAND_IN_BASE) else None)
+    cmd = ["docker", "build", "--network", "host", "-t", IMAGE]
+    if base:
+        cmd += ["--build-arg", f"BASE={base}"]
+    started = time.monotonic()
+    proc = subprocess.run([*cmd, str(REPO_ROOT)], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+    assert proc.returncode == 0, f"docker build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    print(f"\nregoscan e2e: built {IMAGE} on {base or 'the default base'} in {time.monotonic() - started:.1f}s")
+    yield IMAGE
+
+
+@dataclass
+class Runner:
+    """One job's runner folders on the host, as ``_work``/``_temp`` would hold them."""
+
+    root: Path
+    workspace: Path
+    origin: Path
+    event: dict[str, Any]
+
+    @property
+    def workflow(self) -> Path:
+        return self.root / "_temp" / "_github_workflow"
+
+    @property
+    def file_commands(self) -> Path:
+        return self.root / "_temp" / "_runner_file_commands"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "_temp" / "_github_home"
+
+
+def _chown_tree(path: Path, uid: int) -> None:
+    for p in [path, *path.rglob("*")]:
+        os.lchown(p, uid, uid)
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> Runner:
+    if os.geteuid() != 0:
+        pytest.skip("the runner-ownership setup needs root (chown to another user)")
+    pr: PullRequest = pull_request(tmp_path / "repo", depth=1)
+    root = tmp_path / "runner"
+    r = Runner(root, pr.workspace, pr.origin, pr.event())
+    for folder in (r.workflow, r.file_commands, r.home):
+        folder.mkdir(parents=True)
+    (r.workflow / "event.json").write_text(json.dumps(r.event), encoding="utf-8")
+    # the runner's user owns the checkout and its temp folders; the container runs as root
+    for folder in (pr.workspace, pr.origin, root):
+        _chown_tree(folder, RUNNER_UID)
+    return r
+
+
+@dataclass
+class StepResult:
+    code: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+
+
+def _action_defaults() -> dict[str, str]:
+    spec = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
+    return {name: str(v.get("default", "")) for name, v in spec["inputs"].items()}
+
+
+def run_step(image: str, r: Runner, api_url: str, inputs: dict[str, str],
+             extra_env: dict[str, str] | None = None) -> StepResult:
+    """``docker run`` with the runner's mounts, working directory and ``-e NAME`` variables."""
+    step = uuid.uuid4()
+    output = r.file_commands / f"set_output_{step}"
+    summary = r.file_commands / f"step_summary_{step}"
+    for f in (output, summary):
+        f.write_text("", encoding="utf-8")
+        os.chown(f, RUNNER_UID, RUNNER_UID)
+    values = {**_action_defaults(), "github-token": TOKEN, **inputs}  # the runner sets every input
+    env = {
+        "HOME": "/github/home",
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": "/github/workspace",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": "/github/workflow/event.json",
+        "GITHUB_OUTPUT": f"/github/file_commands/{output.name}",
+        "GITHUB_STEP_SUMMARY": f"/github/file_commands/{summary.name}",
+        "GITHUB_REPOSITORY": "octo/demo",
+        "GITHUB_REF": "refs/pull/7/merge",
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_API_URL": api_url,
+        "GITHUB_RUN_ID": "777",
+        **{"INPUT_" + name.replace(" ", "_").upper(): value for name, value in values.items()},
+        **(extra_env or {}),
+    }
+    assert "INPUT_FAIL-ON" in env and "INPUT_GITHUB-TOKEN" in env  # hyphens kept, as the runner does
+    cmd = ["docker", "run", "--rm", "--network", "host", "--workdir", "/github/workspace",
+           "-v", f"{r.workspace}:/github/workspace",
+           "-v", f"{r.home}:/github/home",
+           "-v", f"{r.workflow}:/github/workflow",
+           "-v", f"{r.file_commands}:/github/file_commands",
+           "-v", f"{r.origin}:{r.origin}:ro"]  # the checkout's "origin" remote, for deepening
+    for name in env:
+        cmd += ["-e", name]  # name only: the value comes from the docker client's environment
+    cmd.append(image)
+    assert TOKEN not in " ".join(cmd)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False,
+                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env})
+    return StepResult(proc.returncode, proc.stdout, proc.stderr,
+                      parse_outputs(output.read_text(encoding="utf-8")), summary.read_text(encoding="utf-8"))
+
+
+def _results(sarif: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in sarif["runs"][0]["results"]}
+
+
+def test_image_sets_safe_directory_and_has_no_user_or_workdir(image: str) -> None:
+    proc = subprocess.run(["docker", "run", "--rm", "--network", "host", "--entrypoint", "git", image,
+                           "config", "--system", "--get-all", "safe.directory"],
+                          capture_output=True, text=True, check=False)
+    assert proc.stdout.split() == ["*"], proc.stderr
+    config = json.loads(subprocess.run(["docker", "image", "inspect", image], capture_output=True, text=True,
+                                       check=True).stdout)[0]["Config"]
+    assert config["User"] in ("", "root")
+    assert config["WorkingDir"] in ("", "/")
+    assert config["Entrypoint"] == ["/opt/regoscan/bin/regoscan", "action"]
+
+
+def test_pull_request_in_the_container(image: str, runner: Runner) -> None:
+    with FakeGitHub(TOKEN) as fake:
+        first = run_step(image, runner, fake.url, {
+            "policy": "policy", "fail-on": "high", "sarif-full-file": "reports/full.sarif"})
+        assert first.code == 1, f"{first.stdout}\n{first.stderr}"
+
+        # outputs
+        assert first.outputs["decision"] == "fail" and first.outputs["exit-code"] == "1"
+        assert first.outputs["scan"] == "changed", first.stdout  # git worked on a checkout owned by uid 1001
+        assert first.outputs["scanned-files"] == "4"
+        assert first.outputs["suppressed"] == "1"
+        assert first.outputs["sarif-file"] == "regoscan.sarif"
+        assert int(first.outputs["findings"]) > 0
+
+        # SARIF, written into the workspace for the upload step, owned by the runner's user
+        sarif_path = runner.workspace / "regoscan.sarif"
+        assert sarif_path.stat().st_uid == RUNNER_UID
+        sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
+        assert sarif["version"] == "2.1.0"
+        assert sarif["runs"][0]["automationDetails"]["id"] == "regoscan/changed/"
+        results = _results(sarif)
+        assert {("ORG001", "k8s/web.yaml"), ("DS002", "app/Dockerfile")} <= results
+        assert ("KSV012", "k8s/legacy.yaml") not in results
+        assert not {uri for _, uri in results} & {"k8s/clean.yaml", "k8s/main-only.yaml"}
+        full = json.loads((runner.workspace / "reports" / "full.sarif").read_text(encoding="utf-8"))
+        waived = [r for r in full["runs"][0]["results"] if r.get("suppressions")]
+        assert [r["ruleId"] for r in waived] == ["KSV012"]
+
+        # job summary
+        assert first.summary.startswith(MARKER)
+        assert "Changed files only" in first.summary and "ORG001" in first.summary
+        assert "4 of 5 changed files scanned; 1 deleted file not scanned" in first.summary
+
+        # the comment the API received
+        (post,) = [r for r in fake.requests if r.method == "POST"]
+        assert post.path == "/repos/octo/demo/issues/7/comments"
+        assert post.headers["authorization"] == f"Bearer {TOKEN}"
+        (comment,) = fake.issue_comments(7)
+        assert comment["body"].startswith(MARKER) and "ORG001" in comment["body"]
+        assert first.outputs["comment-url"] == comment["html_url"]
+
+        # annotations and the log
+        assert "::error file=k8s/web.yaml,line=" in first.stdout
+        assert [line for line in first.stdout.splitlines() if TOKEN in line] == [f"::add-mask::{TOKEN}"]
+        for text in (first.stderr, first.summary, json.dumps(first.outputs), sarif_path.read_text(encoding="utf-8"),
+                     comment["body"]):
+            assert TOKEN not in text
+
+        # the next push to the pull request: the same comment, edited
+        second = run_step(image, runner, fake.url, {"policy": "policy", "fail-on": "high"})
+        assert second.code == 1
+        assert [r.method for r in fake.writes()] == ["POST", "PATCH"]
+        assert len(fake.issue_comments(7)) == 1
+
+
+def test_fork_pull_request_in_the_container(image: str, runner: Runner) -> None:
+    with FakeGitHub(TOKEN, read_only=True) as fake:
+        step = run_step(image, runner, fake.url, {"policy": "policy", "fail-on": "never"})
+    assert step.code == 0, f"{step.stdout}\n{step.stderr}"
+    assert step.outputs["decision"] == "pass"
+    assert fake.issue_comments(7) == []
+    assert "No PR comment" in step.summary and "403" in step.summary
+
+
+def test_ownership_is_what_safe_directory_fixes(image: str, runner: Runner) -> None:
+    """Control experiment: ignore the image's system gitconfig and git refuses the
+    checkout owned by uid 1001; the step still scans (everything) and says why."""
+    with FakeGitHub(TOKEN) as fake:
+        step = run_step(image, runner, fake.url, {"policy": "policy", "fail-on": "never", "comment": "false"},
+                        extra_env={"GIT_CONFIG_NOSYSTEM": "1"})
+    assert step.code == 0, f"{step.stdout}\n{step.stderr}"
+    assert step.outputs["scan"] == "all"
+    assert "dubious ownership" in step.stdout and "dubious ownership" in step.summary
