@@ -78,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run Rego unit tests for custom checks, exceptions and the built-in library, like `opa test`. "
         "Every test file is isolated: one that fails to compile or crashes the engine is reported with its "
         "file and line and the others still run. Exit code 0: all passed; 1: failures; 2: errors."))
-    test.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                      help="folders or files with policies and *_test.rego files (default: .)")
+    test.add_argument("paths", nargs="*", default=None, metavar="PATH",
+                      help="folders or files with policies and *_test.rego files "
+                           "(default: . unless --builtin-tests is given)")
     test.add_argument("--data", action="append", default=[], metavar="PATH", help="data documents (repeatable)")
     test.add_argument("--no-builtin", action="store_true", help="do not load the built-in library")
     test.add_argument("--builtin-tests", action="store_true", help="also run the built-in library's own tests")
@@ -167,7 +168,8 @@ def cmd_test(args: argparse.Namespace) -> int:
             re.compile(args.run)
         except re.error as exc:
             raise UsageError(f"--run {args.run!r}: {exc}") from None
-    report = testing.run_tests(args.paths, data_paths=args.data, builtin=not args.no_builtin,
+    paths = args.paths if args.paths else ([] if args.builtin_tests else ["."])
+    report = testing.run_tests(paths, data_paths=args.data, builtin=not args.no_builtin,
                                builtin_tests=args.builtin_tests, run=args.run, timeout=args.timeout)
     out = testing.render_json(report) if args.format == "json" else testing.render_text(report, args.verbose)
     sys.stdout.write(out)

@@ -103,6 +103,7 @@ def _collect_files(policy_paths: list[str], root: Path, include_builtin: bool) -
             if (bundled / sub).is_dir():
                 for p in _rego_files(bundled / sub):
                     files.append((p, "(builtin)/" + p.relative_to(bundled).as_posix(), True))
+    seen = {p.resolve() for p, _, _ in files}
     for raw in policy_paths:
         path = Path(raw)
         if not path.exists():
@@ -110,6 +111,11 @@ def _collect_files(policy_paths: list[str], root: Path, include_builtin: bool) -
         if path.is_file() and path.suffix != ".rego":
             raise UsageError(f"--policy {raw}: not a .rego file")
         for p in _rego_files(path):
+            # the same file twice (e.g. --policy pointing at the bundled library) would
+            # define every rule twice
+            if p.resolve() in seen:
+                continue
+            seen.add(p.resolve())
             files.append((p, _display(p, root), False))
     return files
 

@@ -165,7 +165,13 @@ def _test_files(paths: list[str], builtin_tests: bool) -> list[tuple[Path, str]]
         root = policies_dir()
         for f in sorted(root.rglob("*_test.rego")):
             out.append((f, "(builtin)/" + f.relative_to(root).as_posix()))
-    return out
+    unique: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for path, display in out:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append((path, display))
+    return unique
 
 
 def _test_rules(mod: PreparedModule) -> list[tuple[str, int]]:
