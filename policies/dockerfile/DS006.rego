@@ -1,0 +1,45 @@
+# METADATA
+# title: COPY --from names the stage it is in
+# description: >-
+#   'COPY --from=<stage>' copies from another build stage. Naming the stage the
+#   instruction itself belongs to cannot work: the stage is still being built, so the
+#   build fails (or, with a same-named image, copies from something else entirely).
+# scope: package
+# related_resources:
+# - https://docs.docker.com/build/building/multi-stage/
+# - https://avd.aquasec.com/misconfig/ds006
+# custom:
+#   id: DS006
+#   aliases:
+#   - DS-0006
+#   - AVD-DS-0006
+#   - no-self-referencing-copy-from
+#   - docker-no-self-referencing-copy-from
+#   severity: CRITICAL
+#   recommended_action: >-
+#     Point '--from' at an earlier stage (or an image), not at the stage that contains
+#     the COPY.
+#   input:
+#     selector:
+#     - type: dockerfile
+package builtin.dockerfile.DS006
+
+import rego.v1
+
+import data.lib.docker
+import data.result
+
+deny contains res if {
+	docker.is_dockerfile
+	some stage in docker.build_stages
+	alias := docker.from_alias(docker.stage_from(stage))
+	is_string(alias)
+	some instr in docker.stage_instructions(stage, "copy")
+	some flag in instr.Flags
+	startswith(flag, "--from=")
+	source := trim_prefix(flag, "--from=")
+	# stage names are case-insensitive
+	lower(source) == lower(alias)
+	msg := concat("", ["COPY --from=", source, " refers to stage '", alias, "', the stage this COPY is part of; a stage cannot copy from itself"])
+	res := result.new(msg, instr)
+}

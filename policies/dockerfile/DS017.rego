@@ -1,0 +1,86 @@
+# METADATA
+# title: Package index update in a RUN without an install
+# description: >-
+#   A RUN that only refreshes the package index ('apt-get update', 'apk update'...) is
+#   cached as a layer of its own. Later RUN instructions that install packages reuse
+#   that stale layer, so they install outdated versions or fail once the mirrors move
+#   on. The update belongs in the same RUN as the install.
+# scope: package
+# related_resources:
+# - https://docs.docker.com/build/building/best-practices/#apt-get
+# - https://avd.aquasec.com/misconfig/ds017
+# custom:
+#   id: DS017
+#   aliases:
+#   - DS-0017
+#   - AVD-DS-0017
+#   - no-orphan-package-update
+#   - docker-no-orphan-package-update
+#   severity: HIGH
+#   recommended_action: >-
+#     Run the index update and the install in one RUN, e.g.
+#     'RUN apt-get update && apt-get install -y <packages>'.
+#   input:
+#     selector:
+#     - type: dockerfile
+package builtin.dockerfile.DS017
+
+import rego.v1
+
+import data.lib.docker
+import data.lib.sh
+import data.result
+
+# Package managers by the name used in messages (apt and apt-get share one index).
+_package_managers := {
+	"apt-get": {"apt-get", "apt"},
+	"yum": {"yum"},
+	"apk": {"apk"},
+	"dnf": {"dnf"},
+	"zypper": {"zypper"},
+}
+
+_all_tools := {"apt-get", "apt", "yum", "apk", "dnf", "zypper"}
+
+_update_subcommands := {"update", "up"}
+
+_install_subcommands := {"install", "upgrade", "reinstall", "source-install", "groupinstall", "localinstall", "add"}
+
+# The command indexes of the calls (from sh.tool_calls) of one package manager with
+# one of subs.
+_indexes(calls, tools, subs) := [k |
+	some call in calls
+	call[1] in tools
+	call[2] in subs
+	k := call[0]
+]
+
+# Some update of the RUN is followed by an install with the same package manager.
+_installs_after(calls, tools, updates) if {
+	installs := _indexes(calls, tools, _install_subcommands)
+	some u in updates
+	some i in installs
+	u < i
+}
+
+# The package managers whose update in the RUN is not followed by an install.
+# (The calls are computed once and passed in: regopy re-evaluated an expensive call
+# bound before a loop over _package_managers once per iteration.)
+_orphan_updates(calls) := {name |
+	some name
+	tools := _package_managers[name]
+	updates := _indexes(calls, tools, _update_subcommands)
+	count(updates) > 0
+	not _installs_after(calls, tools, updates)
+}
+
+deny contains res if {
+	docker.is_dockerfile
+	some instr in docker.run
+	some name in _orphan_updates(sh.tool_calls(sh.run_commands(instr), _all_tools))
+	msg := concat("", [
+		"RUN runs '", name, " update' without an install after it in the same RUN; ",
+		"the update is cached as a layer of its own and later installs get stale package data",
+	])
+	res := result.new(msg, instr)
+}

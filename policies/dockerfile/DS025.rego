@@ -1,0 +1,42 @@
+# METADATA
+# title: "'apk add' without '--no-cache'"
+# description: >-
+#   'apk add' stores the package index under /var/cache/apk. With '--no-cache' apk
+#   fetches the index on the fly and keeps nothing, so the layer holds only the
+#   installed packages; without it the cache stays in the image.
+# scope: package
+# related_resources:
+# - https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper
+# - https://avd.aquasec.com/misconfig/ds025
+# custom:
+#   id: DS025
+#   aliases:
+#   - DS-0025
+#   - AVD-DS-0025
+#   - purge-apk-package-cache
+#   - docker-purge-apk-package-cache
+#   severity: HIGH
+#   recommended_action: >-
+#     Use 'apk add --no-cache <packages>'.
+#   input:
+#     selector:
+#     - type: dockerfile
+package builtin.dockerfile.DS025
+
+import rego.v1
+
+import data.lib.docker
+import data.lib.sh
+import data.result
+
+# One finding per RUN with an 'apk add' command that lacks '--no-cache' (anywhere in
+# that command; a '--no-cache' on another apk command does not count).
+deny contains res if {
+	docker.is_dockerfile
+	some instr in docker.run
+	some cmd in sh.run_commands(instr)
+	sh.invokes(cmd, {"apk"}, {"add"})
+	not sh.has_word(cmd, "--no-cache")
+	msg := "RUN has an 'apk add' without '--no-cache'; the apk cache stays in the image layer"
+	res := result.new(msg, instr)
+}

@@ -1,0 +1,218 @@
+# METADATA
+# title: Secrets passed through ARG, ENV or copied files
+# description: >-
+#   Values given with ARG or ENV are recorded in the image: ENV in its configuration,
+#   ARG in its build history, where anyone who can pull the image can read them. The
+#   same goes for a credentials file that COPY puts into the image, and for credentials
+#   written on a RUN command line. Build secrets belong in a secret mount
+#   ('RUN --mount=type=secret'), runtime secrets in a volume or the orchestrator's
+#   secret store.
+# scope: package
+# related_resources:
+# - https://docs.docker.com/build/building/secrets/
+# - https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/
+# - https://avd.aquasec.com/misconfig/ds031
+# custom:
+#   id: DS031
+#   aliases:
+#   - DS-0031
+#   - AVD-DS-0031
+#   - do-not-pass-secrets
+#   - docker-do-not-pass-secrets
+#   severity: CRITICAL
+#   recommended_action: >-
+#     Pass build-time secrets with 'RUN --mount=type=secret,...' and provide runtime
+#     secrets and credential files through volumes or a secret store, not ARG, ENV or COPY.
+#   input:
+#     selector:
+#     - type: dockerfile
+package builtin.dockerfile.DS031
+
+import rego.v1
+
+import data.lib.docker
+import data.result
+
+# ---------------------------------------------------------------------------
+# What counts as a secret (the same lists as Trivy's check)
+# ---------------------------------------------------------------------------
+
+# Well-known variables that hold a credential.
+_known_secret_envs := {
+	"AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY",
+	"AWS_SESSION_TOKEN",
+	"AZURE_CLIENT_ID",
+	"AZURE_CLIENT_SECRET",
+	"GITHUB_TOKEN",
+	"GH_TOKEN",
+	"GH_ENTERPRISE_TOKEN",
+	"GITHUB_ENTERPRISE_TOKEN",
+	"OPENAI_API_KEY",
+	"HF_TOKEN",
+	"DIGITALOCEAN_ACCESS_TOKEN",
+	"DOCKERHUB_PASSWORD",
+	"FIREBASE_TOKEN",
+	"CI_DEPLOY_PASSWORD",
+	"GOOGLE_API_KEY",
+	"LANGSMITH_API_KEY",
+	"LANGCHAIN_API_KEY",
+	"HEROKU_API_KEY",
+}
+
+# More names can be given as data: {"ds031": {"included_envs": ["MY_SECRET"]}}.
+_extra_secret_envs := {name |
+	some name in data.ds031.included_envs
+	is_string(name)
+}
+
+_secret_envs := _known_secret_envs | _extra_secret_envs
+
+# Front-end build tools expose variables with these prefixes to the browser bundle.
+_public_prefixes := {"VITE_", "REACT_APP_"}
+
+# Variables that hold the path of a credentials file.
+_secret_file_envs := {"AWS_CONFIG_FILE", "HF_TOKEN_PATH", "GOOGLE_APPLICATION_CREDENTIALS"}
+
+# Name parts that mark a secret, as separate '_'-delimited words, any case
+# (GITHUB_TOKEN, db_password, ARTIFACTORY_PSW), unless a part says it is public. The
+# patterns are matched against the lower-cased name: regopy does not support the
+# (?i) flag (the match is undefined).
+_secret_word_pattern := `(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token|usr|psw)(?:_|$)`
+
+_public_word_pattern := `(?:_|^)public(?:_|$)`
+
+_known_secret(name) if name in _secret_envs
+
+_known_secret(name) if {
+	some prefix in _public_prefixes
+	startswith(name, prefix)
+	unprefixed := trim_prefix(name, prefix)
+	unprefixed in _secret_envs
+}
+
+_secret_name(name) if _known_secret(name)
+
+# File-path variables are only reported when the file is copied in (below).
+_secret_name(name) if {
+	not _known_secret(name)
+	not name in _secret_file_envs
+	lower_name := lower(name)
+	regex.match(_secret_word_pattern, lower_name)
+	not regex.match(_public_word_pattern, lower_name)
+}
+
+# ---------------------------------------------------------------------------
+# The final stage's instructions
+# ---------------------------------------------------------------------------
+
+_final_commands := docker.stages[count(docker.stages) - 1].Commands
+
+# [name, value] of each variable an ARG or ENV instruction declares. ENV comes as
+# [name, value, separator] triples; ARG as one "NAME[=value]" word per variable.
+_variables(instr) := [[name, value] |
+	some k
+	name := instr.Value[k]
+	k % 3 == 0
+	value := instr.Value[k + 1]
+] if {
+	instr.Cmd == "env"
+	count(instr.Value) % 3 == 0
+}
+
+_variables(instr) := [[d[0], d[1]] |
+	some word in instr.Value
+	is_string(word)
+	d := docker.parse_arg(word)
+] if {
+	instr.Cmd == "arg"
+}
+
+# A path with its quotes, one leading '.', one leading '/' and one trailing '/' removed,
+# so that "./app/key.json", "/app/key.json" and "app/key.json" compare equal.
+_clean_path(p) := trim_suffix(no_lead_slash, "/") if {
+	unquoted := trim_suffix(trim_prefix(p, "\""), "\"")
+	no_lead_slash := trim_prefix(trim_prefix(unquoted, "."), "/")
+}
+
+# p lies at or under dir ("" -- a COPY to '.' or '/' -- holds everything).
+_under(p, dir) if dir == ""
+
+_under(p, dir) if p == dir
+
+_under(p, dir) if startswith(p, concat("", [dir, "/"]))
+
+# Some COPY of the final stage puts files where the path points.
+_copied(path) if {
+	some instr in _final_commands
+	instr.Cmd == "copy"
+	count(instr.Value) > 0
+	dest := instr.Value[count(instr.Value) - 1]
+	_under(_clean_path(path), _clean_path(dest))
+}
+
+# 1. ARG / ENV with a secret-looking name.
+deny contains res if {
+	docker.is_dockerfile
+	some instr in _final_commands
+	some [name, _] in _variables(instr)
+	_secret_name(name)
+	msg := concat("", [upper(instr.Cmd), " '", name, "' looks like a secret; its value is stored in the image where anyone with the image can read it"])
+	res := result.new(msg, instr)
+}
+
+# 2. ARG / ENV pointing a credentials-file variable at a file that COPY brings in.
+deny contains res if {
+	docker.is_dockerfile
+	some instr in _final_commands
+	some [name, value] in _variables(instr)
+	name in _secret_file_envs
+	value != ""
+	_copied(value)
+	msg := concat("", [upper(instr.Cmd), " '", name, "' points at a credentials file that a COPY puts into the image"])
+	res := result.new(msg, instr)
+}
+
+# 3. COPY whose destination is a credentials-file variable ("COPY key.json $AWS_CONFIG_FILE").
+deny contains res if {
+	docker.is_dockerfile
+	some instr in _final_commands
+	instr.Cmd == "copy"
+	count(instr.Value) == 2
+	name := trim_suffix(trim_prefix(trim_prefix(instr.Value[1], "$"), "{"), "}")
+	name in _secret_file_envs
+	msg := concat("", ["COPY writes a credentials file to $", name, " inside the image"])
+	res := result.new(msg, instr)
+}
+
+# 4. RUN that logs in with credentials on its command line, without a secret mount.
+_credential_commands := {
+	`aws configure set aws_access_key_id`,
+	`aws configure set aws_secret_access_key`,
+	`gcloud auth activate-service-account`,
+	`az login.*(?:-p|--password|--federated-token)\s`,
+	`doctl auth init.*(?:-t|--access-token)\s`,
+}
+
+_has_secret_mount(instr) if {
+	some flag in instr.Flags
+	startswith(flag, "--mount=")
+	contains(flag, "type=secret")
+}
+
+_sets_up_credentials(instr) if {
+	some value in instr.Value
+	is_string(value)
+	some pattern in _credential_commands
+	regex.match(pattern, value)
+}
+
+deny contains res if {
+	docker.is_dockerfile
+	some instr in _final_commands
+	instr.Cmd == "run"
+	not _has_secret_mount(instr)
+	_sets_up_credentials(instr)
+	msg := "RUN configures cloud credentials without a secret mount; the credentials end up in the image or its build history"
+	res := result.new(msg, instr)
+}
