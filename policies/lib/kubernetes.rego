@@ -15,6 +15,8 @@ package lib.kubernetes
 
 import rego.v1
 
+import data.lib.kubernetes_security_context as security_context
+
 # ---------------------------------------------------------------------------
 # Identity
 # ---------------------------------------------------------------------------
@@ -72,11 +74,15 @@ is_controller if {
 # true for every kind that yields at least one pod template (use it as the cheap guard).
 default is_workload := false
 
-is_workload if is_pod
+# (a set lookup first: three rule bodies cost several times more on regopy)
+_plain_workload_kinds := controller_kinds | {"Pod", "CronJob"}
 
-is_workload if is_controller
+is_workload if kind in _plain_workload_kinds
 
-is_workload if is_cronjob
+is_workload if {
+	kind == "DeploymentConfig"
+	is_controller
+}
 
 # ---------------------------------------------------------------------------
 # Pods
@@ -189,56 +195,20 @@ own_security_context(container) := sc if {
 	is_object(sc)
 } else := {}
 
-# The inheritable part of the pod-level securityContext.
-_inherited(pod) := {k: v |
-	some k, v in pod_security_context(pod)
-	k in inherited_security_fields
-}
-
 # The securityContext a container runs with: its own fields, plus the inherited
 # pod-level fields it does not set. Nested mappings present at both levels
 # (seLinuxOptions, seccompProfile, windowsOptions) are merged key by key, container
-# keys winning, the same result OPA's recursive object.union gives (Trivy resolves it
-# that way). Written without object.union: regopy's is not recursive.
-effective_security_context(pod, container) := {k: _pick(inh, own, k) |
-	inh := _inherited(pod)
-	own := own_security_context(container)
-	some k in (_keys(inh) | _keys(own))
-}
-
-_pick(inh, own, k) := v if {
-	a := inh[k]
-	b := own[k]
-	is_object(a)
-	is_object(b)
-	v := _merge_flat(a, b)
-} else := v if {
-	has_key(own, k)
-	v := own[k]
-} else := inh[k]
-
-# Two-level merge for the nested security-context mappings, b winning.
-_merge_flat(a, b) := {k: v |
-	some k in (_keys(a) | _keys(b))
-	v := _first_of(b, a, k)
-}
-
-_first_of(b, a, k) := v if {
-	has_key(b, k)
-	v := b[k]
-} else := a[k]
+# keys winning, the result OPA's recursive object.union gives (Trivy resolves it that
+# way). The work is done in lib.kubernetes_security_context (see there why).
+effective_security_context(pod, container) := security_context.effective(
+	pod_security_context(pod),
+	own_security_context(container),
+)
 
 # The container with "securityContext" replaced by the effective one. Like Trivy's
 # library, the key is always present afterwards (an empty object when neither level
 # sets anything): use raw_containers / own_security_context to see what was written.
-effective_container(pod, container) := {k: v |
-	some k in (_keys(container) | {"securityContext"})
-	v := _container_value(pod, container, k)
-}
-
-_container_value(pod, container, k) := effective_security_context(pod, container) if {
-	k == "securityContext"
-} else := container[k]
+effective_container(pod, container) := security_context.container(pod_security_context(pod), container)
 
 # ---------------------------------------------------------------------------
 # Capabilities and common security-context tests (take an effective container)
