@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean sarif-validator
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench/*.py)
 
-test: $(STAMP) lint
+# Microsoft's SARIF Multitool (npm), used by the tests to validate every SARIF they write.
+sarif-validator:
+	@sh tools/sarif-validator/install.sh >/dev/null; rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "note: node/npm not found, the SARIF validator tests will be skipped"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+test: $(STAMP) lint sarif-validator
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache tools/sarif-validator/node_modules

@@ -441,3 +441,25 @@ def test_exception_metadata_goes_into_justification_and_properties(tmp_path: Pat
     sup_a = results["pod a"]["suppressions"][0]
     assert ": package-wide reason" in sup_a["justification"]
     assert sup_a["properties"]["ticket"] == "OPS-1"
+
+
+def test_identical_findings_get_distinct_identities(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(tmp_path, "configs/Dockerfile", "FROM alpine:3.20\nRUN cd /tmp\nRUN echo hi\nRUN cd /tmp\n")
+    _write(tmp_path, "policy/check.rego", """\
+        package user.docker.CD
+
+        import rego.v1
+
+        deny contains res if {
+            some stage in input.Stages
+            some cmd in stage.Commands
+            cmd.Cmd == "run"
+            startswith(cmd.Value[0], "cd ")
+            res := result.new("do not cd in RUN", cmd)
+        }
+        """)
+    _, sarif = _run(tmp_path, monkeypatch)
+    results = sarif["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results] == [2, 4]
+    keys = {r["partialFingerprints"]["regoscanFinding/v1"] for r in results}
+    assert len(keys) == 2

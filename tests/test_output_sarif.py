@@ -159,7 +159,7 @@ def test_rule_fallbacks_for_sparse_metadata() -> None:
         package="user.dockerfile.USER001",
     )
     rule = run_of(build(report([], checks=[chk])))["tool"]["driver"]["rules"][0]
-    assert rule["name"] == "USER001"
+    assert "name" not in rule  # SARIF §3.49.7: name must differ from id, so none at all
     assert rule["shortDescription"] == {"text": "USER001"}
     assert rule["fullDescription"] == {"text": "USER001"}  # never empty
     assert rule["help"] == {"text": "USER001", "markdown": "USER001"}
@@ -263,9 +263,13 @@ def test_paths_are_percent_encoded(path: str, uri: str) -> None:
     }
 
 
-def test_message_falls_back_to_title_when_empty() -> None:
-    result = run_of(build(report([finding(message="")])))["results"][0]
+@pytest.mark.parametrize("message", ["", "  \n\t"])
+def test_message_falls_back_to_title_when_blank(message: str) -> None:
+    result = run_of(build(report([finding(message=message)])))["results"][0]
     assert result["message"] == {"text": "Runs as root user"}
+    blank_title = check(title=" ")
+    result = run_of(build(report([finding(blank_title, message=message)])))["results"][0]
+    assert result["message"] == {"text": "KSV012"}
 
 
 def test_results_are_in_reading_order() -> None:
@@ -312,7 +316,7 @@ def test_namespace_suppression_entry() -> None:
             "status": "accepted",
             "justification": (
                 "Exempted by namespace exception in policy/exceptions.rego:7 "
-                "(package namespace.exceptions): Legacy app, tracked in SEC-42"
+                "(package namespace.exceptions): Legacy app, tracked in SEC-42 (expires: 2030-01-01)"
             ),
             "location": {
                 "physicalLocation": {
@@ -556,3 +560,156 @@ def test_schema_validation_is_live() -> None:
     zero_line["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
     for broken in (bad_state, duplicate, zero_line):
         assert sarif_errors(broken)
+
+
+# --- rules: GitHub's fields --------------------------------------------------------------
+
+
+def test_every_rule_has_what_github_uses() -> None:
+    checks = [check(f"KSV00{i}", sev) for i, sev in enumerate(Severity)]
+    driver = run_of(build(report([], checks=checks)))["tool"]["driver"]
+    assert {k: driver[k] for k in ("name", "version", "semanticVersion", "informationUri")} == {
+        "name": "regoscan",
+        "version": "1.2.3",
+        "semanticVersion": "1.2.3",
+        "informationUri": "https://github.com/regoscan/regoscan",
+    }
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+        assert "Recommended action" in rule["help"]["text"]
+        assert rule["helpUri"] in rule["help"]["markdown"]  # the reference link
+        props = rule["properties"]
+        assert props["precision"] in ("very-high", "high", "medium", "low")
+        assert props["problem.severity"] in ("error", "warning", "recommendation")
+        assert "security" in props["tags"]
+        if "security-severity" in props:
+            score = float(props["security-severity"])  # a numeric string, GitHub's bands
+            band = {"error": (7.0, 10.0), "warning": (4.0, 6.9), "note": (0.1, 3.9)}[
+                rule["defaultConfiguration"]["level"]
+            ]
+            assert band[0] <= score <= band[1]
+
+
+@pytest.mark.parametrize("title", ["ksv012", "KSV 012", "Ksv012"])
+def test_rule_name_never_equals_id_even_ignoring_case(title: str) -> None:
+    rule = run_of(build(report([], checks=[check("KSV012", title=title)])))["tool"]["driver"]["rules"][0]
+    assert "name" not in rule
+    assert rule["shortDescription"] == {"text": title}
+
+
+def test_help_uri_is_the_first_http_reference() -> None:
+    chk = check(references=["see the wiki", "ftp://x.example/a", "https://docs.example/ksv012"])
+    rule = run_of(build(report([], checks=[chk])))["tool"]["driver"]["rules"][0]
+    assert rule["helpUri"] == "https://docs.example/ksv012"
+    none = run_of(build(report([], checks=[check(references=["see the wiki"])])))["tool"]["driver"]["rules"][0]
+    assert "helpUri" not in none
+
+
+def test_rule_index_matches_rule_id_across_many_rules() -> None:
+    checks = [check(f"C{i:03}", severity=list(Severity)[i % 5]) for i in range(40)]
+    findings = [finding(checks[(i * 7) % 40], line=i + 1) for i in range(120)]
+    run = run_of(build(report(findings, checks=list(reversed(checks)))))
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(ids) == len(set(ids)) == 40
+    for result in run["results"]:
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+
+
+# --- suppressions: metadata ----------------------------------------------------------------
+
+
+def test_suppression_justification_carries_ticket_and_expiry() -> None:
+    sup = rule_exception(reason="legacy image", ticket="OPS-1234", expires="2027-03-31", approvers=["a", "b"])
+    result = run_of(build(report([finding(suppressions=[sup])])))["results"][0]
+    (entry,) = result["suppressions"]
+    assert entry["kind"] == "external"
+    assert entry["status"] == "accepted"
+    assert entry["justification"] == (
+        "Exempted by rule exception in policy/ksv012_exceptions.rego:3 (package builtin.kubernetes.KSV012): "
+        'legacy image (approvers: ["a", "b"], expires: 2027-03-31, ticket: OPS-1234)'
+    )
+    assert entry["properties"]["ticket"] == "OPS-1234"
+    assert entry["properties"]["expires"] == "2027-03-31"
+    assert entry["properties"]["reason"] == "legacy image"
+
+
+def test_every_result_in_a_run_has_a_suppressions_array() -> None:
+    rep = report([finding(line=i + 1, suppressions=[namespace_exception()] if i % 3 == 0 else []) for i in range(9)])
+    for mode in ("keep", "omit"):
+        results = run_of(build(rep, suppressed=mode))["results"]
+        assert all(isinstance(r["suppressions"], list) for r in results)
+        assert sum(bool(r["suppressions"]) for r in results) == (3 if mode == "keep" else 0)
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(path=st.lists(_segment, min_size=1, max_size=4).map("/".join))
+def test_path_uris_round_trip(path: str) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from regoscan.output.sarif import path_uri
+
+    uri = path_uri(path)
+    assert _URI.match(uri)
+    assert unquote(uri) == path
+    parts = urlsplit(uri)
+    assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("", "", "", "")  # a plain relative path
+
+
+def test_subfolder_space_and_non_ascii_paths_stay_relative_to_srcroot() -> None:
+    paths = ["deploy.yaml", "k8s/prod/web app/deploy.yaml", "charts/日本/values.yaml", "ünï côdé/Dockerfile"]
+    run = run_of(build(report([finding(path=p) for p in paths], root="/home/runner/work/My Repo")))
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///home/runner/work/My%20Repo/"}}
+    got = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    assert got == sorted(
+        [
+            "deploy.yaml",
+            "k8s/prod/web%20app/deploy.yaml",
+            "charts/%E6%97%A5%E6%9C%AC/values.yaml",
+            "%C3%BCn%C3%AF%20c%C3%B4d%C3%A9/Dockerfile",
+        ]
+    )
+
+
+# --- fingerprints hook -------------------------------------------------------------------------
+
+
+def test_fingerprint_hook_accepts_a_callable() -> None:
+    f = finding(line=4)
+    result = run_of(build(report([f]), fingerprints=lambda x: {"lineProbe/v1": str(x.region.start_line)}))["results"][0]
+    assert result["partialFingerprints"] == {"regoscanFinding/v1": finding_key(f), "lineProbe/v1": "4"}
+
+
+def test_default_fingerprints_hash_the_files_under_the_root(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "deploy.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n")
+    found, missing = finding(path="k8s/deploy.yaml", line=2), finding(path="k8s/gone.yaml", line=2)
+    results = run_of(build(report([found, missing], root=str(tmp_path))))["results"]
+    by_path = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in results}
+    assert set(by_path["k8s/deploy.yaml"]["partialFingerprints"]) == {"regoscanFinding/v1", "primaryLocationLineHash"}
+    assert by_path["k8s/gone.yaml"]["partialFingerprints"] == {"regoscanFinding/v1": finding_key(missing)}
+    off = run_of(build(report([found], root=str(tmp_path)), fingerprints=lambda f: {}))["results"][0]
+    assert set(off["partialFingerprints"]) == {"regoscanFinding/v1"}
+
+
+# --- serialisation -----------------------------------------------------------------------------
+
+
+def test_fast_serialiser_matches_to_json() -> None:
+    """The C-encoder path gives exactly what jschema-to-python's public ``to_json`` gives."""
+    from jschema_to_python.to_json import to_json
+
+    from regoscan.output import sarif as sarif_module
+
+    rep = report(
+        [finding(suppressions=[namespace_exception(reason="r", n=1)]), finding(line=3, rule="warn")],
+        notices=[error_notice(check_id="KSV012")],
+    )
+    checks = sarif_module._rule_checks(rep)
+    objs = [sarif_module._rule(c) for c in checks] + [
+        sarif_module._result(f, 0, rep.root, {}, 10) for f in rep.findings
+    ]
+    assert sarif_module._serialise(objs) == json.loads(to_json(objs))

@@ -249,6 +249,18 @@ def _unique(sups: list[SuppressionInfo]) -> list[SuppressionInfo]:
     return out
 
 
+def _number_repeats(findings: list[Finding]) -> None:
+    """Findings with the same identity (same check, file, resource and message, e.g. two
+    identical RUN instructions) get an occurrence number in file order, so fingerprints
+    stay distinct and still do not depend on line numbers."""
+    seen: dict[str, int] = {}
+    for f in findings:
+        n = seen.get(f.identity, 0)
+        seen[f.identity] = n + 1
+        if n:
+            f.identity = hashlib.sha256(f"{f.identity}#{n}".encode()).hexdigest()[:32]
+
+
 def _identity(check_id: str, doc: Document, message: str) -> str:
     resource = "/".join(x or "" for x in (doc.kind, doc.namespace, doc.name))
     raw = "\x1f".join((check_id, doc.path, resource, message))
@@ -313,6 +325,7 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
     for res in results:
         findings.extend(evaluator.findings(job_docs[res.id], res))
     findings.sort(key=lambda f: (f.path, f.region.start_line, f.check.id, f.rule, f.message))
+    _number_repeats(findings)
     return ScanReport(
         findings=findings,
         checks=sorted((c.metadata for c in policy.checks), key=lambda m: (m.id, m.package)),

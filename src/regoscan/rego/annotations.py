@@ -9,6 +9,7 @@ belongs to the statement right after it.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +59,7 @@ def parse_annotations(src: str) -> list[Annotation]:
             if loaded is None:
                 loaded = {}
             if isinstance(loaded, dict):
-                data = loaded
+                data = _plain(loaded)
             else:
                 error = "METADATA block is not a YAML mapping"
         except yaml.YAMLError as exc:
@@ -82,3 +83,14 @@ def package_annotation(annotations: list[Annotation]) -> Annotation | None:
         if ann.scope in ("package", "subpackages") and ann.error is None:
             return ann
     return None
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and times become ISO strings: metadata travels as JSON (expiry dates)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
