@@ -173,9 +173,22 @@ pod_containers(pod) := [effective_container(pod, c) | some c in pod_raw_containe
 # Each keeps its own __defsec_metadata, so result.new(msg, container) points at the
 # container's "- name:" line through its last line.
 containers contains c if {
+	_precomputed_containers
+	some c in object.__rs.containers
+}
+
+containers contains c if {
+	not _precomputed_containers
 	some pod in pods
 	some c in pod_containers(pod)
 }
+
+# regoscan computes the effective containers in Python when it parses a manifest
+# (input.__rs.containers, the same value; see src/regoscan/inputs/derived.py): merging
+# them in Rego costs each check several times more. Hand-written inputs take the Rego path.
+default _precomputed_containers := false
+
+_precomputed_containers if is_array(object.__rs.containers)
 
 # Every container of every pod as written in the manifest (no merging).
 raw_containers contains c if {

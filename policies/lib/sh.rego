@@ -229,7 +229,13 @@ script(instr) := concat(" ", [v | some v in instr.Value; is_string(v)])
 # above. Exec form ["sh", "-c", "script", ...] (any shell of _shells, options such as
 # "-o pipefail" or "-ec" allowed): the script. Other exec form: the array itself is the
 # one command.
-run_commands(instr) := commands(script(instr)) if {
+# regoscan computes this in Python for each RUN it parses (instr.__rs.commands, same
+# result, much cheaper than tokenizing in Rego once per check); inputs built by hand,
+# as in unit tests, take the Rego path.
+run_commands(instr) := cmds if {
+	cmds := instr.__rs.commands
+	is_array(cmds)
+} else := commands(script(instr)) if {
 	not exec_form(instr)
 } else := commands(inline) if {
 	inline := _inline_script(instr.Value)

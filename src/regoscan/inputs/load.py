@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from regoscan.inputs import kubernetes as k8s
+from regoscan.inputs.derived import add_dockerfile_views, add_kubernetes_views
 from regoscan.inputs.dockerfile import parse_dockerfile
 from regoscan.inputs.errors import ParseError
 from regoscan.inputs.yamlfile import ParsedDocument, parse_json, parse_yaml
@@ -90,6 +91,7 @@ def _structured_documents(docs: list[ParsedDocument], path: str, file_type: Inpu
 def _structured_document(item: ParsedDocument, path: str, file_type: InputType, index: int) -> Document:
     if not k8s.is_kubernetes(item.value):
         return Document(path=path, input_type=file_type, content=item.value, region=item.region, index=index)
+    add_kubernetes_views(item.meta_value)
     return Document(
         path=path,
         input_type=InputType.KUBERNETES,
@@ -108,6 +110,7 @@ def _dockerfile_documents(text: str, path: str) -> list[Document]:
         return []
     commands = [command for stage in content["Stages"] for command in stage["Commands"]]
     region = Region(commands[0]["StartLine"], max(c["EndLine"] for c in commands))
+    add_dockerfile_views(content)
     return [Document(path=path, input_type=InputType.DOCKERFILE, content=content, region=region)]
 
 

@@ -1,0 +1,120 @@
+"""The views regoscan precomputes in Python equal what the Rego library computes itself.
+
+``inputs/derived.py`` hands the built-in library the effective containers of a workload
+and the shell commands of each RUN instruction; the library falls back to computing
+them in Rego when they are absent. Both paths must give the same value, on both
+engines, for every fixture and (when present) every corpus document.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from regoscan.inputs.derived import KEY, commands, effective_containers, run_commands
+from regoscan.inputs.discover import discover
+from regoscan.inputs.load import load_file
+from regoscan.rego.prepare import prepare_module
+from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
+from regoscan.resources import policies_dir
+from tests.shared import CORPUS, CORPUS_MISSING
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROBE = """package probe
+
+import rego.v1
+
+commands := data.lib.sh.run_commands(input)
+
+containers := data.lib.kubernetes.containers
+"""
+
+
+def _documents(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    runs: list[dict[str, Any]] = []
+    workloads: list[dict[str, Any]] = []
+    for cand in discover([str(root)], root).candidates:
+        for doc in load_file(cand.abs_path, cand.rel_path, cand.input_type_hint).documents:
+            if doc.input_type.value == "dockerfile":
+                runs.extend(c for st in doc.content["Stages"] for c in st["Commands"] if c["Cmd"] == "run")
+            elif isinstance(doc.content, dict) and KEY in doc.content:
+                workloads.append(doc.content)
+    return runs, workloads
+
+
+def _strip(value: Any) -> Any:
+    return {k: v for k, v in value.items() if k != KEY}
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str).replace(".0,", ",").replace(".0}", "}")
+
+
+def _regorus(inputs: list[dict[str, Any]], query: str) -> list[Any]:
+    import regorus
+
+    engine = regorus.Engine()
+    for path in sorted((policies_dir() / "lib").glob("*.rego")):
+        engine.add_policy(path.name, path.read_text(encoding="utf-8"))
+    out = []
+    for doc in inputs:
+        engine.set_input_json(json.dumps(doc))
+        res = json.loads(engine.eval_query_as_json(f"x := {query}"))
+        value = res["result"][0]["bindings"]["x"] if res.get("result") else None
+        out.append(value["set!"] if isinstance(value, dict) and "set!" in value else value)
+    return out
+
+
+def _regopy(inputs: list[dict[str, Any]], rule: str) -> list[Any]:
+    units = [PolicyUnit(p.name, prepare_module(p.read_text(encoding="utf-8"), p.name).text, [], library=True)
+             for p in sorted((policies_dir() / "lib").glob("*.rego"))]
+    units.append(PolicyUnit("probe.rego", PROBE, [f"probe/{rule}"]))
+    runtime = PolicyRuntime(units, {}, workers=1)
+    try:
+        assert not runtime.prepare()
+        results = runtime.run([Job(i, json.dumps(d), [f"probe/{rule}"]) for i, d in enumerate(inputs)])
+    finally:
+        runtime.close()
+    return [r.values.get(f"probe/{rule}") for r in results]
+
+
+def _check(root: Path) -> tuple[int, int]:
+    runs, workloads = _documents(root)
+    assert runs and workloads
+    bare_runs = [_strip(c) for c in runs]
+    expected_cmds = [c[KEY]["commands"] for c in runs]
+    assert expected_cmds == [run_commands(c) for c in bare_runs]
+    assert _regorus(bare_runs, "data.lib.sh.run_commands(input)") == expected_cmds
+    assert _regopy(bare_runs, "commands") == expected_cmds
+    bare_docs = [_strip(d) for d in workloads]
+    expected = [sorted({_canon(c) for c in d[KEY]["containers"]}) for d in workloads]
+    assert expected == [sorted({_canon(c) for c in effective_containers(d)}) for d in bare_docs]
+    for got in (_regorus(bare_docs, "data.lib.kubernetes.containers"), _regopy(bare_docs, "containers")):
+        assert [sorted({_canon(c) for c in g}) for g in got] == expected
+    return len(runs), len(workloads)
+
+
+def test_views_match_the_rego_library_on_fixtures() -> None:
+    runs, workloads = _check(FIXTURES)
+    assert runs > 20 and workloads > 50
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
+def test_views_match_the_rego_library_on_corpus() -> None:
+    runs, workloads = _check(CORPUS)
+    assert runs > 300 and workloads > 100
+
+
+def test_shell_splitting_examples() -> None:
+    assert commands("apt-get update && apt-get install -y curl") == [
+        ["apt-get", "update"], ["apt-get", "install", "-y", "curl"]]
+    assert commands("FOO=1 sudo make > /dev/null 2>&1; (cd x && make)") == [
+        ["sudo", "make"], ["cd", "x"], ["make"]]
+    assert commands("echo 'a && b' | tee \"x y\"") == [["echo", "'a && b'"], ["tee", '"x y"']]
+    assert run_commands({"Cmd": "run", "JSON": True, "Value": ["/bin/sh", "-ec", "apk add git; ls"]}) == [
+        ["apk", "add", "git"], ["ls"]]
+    assert run_commands({"Cmd": "run", "JSON": True, "Value": ["make", "all"]}) == [["make", "all"]]
