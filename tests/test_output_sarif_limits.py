@@ -210,3 +210,19 @@ def test_degenerate_limits_still_give_a_valid_log(limits: SarifLimits) -> None:
     log = build_sarif(_mixed(5), limits=limits)
     assert sarif_errors(log) == []
     assert log["runs"][0]["results"] == []
+
+
+def test_truncation_is_reported_in_the_summary_too(tmp_path: Path) -> None:
+    from regoscan.output.markdown import render_summary
+    from regoscan.output.sarif import SarifLimits, note_truncation, write_sarif
+    from tests.fixtures.output.reports import finding, report
+
+    rep = report(findings=[finding(line=i + 1) for i in range(30)])
+    truncation = write_sarif(rep, tmp_path / "small.sarif", limits=SarifLimits(max_results=10))
+    assert truncation is not None and truncation.results_omitted == 20
+    note_truncation(rep, truncation)
+    note_truncation(rep, truncation)  # once only
+    assert [n.code for n in rep.notices].count("sarif-truncated") == 1
+    summary = render_summary(rep)
+    assert "sarif-truncated" in summary or "truncated" in summary.lower()
+    assert "20" in summary

@@ -179,9 +179,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 def write_reports(report: ScanReport, *, sarif: str | None, summary: str | None, suppressed: str = "keep",
                   category: str | None = None) -> None:
     if sarif:
-        from regoscan.output.sarif import write_sarif
+        from regoscan.output.sarif import note_truncation, write_sarif
 
-        write_sarif(report, sarif, suppressed=suppressed, category=category)
+        note_truncation(report, write_sarif(report, sarif, suppressed=suppressed, category=category))
     if summary:
         from regoscan.output.markdown import render_summary
 

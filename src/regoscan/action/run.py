@@ -159,14 +159,16 @@ def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> None:
 
 
 def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path) -> None:
-    from regoscan.output.sarif import build_sarif
+    from regoscan.output.sarif import note_truncation, render_sarif
 
     category = inputs.sarif_category or None
     targets = [(inputs.sarif_file, inputs.sarif_suppressed)]
     if inputs.sarif_full_file:
         targets.append((inputs.sarif_full_file, "keep"))
     for rel, mode in targets:
-        data = build_sarif(report, suppressed=mode, category=category)
+        data, truncation = render_sarif(report, suppressed=mode, category=category)
+        if mode == inputs.sarif_suppressed:
+            note_truncation(report, truncation)  # the summary and comment then say so
         _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace)
         ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
 

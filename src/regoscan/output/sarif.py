@@ -824,3 +824,15 @@ def write_sarif(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(rendered.log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return rendered.truncation
+
+
+def note_truncation(report: ScanReport, truncation: SarifTruncation | None) -> None:
+    """Record a truncated SARIF in the report's notices, so the summary says so too.
+
+    Called after the SARIF is written and before the Markdown is rendered.
+    """
+    if truncation is None:
+        return
+    if any(n.code == "sarif-truncated" for n in report.notices):
+        return
+    report.notices.append(Notice(NoticeLevel.WARNING, "sarif-truncated", truncation.message))
