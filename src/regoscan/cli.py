@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="engine worker processes (default: number of CPUs)")
     scan.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                       help="time limit for evaluating one document (default: 20)")
+    scan.add_argument("--cache-dir", metavar="DIR",
+                      help="reuse results for files whose content and policy set are unchanged (created if missing)")
     scan.add_argument("-q", "--quiet", action="store_true", help="print nothing on stdout")
 
     test = sub.add_parser("test", help="run Rego unit tests (test_* rules in *_test.rego files)", description=(
@@ -124,6 +126,7 @@ def _write(path: str, text: str) -> None:
 def cmd_scan(args: argparse.Namespace) -> int:
     from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
     from regoscan.output.console import render_json, render_text
+    from regoscan.output.escape import plain_text
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -143,6 +146,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         workers=args.workers,
         eval_timeout=args.timeout,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
     )
     report = run_scan(opts)
     write_reports(report, sarif=args.sarif, summary=args.summary, suppressed=args.sarif_suppressed,
@@ -153,8 +157,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     for n in report.notices:
         if n.level is NoticeLevel.ERROR:
-            where = f"{n.location}: " if n.location else ""
-            print(f"regoscan: error: {where}{n.message}", file=sys.stderr)
+            # policy paths and engine messages come from the PR: one line, no terminal or
+            # workflow-command control (the runner reads commands from stderr too)
+            where = f"{plain_text(n.location)}: " if n.location else ""
+            print(f"regoscan: error: {where}{plain_text(n.message)}", file=sys.stderr)
     return exit_code(report, args.fail_on)
 
 

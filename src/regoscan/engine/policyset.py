@@ -93,7 +93,7 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _collect_files(policy_paths: list[str], root: Path, include_builtin: bool) -> list[tuple[Path, str, bool]]:
+def collect_policy_files(policy_paths: list[str], root: Path, include_builtin: bool) -> list[tuple[Path, str, bool]]:
     bundled = policies_dir()
     files: list[tuple[Path, str, bool]] = []
     for p in _rego_files(bundled / "lib"):
@@ -120,18 +120,25 @@ def _collect_files(policy_paths: list[str], root: Path, include_builtin: bool) -
     return files
 
 
-def load_data(data_paths: list[str]) -> tuple[dict[str, Any], list[Notice]]:
-    """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree."""
-    merged: dict[str, Any] = {}
-    notices: list[Notice] = []
+def data_files_of(data_paths: list[str]) -> list[Path]:
+    """The files ``--data`` names: files as given, folders walked for JSON/YAML."""
+    out: list[Path] = []
     for raw in data_paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"--data {raw}: no such file or folder")
-        files = [path] if path.is_file() else sorted(
+        out.extend([path] if path.is_file() else sorted(
             p for p in path.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()
-        )
-        for f in files:
+        ))
+    return out
+
+
+def load_data(data_paths: list[str]) -> tuple[dict[str, Any], list[Notice]]:
+    """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree."""
+    merged: dict[str, Any] = {}
+    notices: list[Notice] = []
+    if data_paths:
+        for f in data_files_of(data_paths):
             try:
                 text = f.read_text(encoding="utf-8")
                 value = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
@@ -204,11 +211,13 @@ def build_check_metadata(pkg: str, mods: list[PreparedModule], legacy: dict[str,
     """Trivy's order: package METADATA first, then ``__rego_metadata__``, then defaults."""
     meta = _metadata_from_annotations(pkg, mods) or {}
     if not meta.get("id") and isinstance(legacy, dict):
-        meta = {**legacy, **{k: v for k, v in meta.items() if v}}
+        # ``__line``/``__path`` are ours: a policy's own keys must not pick its source location
+        own = {str(k): v for k, v in legacy.items() if not str(k).startswith("__")}
+        meta = {**own, **{k: v for k, v in meta.items() if v}}
     owner = next((m for m in mods if any(CHECK_RULE.match(r.name) for r in m.rules)), mods[0])
     refs: list[str] = []
     for key in ("related_resources", "references"):
-        for item in meta.get(key) or []:
+        for item in _as_list(meta.get(key)):
             if isinstance(item, str):
                 refs.append(item)
             elif isinstance(item, dict) and isinstance(item.get("ref"), str):
@@ -219,7 +228,7 @@ def build_check_metadata(pkg: str, mods: list[PreparedModule], legacy: dict[str,
     input_meta = meta.get("input") if isinstance(meta.get("input"), dict) else legacy_input
     if isinstance(input_meta, dict) and isinstance(input_meta.get("selector"), list):
         selectors = [s for s in input_meta["selector"] if isinstance(s, dict)]
-    aliases = [str(a) for a in meta.get("aliases") or [] if isinstance(a, str | int)]
+    aliases = [str(a) for a in _as_list(meta.get("aliases")) if isinstance(a, str | int)]
     for key in ("avd_id", "long_id", "short_code"):
         if isinstance(meta.get(key), str) and meta[key] not in aliases:
             aliases.append(meta[key])
@@ -239,6 +248,17 @@ def build_check_metadata(pkg: str, mods: list[PreparedModule], legacy: dict[str,
         builtin=owner.builtin,
         custom={k: v for k, v in meta.items() if not k.startswith("__") and _jsonable(v)},
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A metadata list as written, one value as a list of it, anything else as nothing.
+
+    Metadata comes from the policy author (a PR, possibly): ``aliases: 5`` or
+    ``related_resources: {}`` must not stop the scan.
+    """
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, str | dict) else []
 
 
 def _jsonable(value: Any) -> bool:
@@ -276,7 +296,7 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
                                                                                       list[Notice]]:
     notices: list[Notice] = []
     modules: list[PreparedModule] = []
-    for index, (path, display, builtin) in enumerate(_collect_files(policy_paths, root, include_builtin)):
+    for index, (path, display, builtin) in enumerate(collect_policy_files(policy_paths, root, include_builtin)):
         try:
             mod = read_module(path, display, module_index=index, builtin=builtin)
         except OSError as exc:

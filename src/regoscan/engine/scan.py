@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from regoscan import __version__
+from regoscan.engine.cache import ResultCache, policy_key
 from regoscan.engine.exceptions import ExceptionTypeError, namespace_names, rule_suffix, rule_suffixes
 from regoscan.engine.policyset import (
     METADATA_RULES,
@@ -18,6 +19,8 @@ from regoscan.engine.policyset import (
     ExceptionSource,
     PolicySet,
     assemble,
+    collect_policy_files,
+    data_files_of,
     describe,
     entrypoint,
     in_namespaces,
@@ -28,8 +31,9 @@ from regoscan.engine.policyset import (
 from regoscan.engine.results import region_for, rule_results
 from regoscan.engine.selectors import applies
 from regoscan.inputs.discover import discover
-from regoscan.inputs.load import load_file
+from regoscan.inputs.load import MAX_BYTES, load_file
 from regoscan.models import (
+    CheckMetadata,
     Document,
     Finding,
     InputFile,
@@ -59,6 +63,8 @@ class ScanOptions:
     partial: bool = False
     files: list[str] | None = None
     """When set (changed-files mode), exactly these paths are scanned instead of walking ``paths``."""
+    cache_dir: Path | None = None
+    """Result cache folder (see engine/cache.py); None: no cache."""
 
 
 @dataclass
@@ -122,21 +128,6 @@ def _units(modules: list[PreparedModule], check_pkgs: set[str], meta_eps: set[st
     return units, origins
 
 
-def _load_inputs(opts: ScanOptions, notices: _NoticeSink) -> list[InputFile]:
-    paths = opts.files if opts.files is not None else opts.paths
-    found = discover(paths, opts.root, include=opts.include, exclude=opts.exclude)
-    for n in found.notices:
-        notices.add(n)
-    files: list[InputFile] = []
-    for cand in found.candidates:
-        f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
-        if f.error:
-            notices.add(Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}",
-                               f.path, f.error_line))
-        files.append(f)
-    return files
-
-
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
     pairs = tuple(sorted((str(k), v) for k, v in src.metadata.items() if not str(k).startswith("__")))
     return SuppressionInfo(src.kind, src.package, src.path, src.line, matched, pairs)
@@ -150,6 +141,7 @@ class _Evaluator:
         self.good = set(runtime.entrypoints)
         self.origins = origins
         self.notices = notices
+        self.file_notices: dict[str, list[tuple[Notice, str | None]]] = {}
         self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
 
     def checks_for(self, doc: Document) -> list[Check]:
@@ -175,9 +167,11 @@ class _Evaluator:
     def _problem(self, ep: str, message: str, doc: Document, code: str) -> None:
         origin = self.origins.get(ep)
         where = f"rule {origin.rule} in package {origin.package}" if origin else ep
-        self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}",
-                                origin.path if origin else None, origin.line if origin else None),
-                         document=doc.path)
+        path, line = (origin.path, origin.line) if origin else (None, None)
+        self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), document=doc.path)
+        # an unfolded copy per file, for the result cache
+        self.file_notices.setdefault(doc.path, []).append(
+            (Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), doc.path))
 
     def _fail(self, res: JobResult, ep: str) -> str | None:
         if ep in res.failures:
@@ -278,17 +272,52 @@ def _quarantine_notices(runtime: PolicyRuntime, modules: list[PreparedModule], n
         notices.add(Notice(NoticeLevel.ERROR, code, message, q.unit, q.line))
 
 
-def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -> ScanReport:
-    notices = _NoticeSink()
-    files = _load_inputs(opts, notices)
-    documents = [d for f in files for d in f.documents]
+def _file_sha(path: Path) -> str | None:
+    """SHA-256 of a file's bytes for the cache (None when unreadable or too large to scan)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _open_cache(opts: ScanOptions) -> tuple[ResultCache | None, str, tuple[list[CheckMetadata], list[Notice]] | None]:
+    if opts.cache_dir is None:
+        return None, "", None
+    policy_files = [(display, path.read_bytes()) for path, display, _ in collect_policy_files(
+        opts.policies, opts.root, opts.builtin)]
+    data_files = [(p.as_posix(), p.read_bytes()) for p in data_files_of(opts.data)]
+    key = policy_key(policy_files, data_files, opts.namespaces, opts.builtin)
+    cache = ResultCache(opts.cache_dir)
+    return cache, key, cache.load_policy(key)
+
+
+@dataclass
+class _Evaluated:
+    checks: list[CheckMetadata]
+    findings: dict[str, list[Finding]]
+    """Per file path."""
+    file_notices: dict[str, list[tuple[Notice, str | None]]]
+    policy_notices: list[Notice]
+    unstable: set[str]
+    """Files with a crashed or timed-out evaluation: never cached."""
+
+
+def _evaluate(opts: ScanOptions, documents: list[Document], notices: _NoticeSink,
+              progress: Callable[[str], None] | None) -> _Evaluated:
+    policy_notices: list[Notice] = []
+
+    def policy_notice(n: Notice) -> None:
+        policy_notices.append(Notice(n.level, n.code, n.message, n.path, n.line, n.check_id))
+        notices.add(n)
 
     modules, load_notices = load_modules(opts.policies, opts.root, opts.builtin)
     for n in load_notices:
-        notices.add(n)
+        policy_notice(n)
     data, data_notices = load_data(opts.data)
     for n in data_notices:
-        notices.add(n)
+        policy_notice(n)
     packages = sorted({m.package for m in modules if m.package})
     data = {**data, "namespaces": packages}
 
@@ -301,13 +330,16 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
     runtime = PolicyRuntime(units, data, workers=opts.workers, eval_timeout=opts.eval_timeout)
     try:
         runtime.prepare()
-        _quarantine_notices(runtime, modules, notices)
+        sink = _NoticeSink()
+        _quarantine_notices(runtime, modules, sink)
+        for n in sink.notices:
+            policy_notice(n)
         bad = {q.unit for q in runtime.quarantined}
         good_modules = [m for m in modules if m.name not in bad]
         legacy = _legacy_metadata(runtime, meta_eps)
         policy = assemble(good_modules, opts.namespaces, data, legacy, [])
         for n in policy.notices:
-            notices.add(n)
+            policy_notice(n)
         evaluator = _Evaluator(policy, runtime, origins, notices)
         jobs: list[Job] = []
         job_docs: dict[int, Document] = {}
@@ -321,14 +353,78 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
         results = runtime.run(jobs)
     finally:
         runtime.close()
-    findings: list[Finding] = []
+    per_file: dict[str, list[Finding]] = {}
+    unstable: set[str] = set()
     for res in results:
-        findings.extend(evaluator.findings(job_docs[res.id], res))
-    findings.sort(key=lambda f: (f.path, f.region.start_line, f.check.id, f.rule, f.message))
-    _number_repeats(findings)
+        doc = job_docs[res.id]
+        per_file.setdefault(doc.path, []).extend(evaluator.findings(doc, res))
+        if res.failures:
+            unstable.add(doc.path)
+    for found in per_file.values():
+        found.sort(key=_finding_order)
+        _number_repeats(found)
+    checks = sorted((c.metadata for c in policy.checks), key=lambda m: (m.id, m.package))
+    return _Evaluated(checks, per_file, evaluator.file_notices, policy_notices, unstable)
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    return (f.path, f.region.start_line, f.check.id, f.rule, f.message)
+
+
+def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -> ScanReport:
+    notices = _NoticeSink()
+    paths = opts.files if opts.files is not None else opts.paths
+    found = discover(paths, opts.root, include=opts.include, exclude=opts.exclude)
+    for n in found.notices:
+        notices.add(n)
+    cache, pkey, cached_policy = _open_cache(opts)
+    checks_by_key = {(c.id, c.package): c for c in cached_policy[0]} if cached_policy else {}
+
+    files: list[InputFile] = []
+    findings: list[Finding] = []
+    misses: list[InputFile] = []
+    parse_notices: dict[str, Notice] = {}
+    for cand in found.candidates:
+        if cache is not None and cached_policy is not None:
+            sha = _file_sha(cand.abs_path)
+            hit = cache.load_file(pkey, cand.rel_path, sha, checks_by_key) if sha else None
+            if hit is not None:
+                cached_file, cached_findings, cached_notices = hit
+                files.append(cached_file)
+                findings.extend(cached_findings)
+                for n, document in cached_notices:
+                    notices.add(n, document=document)
+                continue
+        f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
+        if f.error:
+            n = Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}", f.path, f.error_line)
+            parse_notices[f.path] = n
+            notices.add(Notice(n.level, n.code, n.message, n.path, n.line))
+        files.append(f)
+        misses.append(f)
+
+    documents = [d for f in misses for d in f.documents]
+    if cached_policy is not None and not documents:
+        checks = cached_policy[0]
+        for n in cached_policy[1]:
+            notices.add(n)
+        evaluated = _Evaluated(checks, {}, {}, cached_policy[1], set())
+    else:
+        evaluated = _evaluate(opts, documents, notices, progress)
+        checks = evaluated.checks
+        if cache is not None and cached_policy is None:
+            cache.store_policy(pkey, checks, evaluated.policy_notices)
+    for f in misses:
+        new = evaluated.findings.get(f.path, [])
+        findings.extend(new)
+        if cache is not None and f.path not in evaluated.unstable:
+            own = ([(parse_notices[f.path], None)] if f.path in parse_notices else []) + \
+                evaluated.file_notices.get(f.path, [])
+            cache.store_file(pkey, f, new, own)
+    findings.sort(key=_finding_order)
     return ScanReport(
         findings=findings,
-        checks=sorted((c.metadata for c in policy.checks), key=lambda m: (m.id, m.package)),
+        checks=checks,
         files=files,
         notices=notices.finish(),
         root=str(opts.root.resolve()),
