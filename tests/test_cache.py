@@ -186,3 +186,11 @@ def test_notices_survive_the_cache(project: Path) -> None:
     assert "input-parse-error" in codes
     assert sorted(n.code for n in second.notices) == codes
     assert [n.message for n in second.notices] == [n.message for n in first.notices]
+
+
+def test_cache_folder_inside_the_scanned_tree_is_not_scanned(project: Path) -> None:
+    opts = ScanOptions(paths=[str(project)], root=project, policies=[str(project / "policy")],
+                       data=[str(project / "data")], builtin=False, cache_dir=project / ".cache", workers=1)
+    run_scan(opts)
+    second = run_scan(opts)
+    assert not [f for f in second.files if f.path.startswith(".cache")]

@@ -52,6 +52,8 @@ class ActionInputs:
     sarif_suppressed: SuppressedMode = "omit"
     sarif_full_file: str = ""
     sarif_category: str = ""
+    cache_dir: str = ""
+    """Result cache folder, relative to the workspace; empty: no cache."""
     summary: bool = True
     comment: bool = True
     github_token: str = field(default="", repr=False)
@@ -147,6 +149,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         sarif_suppressed=_choice(env, "sarif-suppressed", "omit", ("keep", "omit")),  # type: ignore[arg-type]
         sarif_full_file=sarif_full_file,
         sarif_category=_text(env, "sarif-category", ""),
+        cache_dir=_relative("cache-dir", _text(env, "cache-dir", "")) if _text(env, "cache-dir", "") else "",
         summary=_bool(env, "summary", True),
         comment=_bool(env, "comment", True),
         github_token=(_raw(env, "github-token") or "").strip(),

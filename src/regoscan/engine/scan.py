@@ -315,7 +315,7 @@ def _evaluate(opts: ScanOptions, documents: list[Document], notices: _NoticeSink
     modules, load_notices = load_modules(opts.policies, opts.root, opts.builtin)
     for n in load_notices:
         policy_notice(n)
-    data, data_notices = load_data(opts.data)
+    data, data_notices = load_data(opts.data, opts.root)
     for n in data_notices:
         policy_notice(n)
     packages = sorted({m.package for m in modules if m.package})
@@ -367,6 +367,14 @@ def _evaluate(opts: ScanOptions, documents: list[Document], notices: _NoticeSink
     return _Evaluated(checks, per_file, evaluator.file_notices, policy_notices, unstable)
 
 
+def _exclusions(opts: ScanOptions) -> list[str] | None:
+    """The user's excludes, plus the cache folder: its JSON entries are not inputs."""
+    exclude = list(opts.exclude or [])
+    if opts.cache_dir is not None and opts.cache_dir.resolve().is_relative_to(opts.root.resolve()):
+        exclude.append(opts.cache_dir.resolve().relative_to(opts.root.resolve()).as_posix())
+    return exclude or None
+
+
 def _finding_order(f: Finding) -> tuple[Any, ...]:
     return (f.path, f.region.start_line, f.check.id, f.rule, f.message)
 
@@ -374,7 +382,7 @@ def _finding_order(f: Finding) -> tuple[Any, ...]:
 def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -> ScanReport:
     notices = _NoticeSink()
     paths = opts.files if opts.files is not None else opts.paths
-    found = discover(paths, opts.root, include=opts.include, exclude=opts.exclude)
+    found = discover(paths, opts.root, include=opts.include, exclude=_exclusions(opts))
     for n in found.notices:
         notices.add(n)
     cache, pkey, cached_policy = _open_cache(opts)
