@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from regoscan.engine.scan import ScanOptions, run_scan
 from regoscan.rego.linking import link
 from tests.oracle import eval_regopy
 
@@ -34,3 +37,18 @@ def test_renamed_set_builds_in_both_load_orders() -> None:
 def test_no_clash_no_change() -> None:
     texts = {"a.rego": A}
     assert link(texts) == (texts, [])
+
+
+def test_scan_with_clashing_user_functions(tmp_path: Path) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "policy" / "a.rego").write_text(A.replace("package a", "package user.a")
+                                                + 'deny contains format("x") if input.kind == "Pod"\n')
+    (tmp_path / "policy" / "b.rego").write_text(
+        'package user.b\n\nimport rego.v1\n\nformat(f, xs) := sprintf(f, xs)\n\n'
+        'deny contains format("pod %s", [input.metadata.name]) if input.kind == "Pod"\n')
+    (tmp_path / "configs" / "p.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n")
+    report = run_scan(ScanOptions(paths=[str(tmp_path / "configs")], root=tmp_path,
+                                  policies=[str(tmp_path / "policy")], builtin=False, workers=1))
+    assert not [n for n in report.notices if n.level.value == "error"], report.notices
+    assert sorted(f.message for f in report.findings) == ["<x>", "pod p"]

@@ -8,6 +8,7 @@ and where, and each check's ``# METADATA``. The worker only ever evaluates.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import yaml
 
 from regoscan.errors import UsageError
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
-from regoscan.rego.linking import link
+from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
 from regoscan.resources import policies_dir
 
@@ -133,12 +134,65 @@ def data_files_of(data_paths: list[str]) -> list[Path]:
     return out
 
 
-def load_data(data_paths: list[str]) -> tuple[dict[str, Any], list[Notice]]:
+def _lexical(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _within(path: Path, bases: list[Path]) -> bool:
+    return any(path == base or base in path.parents for base in bases)
+
+
+class _Containment:
+    """Policy and data files may not be symlinks that lead out of the repository.
+
+    A pull request controls its symlinks: ``policy/x.rego`` or ``data/x.json`` pointing
+    at ``~/.docker/config.json`` would otherwise load a file from the runner into
+    ``data`` (where any policy can print it into a finding) or into the engine. The
+    rule is the one ``inputs.discover`` applies to scanned files: whatever lies inside
+    ``root`` must really be inside it; a folder the user named outside ``root`` is its
+    own boundary.
+    """
+
+    def __init__(self, named: list[str], root: Path) -> None:
+        self.root = [_lexical(root), root.resolve()]
+        self.bases = [root.resolve()]
+        for raw in named:
+            path = Path(raw)
+            if not _within(_lexical(path), self.root):
+                self.bases.append(path.resolve())
+
+    def escape(self, path: Path) -> Path | None:
+        """The real file behind ``path`` when it lies outside the allowed folders, else ``None``."""
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None  # a broken or looping link is not a file: the walk never yields it
+        return None if _within(real, self.bases) else real
+
+    def display(self, path: Path) -> str:
+        """The link's own path (never its target's) for the notice."""
+        lexical = _lexical(path)
+        for base in self.root:
+            try:
+                return lexical.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return lexical.as_posix()
+
+
+def load_data(data_paths: list[str], root: Path | None = None) -> tuple[dict[str, Any], list[Notice]]:
     """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree."""
     merged: dict[str, Any] = {}
     notices: list[Notice] = []
     if data_paths:
+        fence = _Containment(data_paths, root or Path.cwd())
         for f in data_files_of(data_paths):
+            outside = fence.escape(f)
+            if outside is not None:
+                notices.append(Notice(NoticeLevel.ERROR, "data-symlink-outside-root",
+                                      "data file not loaded: it is a symlink that resolves outside the "
+                                      "repository", fence.display(f), None))
+                continue
             try:
                 text = f.read_text(encoding="utf-8")
                 value = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
@@ -296,7 +350,13 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
                                                                                       list[Notice]]:
     notices: list[Notice] = []
     modules: list[PreparedModule] = []
+    fence = _Containment(policy_paths, root)
     for index, (path, display, builtin) in enumerate(collect_policy_files(policy_paths, root, include_builtin)):
+        if not builtin and fence.escape(path) is not None:
+            notices.append(Notice(NoticeLevel.ERROR, "policy-symlink-outside-root",
+                                  "policy not loaded: it is a symlink that resolves outside the repository",
+                                  fence.display(path), None))
+            continue
         try:
             mod = read_module(path, display, module_index=index, builtin=builtin)
         except OSError as exc:
@@ -311,7 +371,9 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
         if mod.fatal:
             continue
         modules.append(mod)
-    linked, _notes = link({m.name: m.text for m in modules})
+    defs = [FunctionDef(m.package or "", r.name, r.arity) for m in modules for r in m.rules
+            if r.is_function and "." not in r.name]
+    linked, _notes = link({m.name: m.text for m in modules}, defs)
     for mod in modules:
         mod.text = linked[mod.name]
     return modules, notices
@@ -352,6 +414,12 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
                 if r not in rules:
                     rules.append(r)
         legacy_meta = legacy.get(entrypoint(pkg, "__rego_metadata__"), legacy.get(entrypoint(pkg, "__rego_metadata")))
+        if legacy_meta is not None and not isinstance(legacy_meta, dict):
+            where = next(((m.path, m.rule_line(r)) for m in mods for r in ("__rego_metadata__", "__rego_metadata")
+                          if m.rule_line(r)),
+                         (mods[0].path, mods[0].package_line))
+            notices.append(Notice(NoticeLevel.WARNING, "policy-metadata-error",
+                                  f"__rego_metadata__ of package {pkg} is not an object; it is ignored", *where))
         meta = build_check_metadata(pkg, mods, legacy_meta, legacy.get(entrypoint(pkg, "__rego_input__")))
         check = Check(pkg, meta, sorted(rules), mods)
         for mod in mods:
@@ -366,6 +434,13 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
         src.metadata = _exception_metadata(src, by_pkg, legacy, is_check=False)
     ids: dict[str, str] = {}
     for check in checks:
+        severity = check.metadata.custom.get("severity")
+        if severity not in (None, "") and check.metadata.severity is Severity.UNKNOWN \
+                and str(severity).strip().upper() != Severity.UNKNOWN.name:
+            notices.append(Notice(NoticeLevel.WARNING, "policy-metadata-error",
+                                  f"check {check.metadata.id}: severity {str(severity)[:80]!r} is not one of "
+                                  "CRITICAL, HIGH, MEDIUM, LOW; its findings are shown as UNKNOWN and count "
+                                  "as HIGH for fail-on", check.metadata.source_path, check.metadata.source_line))
         other = ids.get(check.metadata.id)
         if other:
             notices.append(Notice(NoticeLevel.WARNING, "policy-duplicate-id",

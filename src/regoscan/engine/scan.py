@@ -43,7 +43,8 @@ from regoscan.models import (
     SuppressionInfo,
 )
 from regoscan.rego.prepare import PreparedModule
-from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
+from regoscan.rego.process import WorkerProcess
+from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit, spawn_worker
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
 
@@ -306,6 +307,18 @@ class _Evaluated:
 
 def _evaluate(opts: ScanOptions, documents: list[Document], notices: _NoticeSink,
               progress: Callable[[str], None] | None) -> _Evaluated:
+    # regopy's import and the interpreter start overlap the policy preparation below
+    early = spawn_worker()
+    try:
+        return _evaluate_with(opts, documents, notices, progress, early)
+    except BaseException:
+        if early is not None:
+            early.close()  # a no-op when the runtime already took and closed it
+        raise
+
+
+def _evaluate_with(opts: ScanOptions, documents: list[Document], notices: _NoticeSink,
+                   progress: Callable[[str], None] | None, early: WorkerProcess | None) -> _Evaluated:
     policy_notices: list[Notice] = []
 
     def policy_notice(n: Notice) -> None:
@@ -327,7 +340,7 @@ def _evaluate(opts: ScanOptions, documents: list[Document], notices: _NoticeSink
         if pkg not in check_pkgs and any(m.exceptions for m in mods):
             meta_eps.update(entrypoint(pkg, "__rego_metadata__") for m in mods if m.rule_line("__rego_metadata__"))
     units, origins = _units(modules, set(check_pkgs), meta_eps)
-    runtime = PolicyRuntime(units, data, workers=opts.workers, eval_timeout=opts.eval_timeout)
+    runtime = PolicyRuntime(units, data, workers=opts.workers, eval_timeout=opts.eval_timeout, prestarted=early)
     try:
         runtime.prepare()
         sink = _NoticeSink()

@@ -18,7 +18,7 @@ from regoscan.engine.policyset import entrypoint, load_data, load_modules
 from regoscan.errors import UsageError
 from regoscan.models import Notice, NoticeLevel
 from regoscan.rego.lexer import Token, apply_edits, blank
-from regoscan.rego.linking import link
+from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import parse_module
@@ -190,7 +190,7 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
     policy_paths = [p for p in paths if Path(p).is_dir() or not p.endswith("_test.rego")]
     base, notices = load_modules(policy_paths, root, builtin)
     report.errors.extend(n for n in notices if n.level.value == "error")
-    data, data_notices = load_data(data_paths or [])
+    data, data_notices = load_data(data_paths or [], root)
     report.errors.extend(data_notices)
     pattern = re.compile(run) if run else None
 
@@ -210,7 +210,9 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
         tests.append(mod)
 
     modules = base + tests
-    linked, _ = link({m.name: m.text for m in modules})
+    defs = [FunctionDef(m.package or "", r.name, r.arity) for m in modules for r in m.rules
+            if r.is_function and "." not in r.name]
+    linked, _ = link({m.name: m.text for m in modules}, defs)
     units: list[PolicyUnit] = [PolicyUnit(m.name, linked[m.name], [], library=True, rule_spans=m.rule_spans)
                                for m in base]
     wanted: dict[str, tuple[PreparedModule, str, int]] = {}

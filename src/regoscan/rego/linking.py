@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from regoscan.rego.lexer import KEYWORDS, Token, apply_edits
-from regoscan.rego.syntax import ModuleSyntax, matching_close, parse_module
+from regoscan.rego.syntax import ModuleSyntax, RuleDef, matching_close, parse_module
 
 Edit = tuple[int, int, str]
 
@@ -44,15 +44,25 @@ def _arity(tokens: list[Token], open_idx: int) -> int:
     return commas + 1 if seen else 0
 
 
+def function_arity(mod: ModuleSyntax, rule: RuleDef) -> int:
+    if not rule.is_function:
+        return 0
+    open_idx = next(i for i in rule.head_idx if mod.tokens[i].text == "(")
+    return _arity(mod.tokens, open_idx)
+
+
 def function_defs(mod: ModuleSyntax) -> list[FunctionDef]:
-    out: list[FunctionDef] = []
     pkg = mod.package or ""
-    for rule in mod.rules:
-        if not rule.is_function or "." in rule.name:
-            continue
-        open_idx = next(i for i in rule.head_idx if mod.tokens[i].text == "(")
-        out.append(FunctionDef(pkg, rule.name, _arity(mod.tokens, open_idx)))
-    return out
+    return [FunctionDef(pkg, rule.name, function_arity(mod, rule)) for rule in mod.rules
+            if rule.is_function and "." not in rule.name]
+
+
+def clashing_names(defs: list[FunctionDef]) -> set[str]:
+    """Function names defined with more than one arity across packages."""
+    arities: dict[str, set[int]] = {}
+    for fd in defs:
+        arities.setdefault(fd.name, set()).add(fd.arity)
+    return {n for n, a in arities.items() if len(a) > 1}
 
 
 def clashing_functions(mods: list[ModuleSyntax]) -> dict[str, dict[str, int]]:
@@ -125,8 +135,14 @@ def rename_edits(mod: ModuleSyntax, renames: dict[str, dict[str, int]]) -> list[
     return edits
 
 
-def link(texts: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Rename clashing functions across ``{module name: text}``; returns new texts and notes."""
+def link(texts: dict[str, str], defs: list[FunctionDef] | None = None) -> tuple[dict[str, str], list[str]]:
+    """Rename clashing functions across ``{module name: text}``; returns new texts and notes.
+
+    ``defs``, when the caller already knows every module's function definitions, lets the
+    common no-clash case return without parsing any module again.
+    """
+    if defs is not None and not clashing_names(defs):
+        return texts, []
     syntaxes = {name: parse_module(text) for name, text in texts.items()}
     renames = clashing_functions(list(syntaxes.values()))
     if not renames:

@@ -17,12 +17,17 @@ from pathlib import Path
 
 from regoscan.rego.annotations import Annotation, package_annotation, parse_annotations
 from regoscan.rego.lexer import KEYWORDS, Token, apply_edits
+from regoscan.rego.linking import function_arity
 from regoscan.rego.rewrite import Edit, RewriteLog, hoist_edits, keyword_function_renames, upgrade_edits
 from regoscan.rego.syntax import ModuleSyntax, is_v1_module, parse_module
 
 CHECK_RULE = re.compile(r"^(deny|warn|violation)(_[A-Za-z0-9_]+)?$")
 EXCEPTION_PREFIX = "__rs_exc"
 COMPAT_PACKAGE = "regoscan.compat"
+MAX_POLICY_BYTES = 1024 * 1024
+"""Largest policy file loaded (the largest built-in is under 16 KiB). regopy compiles
+about a thousand rules a second, so a policy far beyond this would hold the scan for
+minutes; in a pull request that is a denial of service, not a check."""
 
 # Built-ins regopy 1.5.2 does not have (or that OPA removed in v1): a module calling
 # one is refused at load time with the line, instead of failing per evaluation.
@@ -61,6 +66,7 @@ class RuleInfo:
     name: str
     line: int
     is_function: bool = False
+    arity: int = 0
 
 
 @dataclass
@@ -263,7 +269,7 @@ def prepare_module(text: str, path: str, *, module_index: int = 0, builtin: bool
         log.notes.append(f"rewrite skipped: {exc}")
         final = current
         exc_defs = [ExceptionDef("exception", d.line) for d in exc_defs[:1]]
-    rules = [RuleInfo(r.name, r.line, r.is_function) for r in syntax.rules]
+    rules = [RuleInfo(r.name, r.line, r.is_function, function_arity(syntax, r)) for r in syntax.rules]
     spans = [(syntax.tokens[st.start_idx].line, syntax.tokens[st.end_idx - 1].line)
              for st in syntax.statements if st.kind == "rule"]
     if syntax.package is None:
@@ -286,12 +292,19 @@ def prepare_module(text: str, path: str, *, module_index: int = 0, builtin: bool
     )
 
 
-def read_module(path: Path, display: str, *, module_index: int = 0, builtin: bool = False) -> PreparedModule:
+def read_module(path: Path, display: str, *, module_index: int = 0, builtin: bool = False,
+                max_bytes: int = MAX_POLICY_BYTES) -> PreparedModule:
+    size = path.stat().st_size
+    if size > max_bytes:
+        mod = PreparedModule(display, display, "", "", None, None, False, builtin=builtin)
+        mod.problems.append(LoadProblem(f"policy file is {size} bytes, over the {max_bytes}-byte limit", None))
+        return mod
+    raw = path.read_bytes()
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         mod = PreparedModule(display, display, "", "", None, None, False, builtin=builtin)
-        mod.problems.append(LoadProblem(f"not valid UTF-8 (byte {exc.start})", None))
+        line = raw.count(b"\n", 0, exc.start) + 1
+        mod.problems.append(LoadProblem(f"not valid UTF-8 (byte offset {exc.start})", line))
         return mod
     return prepare_module(text, display, module_index=module_index, builtin=builtin)

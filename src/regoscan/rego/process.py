@@ -68,7 +68,16 @@ class WorkerProcess:
         )
         self._buf = b""
         self.last_progress: dict[str, Any] | None = None
-        ready = self._read_line(start_timeout)
+        self._start_timeout = start_timeout
+        self._started = False
+        self._closed = False
+
+    def _await_start(self) -> None:
+        """The worker imports regopy while the parent prepares policies; wait for it once."""
+        if self._started:
+            return
+        self._started = True
+        ready = self._read_line(self._start_timeout)
         if not ready.get("ready"):
             raise WorkerCrashed("worker did not start", None, self.stderr_tail())
 
@@ -125,12 +134,14 @@ class WorkerProcess:
 
     def load(self, modules: list[tuple[str, str]], data: dict[str, Any], entrypoints: list[str],
              timeout: float) -> dict[str, Any]:
+        self._await_start()
         self.last_progress = None
         self._send({"op": "load", "modules": [list(m) for m in modules], "data": data, "entrypoints": entrypoints})
         return self._read_line(timeout)
 
     def evaluate(self, jobs: list[dict[str, Any]], *, trace: bool, timeout: float) -> Iterator[dict[str, Any]]:
         """Yield one result per job as it completes; ``timeout`` applies to each job (or entrypoint in trace mode)."""
+        self._await_start()
         self.last_progress = None
         self._send({"op": "eval", "jobs": jobs, "trace": trace})
         while True:
@@ -153,6 +164,9 @@ class WorkerProcess:
             self.proc.wait(timeout=5)
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self.proc.poll() is None:
             try:
                 self._send({"op": "exit"})

@@ -72,7 +72,8 @@ class PolicyRuntime:
     """A validated set of modules, ready to evaluate documents."""
 
     def __init__(self, units: list[PolicyUnit], data: dict[str, Any], *, workers: int | None = None,
-                 eval_timeout: float = 20.0, load_timeout: float = 120.0) -> None:
+                 eval_timeout: float = 20.0, load_timeout: float = 120.0,
+                 prestarted: WorkerProcess | None = None) -> None:
         self.units = units
         self.data = data
         self.max_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
@@ -84,6 +85,8 @@ class PolicyRuntime:
         self._lock = threading.Lock()
         self._crash_counts: dict[str, int] = {}
         self._banned: set[str] = set()
+        self._prestarted = prestarted
+        """A worker spawned early (see ``spawn_worker``) so its start overlaps the caller's work."""
 
     # ------------------------------------------------------------------ loading
 
@@ -112,12 +115,14 @@ class PolicyRuntime:
         except WorkerError as exc:
             if worker is not None:
                 worker.close()
-            return None, {"ok": False, "crashed": True, "build_error": str(exc)}
+            return None, {"ok": False, "crashed": True, "timeout": isinstance(exc, WorkerTimeout),
+                          "build_error": str(exc)}
 
     def prepare(self) -> list[Quarantined]:
         """Build the set; quarantine modules that fail alone or together. Returns the quarantined."""
         candidates = list(self.units)
-        worker: WorkerProcess | None = None
+        worker: WorkerProcess | None = self._prestarted
+        self._prestarted = None
         for _ in range(len(candidates) + 2):
             worker, reply = self._try_load(worker, candidates)
             if reply.get("ok"):
@@ -159,7 +164,9 @@ class PolicyRuntime:
         for unit in others:
             worker, r = self._try_load(worker, [*good_libs, unit])
             if not r.get("ok"):
-                worker, line = self._culprit_line(worker, good_libs, unit)
+                line = None
+                if not r.get("timeout"):  # a module too slow to compile is not searched rule by rule
+                    worker, line = self._culprit_line(worker, good_libs, unit)
                 self._quarantine(unit, r, line=line)
                 found = True
         if not found:
@@ -175,23 +182,44 @@ class PolicyRuntime:
 
     def _culprit_line(self, worker: WorkerProcess | None, libs: list[PolicyUnit],
                       unit: PolicyUnit) -> tuple[WorkerProcess | None, int | None]:
-        """Blank out one rule at a time; the first whose removal lets the module compile is the culprit.
+        """The rule that breaks compilation, found by blanking rules out (bisecting).
 
-        regopy's compile errors carry no location, but users need a line to fix.
+        regopy's compile errors carry no location, but users need a line to fix. With
+        the first ``k`` rules blanked the module compiles once ``k`` passes the culprit,
+        so the shortest such prefix ends at it: about log2(rules) compilations. Trying
+        one rule at a time took one compilation per rule, hours for a hostile module
+        of a few thousand rules. With several culprits, the last one of them is named.
         """
+        spans = unit.rule_spans
         lines = unit.text.split("\n")
-        for start, end in unit.rule_spans:
-            reduced = [("" if start <= i + 1 <= end else ln) for i, ln in enumerate(lines)]
+
+        def compiles(k: int) -> bool:
+            nonlocal worker
+            keep = [True] * len(lines)
+            for start, end in spans[:k]:
+                keep[start - 1 : end] = [False] * (min(end, len(lines)) - start + 1)
+            reduced = [ln if kept else "" for ln, kept in zip(lines, keep, strict=True)]
             candidate = PolicyUnit(unit.name, "\n".join(reduced), [], False)
             worker, r = self._try_load(worker, [*libs, candidate])
-            if r.get("ok"):
-                return worker, start
-        return worker, None
+            return bool(r.get("ok"))
+
+        if not spans or not compiles(len(spans)):
+            return worker, None
+        low, high = 1, len(spans)  # compiles(high) holds; compiles(0) did not (the caller saw it fail)
+        while low < high:
+            mid = (low + high) // 2
+            if compiles(mid):
+                high = mid
+            else:
+                low = mid + 1
+        return worker, spans[low - 1][0]
 
     def _quarantine(self, unit: PolicyUnit, reply: dict[str, Any], together: bool = False,
                     line: int | None = None) -> None:
         msg = reply.get("build_error") or "failed to compile"
-        if reply.get("crashed"):
+        if reply.get("timeout"):
+            msg = f"did not compile within {self.load_timeout:g} s (too large or too complex)"
+        elif reply.get("crashed"):
             msg = f"crashed the Rego engine while compiling: {msg}"
         elif together:
             msg = f"fails to compile together with the other policies: {msg}"
@@ -346,7 +374,18 @@ class PolicyRuntime:
         return result, worker
 
     def close(self) -> None:
+        if self._prestarted is not None:
+            self._prestarted.close()
+            self._prestarted = None
         with self._lock:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.close()
+
+
+def spawn_worker() -> WorkerProcess | None:
+    """Start a worker now, to be handed to ``PolicyRuntime(prestarted=...)`` later."""
+    try:
+        return WorkerProcess()
+    except (OSError, WorkerError):
+        return None
