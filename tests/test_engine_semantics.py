@@ -463,3 +463,36 @@ def test_identical_findings_get_distinct_identities(tmp_path: Path, monkeypatch:
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results] == [2, 4]
     keys = {r["partialFingerprints"]["regoscanFinding/v1"] for r in results}
     assert len(keys) == 2
+
+
+def test_many_documents_share_one_query_and_errors_still_isolate(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enough documents the engine evaluates each document's checks in one query (a
+    plan); a rule that errors on some documents must still cost only its own results."""
+    for i in range(12):
+        _write(tmp_path, f"configs/p{i}.yaml", POD.format(name=f"p{i}"))
+    _write(tmp_path, "policy/good.rego", """\
+        package user.test.GOOD
+
+        import rego.v1
+
+        deny contains msg if msg := sprintf("good %s", [input.metadata.name])
+        """)
+    _write(tmp_path, "policy/flaky.rego", """\
+        package user.test.FLAKY
+
+        import rego.v1
+
+        name := "a" if input.kind == "Pod"
+        name := "b" if input.metadata.name == "p3"
+
+        deny contains msg if msg := sprintf("flaky %s %s", [name, input.metadata.name])
+        """)
+    code, sarif = _run(tmp_path, monkeypatch)
+    assert code == 2
+    messages = set(_by_message(sarif))
+    assert {f"good p{i}" for i in range(12)} <= messages
+    assert {f"flaky a p{i}" for i in range(12) if i != 3} <= messages
+    assert not any(m.endswith(" p3") and m.startswith("flaky") for m in messages)
+    errors = [n for n in _notices(sarif) if n["level"] == "error"]
+    assert len(errors) == 1 and "p3.yaml" in errors[0]["message"]["text"]

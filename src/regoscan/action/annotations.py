@@ -16,6 +16,7 @@ Two rules shape this module:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,16 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+# Control characters the runner has no escape for: kept in a property (a file name from the
+# PR), an ANSI sequence would restyle the log and a bidi override reorder it.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_property(value: str) -> str:
+    """``value`` escaped for a property, with characters no escape covers shown as U+FFFD."""
+    return escape_property(_UNPRINTABLE.sub("\ufffd", value))
+
+
 @dataclass(frozen=True)
 class Annotation:
     level: str
@@ -46,13 +57,13 @@ class Annotation:
     def command(self) -> str:
         props = []
         if self.file:
-            props.append(f"file={escape_property(self.file)}")
+            props.append(f"file={printable_property(self.file)}")
         if self.line:
             props.append(f"line={self.line}")
             if self.end_line and self.end_line >= self.line:
                 props.append(f"endLine={self.end_line}")
         if self.title:
-            props.append(f"title={escape_property(self.title)}")
+            props.append(f"title={printable_property(self.title)}")
         head = f"::{self.level} {','.join(props)}" if props else f"::{self.level}"
         return f"{head}::{escape_data(self.message)}"
 

@@ -38,7 +38,7 @@ from regoscan.action.outputs import append_summary, summary_budget, write_output
 from regoscan.errors import UsageError
 from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
 from regoscan.models import NoticeLevel, ScanReport
-from regoscan.output.escape import md_escape
+from regoscan.output.escape import md_escape, plain_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DECISIONS = {EXIT_OK: "pass", EXIT_FINDINGS: "fail", EXIT_ERROR: "error"}
@@ -279,7 +279,9 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
 
     event = load_event(env)
     ctx.log(f"regoscan: event {event.name or '(none)'}, scan mode {inputs.scan}")
-    changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {m}"))
+    # git's messages and the change description can carry file names from the PR: one line each,
+    # so a name with a newline cannot start a workflow command of its own
+    changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
     widened = None
     if changes.scope == "changed":
         touched = _policy_touched(changes, workspace, inputs)
@@ -289,7 +291,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
                                 notices=changes.notices, root=changes.root)
     for notice in changes.notices:
         ctx.command("warning", f"regoscan: {notice}")
-    ctx.log(f"regoscan: {changes.description}")
+    ctx.log(f"regoscan: {plain_text(changes.description)}")
 
     partial = changes.scope == "changed"
     files = select_files(changes, workspace, inputs) if partial else None

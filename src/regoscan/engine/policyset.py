@@ -249,7 +249,11 @@ def in_namespaces(package: str, namespaces: list[str]) -> bool:
 
 
 def _metadata_from_annotations(pkg: str, mods: list[PreparedModule]) -> dict[str, Any] | None:
-    for mod in mods:
+    # The check's own files first. A file that only adds an ``exception`` to the package
+    # describes the waiver (reason, ticket): read first (file names sort it first), it
+    # took the check's id and severity away, or let a pull request lower the severity.
+    ranked = [m for m in mods if m.check_rules] + [m for m in mods if not m.check_rules and not m.exceptions]
+    for mod in ranked:
         ann = mod.package_meta
         if ann is not None and ann.target == pkg:
             data = dict(ann.data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from regoscan.models import (
     Document,
     Finding,
     InputFile,
+    InputType,
     Notice,
     NoticeLevel,
     ScanReport,
@@ -44,7 +46,7 @@ from regoscan.models import (
 )
 from regoscan.rego.prepare import PreparedModule
 from regoscan.rego.process import WorkerProcess
-from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit, spawn_worker
+from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit, plan_module, spawn_worker
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
 
@@ -74,6 +76,8 @@ class _Origin:
     line: int
     package: str
     rule: str
+    source: str = ""
+    """The module's own text, to find the line of a call the engine names without one."""
 
 
 class _NoticeSink:
@@ -113,18 +117,18 @@ def _units(modules: list[PreparedModule], check_pkgs: set[str], meta_eps: set[st
                 ep = entrypoint(pkg, rule)
                 if ep not in origins:
                     eps.append(ep)
-                    origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule)
+                    origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule, mod.original)
         if pkg in check_pkgs or pkg == NAMESPACE_EXCEPTIONS or mod.exceptions:
             for d in mod.exceptions:
                 ep = entrypoint(pkg, d.rule)
                 if ep not in origins:
                     eps.append(ep)
-                    origins[ep] = _Origin(mod.path, d.line, pkg, "exception")
+                    origins[ep] = _Origin(mod.path, d.line, pkg, "exception", mod.original)
         for rule in METADATA_RULES:
             ep = entrypoint(pkg, rule)
             if ep in meta_eps and ep not in origins and mod.rule_line(rule) is not None:
                 eps.append(ep)
-                origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule)
+                origins[ep] = _Origin(mod.path, mod.rule_line(rule) or 1, pkg, rule, mod.original)
         units.append(PolicyUnit(mod.name, mod.text, eps, library=not eps, rule_spans=mod.rule_spans))
     return units, origins
 
@@ -169,6 +173,9 @@ class _Evaluator:
         origin = self.origins.get(ep)
         where = f"rule {origin.rule} in package {origin.package}" if origin else ep
         path, line = (origin.path, origin.line) if origin else (None, None)
+        unknown = _UNKNOWN_FUNCTION.search(message)
+        if origin is not None and unknown is not None:
+            line = _call_line(origin.source, unknown.group(1), origin.line) or line
         self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), document=doc.path)
         # an unfolded copy per file, for the result cache
         self.file_notices.setdefault(doc.path, []).append(
@@ -233,6 +240,21 @@ class _Evaluator:
                         identity=_identity(check.metadata.id, doc, raw.message),
                     ))
         return out
+
+
+_UNKNOWN_FUNCTION = re.compile(r"Function not found: ([A-Za-z_][\w.]*)")
+
+
+def _call_line(source: str, name: str, rule_line: int) -> int | None:
+    """Line of the first call of ``name`` at or after the rule's line (else anywhere in the
+    module): regopy reports an unknown function by name only, at evaluation time."""
+    call = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\(")
+    lines = source.split("\n")
+    for index in [*range(rule_line - 1, len(lines)), *range(0, rule_line - 1)]:
+        code = lines[index].split("#", 1)[0]
+        if call.search(code):
+            return index + 1
+    return None
 
 
 def _unique(sups: list[SuppressionInfo]) -> list[SuppressionInfo]:
@@ -361,6 +383,7 @@ def _evaluate_with(opts: ScanOptions, documents: list[Document], notices: _Notic
             if job is not None:
                 jobs.append(job)
                 job_docs[i] = doc
+        _plan(runtime, jobs)
         if progress:
             progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
         results = runtime.run(jobs)
@@ -386,6 +409,24 @@ def _exclusions(opts: ScanOptions) -> list[str] | None:
     if opts.cache_dir is not None and opts.cache_dir.resolve().is_relative_to(opts.root.resolve()):
         exclude.append(opts.cache_dir.resolve().relative_to(opts.root.resolve()).as_posix())
     return exclude or None
+
+
+# Below this many documents a plan module costs more to compile than it saves.
+_PLAN_MIN_JOBS = 8
+
+
+def _plan(runtime: PolicyRuntime, jobs: list[Job]) -> None:
+    """Give jobs with the same entrypoints one aggregating entrypoint (one query per document)."""
+    if len(jobs) < _PLAN_MIN_JOBS:
+        return
+    distinct: dict[tuple[str, ...], int] = {}
+    for job in jobs:
+        distinct.setdefault(tuple(job.entrypoints), len(distinct))
+    unit, names = plan_module([list(eps) for eps in distinct])
+    if not runtime.extend(unit):
+        return  # evaluate entrypoint by entrypoint, as without plans
+    for job in jobs:
+        job.plan = names[distinct[tuple(job.entrypoints)]]
 
 
 def _finding_order(f: Finding) -> tuple[Any, ...]:
@@ -417,8 +458,14 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
                     notices.add(n, document=document)
                 continue
         f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
+        n = None
         if f.error:
             n = Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}", f.path, f.error_line)
+        elif not f.documents:  # read fine, nothing to check: said once, not passed over silently
+            what = ("no instructions" if f.input_type is InputType.DOCKERFILE
+                    else "no documents (empty or only comments)")
+            n = Notice(NoticeLevel.NOTE, "input-empty", f"nothing to check: the file has {what}", f.path)
+        if n is not None:
             parse_notices[f.path] = n
             notices.add(Notice(n.level, n.code, n.message, n.path, n.line))
         files.append(f)

@@ -56,6 +56,8 @@ class Job:
     id: int
     input_json: str
     entrypoints: list[str]
+    plan: str | None = None
+    """An aggregating entrypoint (see ``plan_module``) that evaluates all of ``entrypoints`` at once."""
 
 
 @dataclass
@@ -227,6 +229,25 @@ class PolicyRuntime:
             msg = f"failed to compile: {msg}"
         self.quarantined.append(Quarantined(unit.name, msg, line=line, crashed=bool(reply.get("crashed"))))
 
+    def extend(self, unit: PolicyUnit) -> bool:
+        """Add a module to the compiled set after ``prepare`` (the plan module); False if it does not build."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        worker = idle.pop() if idle else None
+        for extra in idle:
+            extra.close()
+        worker, reply = self._try_load(worker, [*self._good, unit])
+        if not reply.get("ok"):
+            # the set without it is still good: rebuild it as it was
+            worker, reply = self._try_load(worker, self._good)
+            if worker is not None:
+                self._idle.append(worker)
+            return False
+        self._good = [*self._good, unit]
+        if worker is not None:
+            self._idle.append(worker)
+        return True
+
     # --------------------------------------------------------------- evaluation
 
     def run(self, jobs: list[Job], on_result: Callable[[JobResult], None] | None = None) -> list[JobResult]:
@@ -292,6 +313,7 @@ class PolicyRuntime:
             banned = set(self._banned)
         if not banned.intersection(job.entrypoints):
             return job
+        # no plan: it would evaluate the banned entrypoint again
         return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned])
 
     def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
@@ -301,7 +323,8 @@ class PolicyRuntime:
             if worker is None:
                 worker = self._start_worker()
             jobs = [self._usable(j) for j in pending.values()]
-            payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints} for j in jobs]
+            payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints, "plan": j.plan}
+                       for j in jobs]
             try:
                 for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
                     job = pending.pop(raw["id"])
@@ -389,3 +412,29 @@ def spawn_worker() -> WorkerProcess | None:
         return WorkerProcess()
     except (OSError, WorkerError):
         return None
+
+
+PLAN_PACKAGE = "__regoscan_plan"
+
+
+def plan_module(plans: list[list[str]]) -> tuple[PolicyUnit, list[str]]:
+    """A module evaluating each plan's entrypoints in one query: ``{entrypoint: value}``.
+
+    A query costs about 0.09 ms on regopy before any rule runs; with ~100 checks per
+    document that fixed cost was a third of a scan. An undefined rule gives ``null``.
+    Returns the unit and each plan's entrypoint, in order.
+    """
+    index: dict[str, int] = {}
+    lines = [f"package {PLAN_PACKAGE}", "", "import rego.v1", ""]
+    for eps in plans:
+        for ep in eps:
+            if ep not in index:
+                index[ep] = len(index)
+                ref = "data." + ep.replace("/", ".")
+                lines.append(f"_v{index[ep]} := x if {{ x := {ref} }} else := null")
+    names: list[str] = []
+    for n, eps in enumerate(plans):
+        body = ", ".join(f'"{ep}": _v{index[ep]}' for ep in eps)
+        lines.append(f"plan{n} := {{{body}}}")
+        names.append(f"{PLAN_PACKAGE}/plan{n}")
+    return PolicyUnit(f"{PLAN_PACKAGE}.rego", "\n".join(lines) + "\n", names), names

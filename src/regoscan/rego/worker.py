@@ -13,6 +13,7 @@ fd 1, because regopy and Rego ``print`` write to the real fd 1, redirected to st
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -105,7 +106,7 @@ class Engine:
             if text == "undefined":
                 return _UNDEFINED, None
             try:
-                parsed = json.loads(text)
+                parsed = json.loads(text, parse_float=_finite_float)
             except ValueError:
                 msgs = re.findall(r"\(errormsg \d+:([^)]*)\)", text)
                 return _UNDEFINED, "; ".join(dict.fromkeys(msgs)) or "engine returned unreadable output"
@@ -118,6 +119,18 @@ class Engine:
         finally:
             if out is not None:
                 rs.rego_free_output(out)
+
+
+def _finite_float(text: str) -> float | str:
+    """A number the engine printed, or its text when it does not fit a double.
+
+    rego-cpp prints doubles with 16 significant digits, so the largest double comes out as
+    ``1.797693134862316e+308``, which reads back as infinity; a policy returning it (in
+    metadata, say) then put ``Infinity`` into the SARIF and the JSON output, which is not
+    JSON. Overflowing numbers stay text, as in the input parsers.
+    """
+    value = float(text)
+    return value if math.isfinite(value) else text
 
 
 _SEXPR_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|(\d+)\s*\(errormsg \d+:(.*?)\)\s*\(errorast", re.S)
@@ -164,6 +177,16 @@ def _serve(proto: Any) -> None:
                 engine.set_input(job["input"])
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
+                plan = None if trace else job.get("plan")
+                if plan:
+                    # one query for every entrypoint of the job (see runtime.plan_module);
+                    # any error in it sends the job through the per-entrypoint path below
+                    value, err = engine.evaluate(plan)
+                    if err is None and isinstance(value, dict):
+                        wanted = set(job["entrypoints"])
+                        values = {ep: v for ep, v in value.items() if ep in wanted and v is not None}
+                        send({"result": {"id": job["id"], "values": values, "errors": errors}})
+                        continue
                 for ep in job["entrypoints"]:
                     if trace:
                         send({"progress": job["id"], "entrypoint": ep})
