@@ -88,24 +88,28 @@ is_workload if {
 # Pods
 # ---------------------------------------------------------------------------
 
-# The pod mappings of the document: the Pod itself, a controller's spec.template, a
+# The pod mappings of the document (an array): the Pod itself, a controller's spec.template, a
 # CronJob's spec.jobTemplate.spec.template. Each keeps its __defsec_metadata.
-pods contains pod if {
-	is_pod
-	pod := object
-}
-
-pods contains pod if {
+# (An array of at most one pod, from one rule: three partial-set bodies cost regopy
+# several times more.)
+pods := [object] if {
+	kind == "Pod"
+} else := [pod] if {
+	kind in _template_kinds
+	pod := object.spec.template
+	is_object(pod)
+} else := [pod] if {
+	kind == "CronJob"
+	pod := object.spec.jobTemplate.spec.template
+	is_object(pod)
+} else := [pod] if {
+	kind == "DeploymentConfig"
 	is_controller
 	pod := object.spec.template
 	is_object(pod)
-}
+} else := []
 
-pods contains pod if {
-	is_cronjob
-	pod := object.spec.jobTemplate.spec.template
-	is_object(pod)
-}
+_template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
 # The pod spec (an empty object when the pod has none).
 pod_spec(pod) := spec if {
@@ -172,23 +176,18 @@ pod_containers(pod) := [effective_container(pod, c) | some c in pod_raw_containe
 # Every container of every pod of the document, with the effective securityContext.
 # Each keeps its own __defsec_metadata, so result.new(msg, container) points at the
 # container's "- name:" line through its last line.
-containers contains c if {
-	_precomputed_containers
-	some c in object.__rs.containers
-}
-
-containers contains c if {
-	not _precomputed_containers
+#
+# An array rather than a set (iterate it with `some c in kubernetes.containers`):
+# building a set of container objects costs regopy more than the check itself.
+# regoscan computes the value in Python when it parses a manifest (input.__rs.containers,
+# the same value; see src/regoscan/inputs/derived.py); hand-written inputs take the Rego path.
+containers := cs if {
+	cs := object.__rs.containers
+	is_array(cs)
+} else := [c |
 	some pod in pods
 	some c in pod_containers(pod)
-}
-
-# regoscan computes the effective containers in Python when it parses a manifest
-# (input.__rs.containers, the same value; see src/regoscan/inputs/derived.py): merging
-# them in Rego costs each check several times more. Hand-written inputs take the Rego path.
-default _precomputed_containers := false
-
-_precomputed_containers if is_array(object.__rs.containers)
+]
 
 # Every container of every pod as written in the manifest (no merging).
 raw_containers contains c if {
