@@ -34,6 +34,7 @@ import data.result
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, {"sudo"})
 	some cmd in sh.run_commands(instr)
 	sh.program(cmd) == "sudo"
 	msg := "RUN calls 'sudo'; drop it and order the USER instructions so the step runs with the rights it needs"

@@ -33,6 +33,7 @@ import data.result
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, {"cd"})
 	cds := [cmd | some cmd in sh.run_commands(instr); sh.program(cmd) == "cd"]
 	count(cds) > 0
 	msg := concat("", ["RUN changes directory with '", concat(" ", cds[0]), "'; set the directory with WORKDIR instead"])

@@ -77,6 +77,7 @@ _orphan_updates(calls) := {name |
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, _all_tools)
 	some name in _orphan_updates(sh.tool_calls(sh.run_commands(instr), _all_tools))
 	msg := concat("", [
 		"RUN runs '", name, " update' without an install after it in the same RUN; ",

@@ -48,6 +48,7 @@ _cleaned(cmds, installs) if {
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, {"dnf"})
 	cmds := sh.run_commands(instr)
 	installs := sh.command_indexes(cmds, {"dnf"}, _install_subcommands)
 	count(installs) > 0

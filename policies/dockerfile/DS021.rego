@@ -41,6 +41,7 @@ _has_option(cmd) if sh.has_word(cmd, "--assume-yes")
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, {"apt-get"})
 	some cmd in sh.run_commands(instr)
 	sh.invokes(cmd, {"apt-get"}, {"install"})
 	not _has_option(cmd)

@@ -34,6 +34,7 @@ import data.result
 deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
+	sh.mentions(instr, {"apk"})
 	some cmd in sh.run_commands(instr)
 	sh.invokes(cmd, {"apk"}, {"add"})
 	not sh.has_word(cmd, "--no-cache")

@@ -225,6 +225,15 @@ exec_form(instr) if {
 # blanks), e.g. for messages.
 script(instr) := concat(" ", [v | some v in instr.Value; is_string(v)])
 
+# true if one of words occurs anywhere in the instruction's text: a necessary condition
+# for running one of those programs, and far cheaper than splitting the script, so checks
+# test it first (most RUN instructions never mention the tool a check is about).
+mentions(instr, words) if {
+	text := script(instr)
+	some w in words
+	contains(text, w)
+}
+
 # The commands a RUN instruction executes, in order. Shell form: the script split as
 # above. Exec form ["sh", "-c", "script", ...] (any shell of _shells, options such as
 # "-o pipefail" or "-ec" allowed): the script. Other exec form: the array itself is the
