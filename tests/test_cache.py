@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,7 @@ import regoscan.engine.scan as scan_module
 from regoscan.engine.scan import ScanOptions, run_scan
 from regoscan.models import ScanReport
 from regoscan.output.sarif import build_sarif
-
-POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}
-spec:
-  containers:
-    - name: app
-      image: nginx:1.27
-"""
+from tests.helpers import POD, write
 
 CHECK = """\
 package user.test.NAME
@@ -50,19 +39,15 @@ exception contains rules if {
 """
 
 
-def _write(base: Path, rel: str, text: str) -> None:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for name in ("a", "b", "c"):
-        _write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
-    _write(tmp_path, "policy/check.rego", CHECK)
-    _write(tmp_path, "policy/exc.rego", EXCEPTION % "b")
-    _write(tmp_path, "data/prefix.yaml", "prefix: pod\n")
+        write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
+    write(tmp_path, "policy/check.rego", CHECK)
+    write(tmp_path, "policy/exc.rego", EXCEPTION % "b")
+    write(tmp_path, "data/prefix.yaml", "prefix: pod\n")
     return tmp_path
 
 
@@ -119,7 +104,7 @@ def test_second_scan_is_served_from_the_cache(project: Path, monkeypatch: pytest
 def test_changed_input_reevaluates_only_that_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = _Counter(monkeypatch)
     _scan(project)
-    _write(project, "configs/c.yaml", POD.format(name="c2"))
+    write(project, "configs/c.yaml", POD.format(name="c2"))
     counter.reset()
     report = _scan(project)
     assert counter.parsed == ["configs/c.yaml"]
@@ -133,13 +118,13 @@ def test_policy_exception_or_data_change_invalidates_everything(project: Path, m
     counter = _Counter(monkeypatch)
     _scan(project)
     if change == "check":
-        _write(project, "policy/check.rego", CHECK.replace('"%s %s"', '"%s: %s"'))
+        write(project, "policy/check.rego", CHECK.replace('"%s %s"', '"%s: %s"'))
         expected = ("configs/a.yaml", "pod: a", False)
     elif change == "exception":
-        _write(project, "policy/exc.rego", EXCEPTION % "a")
+        write(project, "policy/exc.rego", EXCEPTION % "a")
         expected = ("configs/a.yaml", "pod a", True)
     else:
-        _write(project, "data/prefix.yaml", "prefix: workload\n")
+        write(project, "data/prefix.yaml", "prefix: workload\n")
         expected = ("configs/a.yaml", "workload a", False)
     counter.reset()
     report = _scan(project)
@@ -149,7 +134,7 @@ def test_policy_exception_or_data_change_invalidates_everything(project: Path, m
 
 
 def test_crashed_evaluations_are_not_cached(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(project, "policy/crash.rego", """\
+    write(project, "policy/crash.rego", """\
         package user.test.CRASH
 
         import rego.v1
@@ -179,7 +164,7 @@ def test_a_corrupt_cache_entry_is_a_miss(project: Path, monkeypatch: pytest.Monk
 
 
 def test_notices_survive_the_cache(project: Path) -> None:
-    _write(project, "configs/broken.yaml", "kind: Pod\nmetadata: [\n")
+    write(project, "configs/broken.yaml", "kind: Pod\nmetadata: [\n")
     first = _scan(project)
     second = _scan(project)
     codes = sorted(n.code for n in first.notices)

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from regoscan.cli import main
-
-POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}
-spec:
-  containers:
-    - name: app
-      image: nginx:1.27
-"""
+from tests.helpers import POD, write
 
 # One custom check with several rules, so suffix matching can be observed rule by rule.
 MULTI_RULE_CHECK = """\
@@ -44,10 +33,6 @@ warn contains "bare warn" if input.kind == "Pod"
 """
 
 
-def _write(base: Path, rel: str, text: str) -> None:
-    path = base / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
@@ -67,9 +52,9 @@ def _notices(sarif: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_suffix_matches_exactly_across_deny_warn_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.MULTI
 
         import rego.v1
@@ -88,9 +73,9 @@ def test_suffix_matches_exactly_across_deny_warn_violation(tmp_path: Path, monke
 
 
 def test_empty_suffix_exempts_only_the_bare_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.MULTI
 
         exception[rules] {
@@ -106,10 +91,10 @@ def test_empty_suffix_exempts_only_the_bare_rules(tmp_path: Path, monkeypatch: p
 
 def test_several_exception_definitions_cite_the_one_that_matched(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "configs/b.yaml", POD.format(name="b"))
-    _write(tmp_path, "configs/c.yaml", POD.format(name="c"))
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "configs/b.yaml", POD.format(name="b"))
+    write(tmp_path, "configs/c.yaml", POD.format(name="c"))
+    write(tmp_path, "policy/check.rego", """\
         package user.test.ONE
 
         import rego.v1
@@ -120,7 +105,7 @@ def test_several_exception_definitions_cite_the_one_that_matched(tmp_path: Path,
             msg := sprintf("pod %s", [input.metadata.name])
         }
         """)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.ONE
 
         import rego.v1
@@ -147,8 +132,8 @@ def test_several_exception_definitions_cite_the_one_that_matched(tmp_path: Path,
 
 
 def test_exception_that_errors_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", """\
         package user.test.ERR
 
         import rego.v1
@@ -158,7 +143,7 @@ def test_exception_that_errors_fails_closed(tmp_path: Path, monkeypatch: pytest.
         deny contains "still reported" if input.kind == "Pod"
         """)
     # a complete rule with two different values: a conflict error at evaluation time
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.ERR
 
         import rego.v1
@@ -184,9 +169,9 @@ def test_exception_that_errors_fails_closed(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_exception_returning_wrong_type_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", MULTI_RULE_CHECK)
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.MULTI
 
         import rego.v1
@@ -202,8 +187,8 @@ def test_exception_returning_wrong_type_fails_closed(tmp_path: Path, monkeypatch
 
 def test_policy_with_syntax_error_exits_2_naming_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/good.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/good.rego", """\
         package user.test.GOOD
 
         import rego.v1
@@ -212,7 +197,7 @@ def test_policy_with_syntax_error_exits_2_naming_file_and_line(tmp_path: Path, m
 
         deny contains "good check ran" if input.kind == "Pod"
         """)
-    _write(tmp_path, "policy/broken.rego", """\
+    write(tmp_path, "policy/broken.rego", """\
         package user.test.BROKEN
 
         import rego.v1
@@ -234,8 +219,8 @@ def test_policy_with_syntax_error_exits_2_naming_file_and_line(tmp_path: Path, m
 def test_policy_that_fails_to_compile_is_quarantined_with_its_line(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Valid Rego that regopy cannot compile: the module and rule are named, the others still run."""
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/good.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/good.rego", """\
         package user.test.GOOD
 
         import rego.v1
@@ -244,7 +229,7 @@ def test_policy_that_fails_to_compile_is_quarantined_with_its_line(tmp_path: Pat
         """)
     # iteration inside a call argument under `with` is left alone by the rewriter, and
     # regopy rejects it ("Invalid bracket argument") for the whole program
-    _write(tmp_path, "policy/bracket.rego", """\
+    write(tmp_path, "policy/bracket.rego", """\
         package user.test.BRACKET
 
         import rego.v1
@@ -267,15 +252,15 @@ def test_policy_that_fails_to_compile_is_quarantined_with_its_line(tmp_path: Pat
 
 
 def test_runtime_policy_error_names_rule_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/good.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/good.rego", """\
         package user.test.GOOD
 
         import rego.v1
 
         deny contains "good check ran" if input.kind == "Pod"
         """)
-    _write(tmp_path, "policy/cycle.rego", """\
+    write(tmp_path, "policy/cycle.rego", """\
         package user.test.CYCLE
 
         import rego.v1
@@ -298,14 +283,14 @@ def test_runtime_policy_error_names_rule_and_line(tmp_path: Path, monkeypatch: p
 
 
 def test_custom_check_selecting_generic_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/app-config.yaml", """\
+    write(tmp_path, "configs/app-config.yaml", """\
         # not a Kubernetes object: a plain application config file
         server:
           port: 8080
           debug: true
         """)
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/debug.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/debug.rego", """\
         # METADATA
         # title: Debug mode enabled
         # custom:
@@ -335,8 +320,8 @@ def test_custom_check_selecting_generic_yaml(tmp_path: Path, monkeypatch: pytest
 
 def test_line_numbers_in_multi_document_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     multi = "---\n" + POD.format(name="first") + "---\n# comment\n\n" + POD.format(name="second")
-    _write(tmp_path, "configs/multi.yaml", multi)
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/multi.yaml", multi)
+    write(tmp_path, "policy/check.rego", """\
         package user.test.LINES
 
         import rego.v1
@@ -356,8 +341,8 @@ def test_line_numbers_in_multi_document_yaml(tmp_path: Path, monkeypatch: pytest
 
 
 def test_fail_on_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", """\
         package user.test.MED
 
         import rego.v1
@@ -379,9 +364,9 @@ def test_missing_scan_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_unparseable_input_is_a_notice_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n")
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n")
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/check.rego", """\
         package user.test.OK
 
         import rego.v1
@@ -398,16 +383,16 @@ def test_unparseable_input_is_a_notice_not_an_error(tmp_path: Path, monkeypatch:
 
 def test_exception_metadata_goes_into_justification_and_properties(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "configs/b.yaml", POD.format(name="b"))
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "configs/b.yaml", POD.format(name="b"))
+    write(tmp_path, "policy/check.rego", """\
         package user.test.META
 
         import rego.v1
 
         deny contains msg if msg := sprintf("pod %s", [input.metadata.name])
         """)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "policy/exc.rego", """\
         # METADATA
         # title: Waivers for META
         # custom:
@@ -444,8 +429,8 @@ def test_exception_metadata_goes_into_justification_and_properties(tmp_path: Pat
 
 
 def test_identical_findings_get_distinct_identities(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/Dockerfile", "FROM alpine:3.20\nRUN cd /tmp\nRUN echo hi\nRUN cd /tmp\n")
-    _write(tmp_path, "policy/check.rego", """\
+    write(tmp_path, "configs/Dockerfile", "FROM alpine:3.20\nRUN cd /tmp\nRUN echo hi\nRUN cd /tmp\n")
+    write(tmp_path, "policy/check.rego", """\
         package user.docker.CD
 
         import rego.v1
@@ -470,15 +455,15 @@ def test_many_documents_share_one_query_and_errors_still_isolate(tmp_path: Path,
     """With enough documents the engine evaluates each document's checks in one query (a
     plan); a rule that errors on some documents must still cost only its own results."""
     for i in range(12):
-        _write(tmp_path, f"configs/p{i}.yaml", POD.format(name=f"p{i}"))
-    _write(tmp_path, "policy/good.rego", """\
+        write(tmp_path, f"configs/p{i}.yaml", POD.format(name=f"p{i}"))
+    write(tmp_path, "policy/good.rego", """\
         package user.test.GOOD
 
         import rego.v1
 
         deny contains msg if msg := sprintf("good %s", [input.metadata.name])
         """)
-    _write(tmp_path, "policy/flaky.rego", """\
+    write(tmp_path, "policy/flaky.rego", """\
         package user.test.FLAKY
 
         import rego.v1

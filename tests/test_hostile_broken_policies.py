@@ -19,17 +19,7 @@ import pytest
 
 from regoscan.cli import main
 from regoscan.rego.prepare import MAX_POLICY_BYTES
-
-POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}
-spec:
-  containers:
-    - name: app
-      image: nginx:1.27
-"""
+from tests.helpers import POD, write
 
 HEALTHY = """\
 package user.test.HEALTHY
@@ -42,13 +32,6 @@ deny contains msg if msg := sprintf("healthy check saw %s", [input.metadata.name
 """
 
 
-def _write(base: Path, rel: str, data: str | bytes) -> None:
-    path = base / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(textwrap.dedent(data), encoding="utf-8")
 
 
 class Scan:
@@ -75,14 +58,14 @@ class Scan:
 
 def _configs(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        _write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
-    _write(tmp_path, "policy/healthy.rego", HEALTHY)
+        write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
+    write(tmp_path, "policy/healthy.rego", HEALTHY)
 
 
 def test_broken_policies_name_file_and_line_and_lose_nothing_else(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     _configs(tmp_path)
-    _write(tmp_path, "policy/unknown_call.rego", """\
+    write(tmp_path, "policy/unknown_call.rego", """\
         package user.test.UNKNOWN
 
         import rego.v1
@@ -92,7 +75,7 @@ def test_broken_policies_name_file_and_line_and_lose_nothing_else(
             msg := no.such.function(input.kind)
         }
         """)
-    _write(tmp_path, "policy/unknown_in_helper.rego", """\
+    write(tmp_path, "policy/unknown_in_helper.rego", """\
         package user.test.HELPER
 
         import rego.v1
@@ -106,7 +89,7 @@ def test_broken_policies_name_file_and_line_and_lose_nothing_else(
         }
         """)
     # a complete rule with two values at run time, inside a check (not an exception)
-    _write(tmp_path, "policy/conflict.rego", """\
+    write(tmp_path, "policy/conflict.rego", """\
         package user.test.CONFLICT
 
         import rego.v1
@@ -121,14 +104,14 @@ def test_broken_policies_name_file_and_line_and_lose_nothing_else(
 
         deny_fine contains "the other rule of the package still reports" if input.kind == "Pod"
         """)
-    _write(tmp_path, "policy/no_package.rego", """\
+    write(tmp_path, "policy/no_package.rego", """\
         import rego.v1
 
         deny contains "orphan" if true
         """)
     latin1 = 'package user.test.LATIN\n\nimport rego.v1\n\n# caf\xe9 au lait\ndeny contains "x" if true\n'
-    _write(tmp_path, "policy/latin1.rego", latin1.encode("latin-1"))
-    _write(tmp_path, "policy/enormous.rego",
+    write(tmp_path, "policy/latin1.rego", latin1.encode("latin-1"))
+    write(tmp_path, "policy/enormous.rego",
            "package user.test.ENORMOUS\n\n" + "# padding\n" * (MAX_POLICY_BYTES // 10 + 1))
 
     scan = Scan(tmp_path, capsys, monkeypatch)
@@ -165,7 +148,7 @@ def test_a_large_module_that_fails_to_compile_is_pinned_to_its_rule_quickly(
     one compilation per rule took minutes for a module of a thousand rules (now: bisection)."""
     _configs(tmp_path)
     rules = "\n".join(f'r{i} := "{i:0>40}"\n' for i in range(1500))
-    _write(tmp_path, "policy/big.rego", "package user.test.BIG\n\nimport rego.v1\n\n" + rules + textwrap.dedent("""
+    write(tmp_path, "policy/big.rego", "package user.test.BIG\n\nimport rego.v1\n\n" + rules + textwrap.dedent("""
         deny contains "never" if {
             startswith(input.items[_], "b") with input as {"items": ["b"]}
         }
@@ -184,14 +167,14 @@ def test_a_large_module_that_fails_to_compile_is_pinned_to_its_rule_quickly(
 def test_exceptions_returning_the_wrong_shape_never_suppress(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     _configs(tmp_path)
-    _write(tmp_path, "policy/objects.rego", """\
+    write(tmp_path, "policy/objects.rego", """\
         package user.test.HEALTHY
 
         import rego.v1
 
         exception contains {"rules": [""]} if true
         """)
-    _write(tmp_path, "policy/numbers.rego", """\
+    write(tmp_path, "policy/numbers.rego", """\
         package namespace.exceptions
 
         import rego.v1
@@ -233,7 +216,7 @@ def test_lookalike_exception_packages_never_suppress(
                   "Namespace.Exceptions", "namespace_exceptions", 'namespace["exceptions"]',
                   'user.test["HEALTHY"]', "user.test.HEALTHY.sub", "user.test.HEALTHYX"]
     for i, pkg in enumerate(lookalikes):
-        _write(tmp_path, f"policy/lookalike{i}.rego", waive_all.format(pkg=pkg))
+        write(tmp_path, f"policy/lookalike{i}.rego", waive_all.format(pkg=pkg))
     scan = Scan(tmp_path, capsys, monkeypatch)
     assert scan.code == 0, scan.json["notices"]
     healthy = [f for f in scan.json["findings"] if f["check_id"] == "HEALTHY"]
@@ -243,7 +226,7 @@ def test_lookalike_exception_packages_never_suppress(
 def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     _configs(tmp_path)
-    _write(tmp_path, "policy/broken_yaml.rego", """\
+    write(tmp_path, "policy/broken_yaml.rego", """\
         # METADATA
         # title: [never closed
         # custom:
@@ -256,9 +239,9 @@ def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
         """)
     bomb = ["# METADATA", "# custom:", '#   a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     bomb += [f"#   a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
-    _write(tmp_path, "policy/bomb.rego", "\n".join([
+    write(tmp_path, "policy/bomb.rego", "\n".join([
         *bomb, "package user.test.BOMB", "", "import rego.v1", "", 'deny contains "bomb check ran" if true', ""]))
-    _write(tmp_path, "policy/recursive.rego", """\
+    write(tmp_path, "policy/recursive.rego", """\
         # METADATA
         # title: loops
         # custom:
@@ -269,7 +252,7 @@ def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
 
         deny contains "recursive check ran" if true
         """)
-    _write(tmp_path, "policy/not_object.rego", """\
+    write(tmp_path, "policy/not_object.rego", """\
         package user.test.NOTOBJECT
 
         import rego.v1
@@ -278,7 +261,7 @@ def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
 
         deny contains "not-object check ran" if true
         """)
-    _write(tmp_path, "policy/odd_fields.rego", """\
+    write(tmp_path, "policy/odd_fields.rego", """\
         package user.test.ODD
 
         import rego.v1
@@ -291,7 +274,7 @@ def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
 
         deny contains "odd check ran" if true
         """)
-    _write(tmp_path, "policy/severity.rego", """\
+    write(tmp_path, "policy/severity.rego", """\
         # METADATA
         # title: Made-up severity
         # custom:
@@ -331,8 +314,8 @@ def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(
 
 def test_an_unknown_severity_still_fails_the_gate_as_high(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "policy/severity.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "policy/severity.rego", """\
         package user.test.SEV
 
         import rego.v1
@@ -351,8 +334,8 @@ def test_an_exception_file_in_the_package_cannot_rewrite_the_checks_metadata(
     """A file that only adds an ``exception`` (with METADATA saying why) sorted before the check's
     own file, and its METADATA became the check's: the id was lost, and a pull request could
     lower the severity below fail-on without waiving anything visibly."""
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "policy/org001.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "policy/org001.rego", """\
         # METADATA
         # title: Images must come from the internal registry
         # custom:
@@ -364,7 +347,7 @@ def test_an_exception_file_in_the_package_cannot_rewrite_the_checks_metadata(
 
         deny contains "image from outside the internal registry" if input.kind == "Pod"
         """)
-    _write(tmp_path, "policy/000-downgrade.rego", """\
+    write(tmp_path, "policy/000-downgrade.rego", """\
         # METADATA
         # title: harmless
         # custom:
@@ -393,7 +376,7 @@ def test_a_number_beyond_a_double_never_makes_the_reports_invalid_json(
     """rego-cpp prints the largest double rounded up; read back it was infinity, and the
     exception's metadata wrote ``Infinity`` into the SARIF and the JSON output."""
     _configs(tmp_path)
-    _write(tmp_path, "policy/exceptions.rego", """\
+    write(tmp_path, "policy/exceptions.rego", """\
         package namespace.exceptions
 
         import rego.v1
@@ -424,7 +407,7 @@ def test_error_lines_on_stderr_cannot_forge_workflow_commands_or_restyle_the_log
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """The runner reads workflow commands from stderr too; a policy's path comes from the PR."""
     _configs(tmp_path)
-    _write(tmp_path, "policy/bad\n::add-mask::forged\x1b[31m.rego", """\
+    write(tmp_path, "policy/bad\n::add-mask::forged\x1b[31m.rego", """\
         package user.test.BAD
 
         import rego.v1

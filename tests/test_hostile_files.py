@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -23,19 +22,9 @@ import pytest
 
 from regoscan.cli import main
 from regoscan.inputs.load import MAX_BYTES
+from tests.helpers import POD, write
 from tests.shared import CORPUS, CORPUS_MISSING
 from tests.test_output_markdown import cells
-
-POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}
-spec:
-  containers:
-    - name: app
-      image: nginx:1.27
-"""
 
 # A custom check that fires once per Pod with the Pod's name, so "still scanned" is exact.
 SEEN_CHECK = """\
@@ -52,14 +41,6 @@ deny contains res if {
 """
 
 
-def _write(base: Path, rel: str, data: str | bytes) -> Path:
-    path = base / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(textwrap.dedent(data), encoding="utf-8")
-    return path
 
 
 class Scan:
@@ -123,10 +104,10 @@ def test_bad_files_are_named_with_their_line_and_the_scan_goes_on(
         "tabs.yaml": ("a:\n\tb: 1\n", 2, "cannot start any token"),
     }
     for name, (content, _line, _words) in bad.items():
-        _write(tmp_path, f"configs/{name}", content)
-    _write(tmp_path, "configs/good-a.yaml", POD.format(name="a"))
-    _write(tmp_path, "configs/zz/good-z.yaml", POD.format(name="z"))
-    _write(tmp_path, "policy/seen.rego", SEEN_CHECK)
+        write(tmp_path, f"configs/{name}", content)
+    write(tmp_path, "configs/good-a.yaml", POD.format(name="a"))
+    write(tmp_path, "configs/zz/good-z.yaml", POD.format(name="z"))
+    write(tmp_path, "policy/seen.rego", SEEN_CHECK)
 
     started = time.monotonic()
     scan = Scan(tmp_path, capsys, monkeypatch, "configs", "--policy", "policy")
@@ -160,12 +141,12 @@ def test_bad_files_are_named_with_their_line_and_the_scan_goes_on(
 
 def test_empty_and_comment_only_files_get_a_note_not_silence(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/empty.yaml", "")
-    _write(tmp_path, "configs/empty.json", "")
-    _write(tmp_path, "configs/comments.yaml", "# all of it\n# commented out\n---\n# apiVersion: v1\n")
-    _write(tmp_path, "configs/Dockerfile", "# syntax=docker/dockerfile:1\n\n# nothing else\n")
-    _write(tmp_path, "configs/good.yaml", POD.format(name="good"))
-    _write(tmp_path, "policy/seen.rego", SEEN_CHECK)
+    write(tmp_path, "configs/empty.yaml", "")
+    write(tmp_path, "configs/empty.json", "")
+    write(tmp_path, "configs/comments.yaml", "# all of it\n# commented out\n---\n# apiVersion: v1\n")
+    write(tmp_path, "configs/Dockerfile", "# syntax=docker/dockerfile:1\n\n# nothing else\n")
+    write(tmp_path, "configs/good.yaml", POD.format(name="good"))
+    write(tmp_path, "policy/seen.rego", SEEN_CHECK)
     scan = Scan(tmp_path, capsys, monkeypatch, "configs", "--policy", "policy")
     assert scan.code == 0
     assert scan.seen() == ["pod good"]
@@ -195,7 +176,7 @@ def test_file_over_the_size_limit_and_one_just_under_it(
     (tmp_path / "configs" / "big.yaml").write_text("".join(parts), encoding="utf-8")
     assert MAX_BYTES - 30_000 < (tmp_path / "configs" / "big.yaml").stat().st_size <= MAX_BYTES
     (tmp_path / "configs" / "huge.yaml").symlink_to(tmp_path / "huge.yaml")
-    _write(tmp_path, "policy/blob.rego", """\
+    write(tmp_path, "policy/blob.rego", """\
         # METADATA
         # title: Blob seen
         # custom:
@@ -225,7 +206,7 @@ def test_file_over_the_size_limit_and_one_just_under_it(
 
 def test_dockerfiles_with_odd_continuations_heredocs_and_directives(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "configs/escape.Dockerfile", """\
+    write(tmp_path, "configs/escape.Dockerfile", """\
         # syntax=docker/dockerfile:1
         # escape=`
         FROM alpine:3.19 AS base
@@ -235,7 +216,7 @@ def test_dockerfiles_with_odd_continuations_heredocs_and_directives(
             && echo "C:\\path\\not\\a\\continuation\\"
         USER root
         """)
-    _write(tmp_path, "configs/heredoc.Dockerfile", """\
+    write(tmp_path, "configs/heredoc.Dockerfile", """\
         FROM alpine:3.19
         RUN <<EOT bash
           set -ex
@@ -252,9 +233,9 @@ def test_dockerfiles_with_odd_continuations_heredocs_and_directives(
         USER root
         HEALTHCHECK NONE
         """)
-    _write(tmp_path, "configs/trailing.Dockerfile", "FROM alpine:3.19\nUSER root\nRUN echo hi \\")
-    _write(tmp_path, "configs/unterminated.Dockerfile", "FROM alpine:3.19\nRUN <<EOT bash\n  echo never closed\n")
-    _write(tmp_path, "configs/badescape.Dockerfile", "# escape=x\nFROM alpine:3.19\nUSER root\n")
+    write(tmp_path, "configs/trailing.Dockerfile", "FROM alpine:3.19\nUSER root\nRUN echo hi \\")
+    write(tmp_path, "configs/unterminated.Dockerfile", "FROM alpine:3.19\nRUN <<EOT bash\n  echo never closed\n")
+    write(tmp_path, "configs/badescape.Dockerfile", "# escape=x\nFROM alpine:3.19\nUSER root\n")
     scan = Scan(tmp_path, capsys, monkeypatch, "configs")
     assert scan.code == 0
 
@@ -277,11 +258,11 @@ def test_dockerfiles_with_odd_continuations_heredocs_and_directives(
 def test_symlinks_never_lead_out_of_the_checkout_and_loops_end(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     outside = tmp_path / "outside"
-    _write(outside, "secret.yaml", POD.format(name="outside-secret"))
-    _write(outside, "dir/inner.yaml", POD.format(name="outside-dir"))
+    write(outside, "secret.yaml", POD.format(name="outside-secret"))
+    write(outside, "dir/inner.yaml", POD.format(name="outside-dir"))
     repo = tmp_path / "repo"
-    _write(repo, "configs/good.yaml", POD.format(name="good"))
-    _write(repo, "policy/seen.rego", SEEN_CHECK)
+    write(repo, "configs/good.yaml", POD.format(name="good"))
+    write(repo, "policy/seen.rego", SEEN_CHECK)
     (repo / "configs" / "escape.yaml").symlink_to(outside / "secret.yaml")
     (repo / "configs" / "relative-escape.yaml").symlink_to(Path("../../outside/secret.yaml"))
     (repo / "configs" / "dir-escape").symlink_to(outside / "dir")
@@ -309,19 +290,19 @@ def test_policy_and_data_symlinks_out_of_the_checkout_are_refused(
     """A PR's ``data/x.json -> ~/.docker/config.json`` must not put a runner file into ``data``,
     where any policy can print it into a finding (and so into the PR comment)."""
     outside = tmp_path / "outside"
-    _write(outside, "docker-config.json", '{"auths": {"registry.example": {"auth": "c2VjcmV0OnBhc3N3b3Jk"}}}\n')
-    _write(outside, "other.rego", "package user.test.OUTSIDE\n\nimport rego.v1\n\ndeny contains \"outside\" if true\n")
+    write(outside, "docker-config.json", '{"auths": {"registry.example": {"auth": "c2VjcmV0OnBhc3N3b3Jk"}}}\n')
+    write(outside, "other.rego", "package user.test.OUTSIDE\n\nimport rego.v1\n\ndeny contains \"outside\" if true\n")
     repo = tmp_path / "repo"
-    _write(repo, "configs/pod.yaml", POD.format(name="p"))
-    _write(repo, "policy/seen.rego", SEEN_CHECK)
-    _write(repo, "policy/leak.rego", """\
+    write(repo, "configs/pod.yaml", POD.format(name="p"))
+    write(repo, "policy/seen.rego", SEEN_CHECK)
+    write(repo, "policy/leak.rego", """\
         package user.test.LEAK
 
         import rego.v1
 
         deny contains msg if msg := sprintf("leaked %v", [data.auths])
         """)
-    _write(repo, "data/ok.json", '{"allowed": ["x"]}\n')
+    write(repo, "data/ok.json", '{"allowed": ["x"]}\n')
     (repo / "data" / "stolen.json").symlink_to(outside / "docker-config.json")
     (repo / "data" / "inside.json").symlink_to("ok.json")  # a link inside the repository is fine
     (repo / "policy" / "outside.rego").symlink_to(outside / "other.rego")
@@ -363,13 +344,13 @@ NAMES = [
 
 def test_paths_with_spaces_quotes_pipes_stars_newlines_and_non_ascii(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "policy/seen.rego", SEEN_CHECK)
+    write(tmp_path, "policy/seen.rego", SEEN_CHECK)
     for i, name in enumerate(NAMES):
         try:
-            _write(tmp_path, f"configs/{name}", POD.format(name=f"p{i}"))
+            write(tmp_path, f"configs/{name}", POD.format(name=f"p{i}"))
         except OSError as exc:  # pragma: no cover - a file system that refuses the name
             pytest.skip(f"file system refuses {name!r}: {exc}")
-    _write(tmp_path, "configs/bad name |\n.yaml", "a: [1,\nb: 2\n")
+    write(tmp_path, "configs/bad name |\n.yaml", "a: [1,\nb: 2\n")
     scan = Scan(tmp_path, capsys, monkeypatch, "configs", "--policy", "policy", "--no-builtin")
     assert scan.code == 0
     by_path = {f["path"]: f["message"] for f in scan.json["findings"]}
@@ -388,10 +369,10 @@ def test_paths_with_spaces_quotes_pipes_stars_newlines_and_non_ascii(
 
 def test_weird_names_in_text_output_cannot_forge_lines_or_commands(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, "policy/seen.rego", SEEN_CHECK)
+    write(tmp_path, "policy/seen.rego", SEEN_CHECK)
     for i, name in enumerate(NAMES):
-        _write(tmp_path, f"configs/{name}", POD.format(name=f"p{i}"))
-    _write(tmp_path, "configs/::error::forged\n::add-mask::x.yaml", "a: [1,\nb: 2\n")
+        write(tmp_path, f"configs/{name}", POD.format(name=f"p{i}"))
+    write(tmp_path, "configs/::error::forged\n::add-mask::x.yaml", "a: [1,\nb: 2\n")
     monkeypatch.chdir(tmp_path)
     code = main(["scan", "configs", "--policy", "policy", "--no-builtin", "--fail-on", "never"])
     out, err = capsys.readouterr()
@@ -408,14 +389,14 @@ def test_weird_names_in_text_output_cannot_forge_lines_or_commands(
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
 def test_hostile_folder_beside_the_real_corpus_leaves_every_good_finding_intact(tmp_path: Path) -> None:
     hostile = tmp_path / "hostile"
-    _write(hostile, "malformed.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n")
-    _write(hostile, "bomb.yaml", _alias_bomb())
-    _write(hostile, "deep.json", '{"a":' * 10_000 + "1" + "}" * 10_000)
-    _write(hostile, "binary.yaml", b"\x7fELF\x00\x00binary")
-    _write(hostile, "latin1.yaml", "name: café\n".encode("latin-1"))
-    _write(hostile, "empty.yaml", "")
-    _write(hostile, "Dockerfile", "FROM alpine:3.19\nRUN <<EOT\nnever closed\n")
-    _write(hostile, "pod with spaces |.yaml", POD.format(name="hostile-pod"))
+    write(hostile, "malformed.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n")
+    write(hostile, "bomb.yaml", _alias_bomb())
+    write(hostile, "deep.json", '{"a":' * 10_000 + "1" + "}" * 10_000)
+    write(hostile, "binary.yaml", b"\x7fELF\x00\x00binary")
+    write(hostile, "latin1.yaml", "name: café\n".encode("latin-1"))
+    write(hostile, "empty.yaml", "")
+    write(hostile, "Dockerfile", "FROM alpine:3.19\nRUN <<EOT\nnever closed\n")
+    write(hostile, "pod with spaces |.yaml", POD.format(name="hostile-pod"))
     with (hostile / "huge.json").open("wb") as fh:
         fh.truncate(MAX_BYTES + 1)
     (hostile / "loop.yaml").symlink_to("loop.yaml")

@@ -5,21 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
+
+from tests.helpers import POD, write
 
 SECRET = "ghp_regoscanTestSecret0123456789abcdef"
 
-POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}
-spec:
-  containers:
-    - name: app
-      image: nginx:1.27
-"""
 
 HEALTHY = """\
 package user.test.HEALTHY
@@ -32,10 +23,6 @@ deny contains msg if msg := sprintf("healthy check saw %s", [input.metadata.name
 """
 
 
-def _write(base: Path, rel: str, text: str) -> None:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def _scan(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -50,8 +37,8 @@ def _scan(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> sub
 
 
 def test_policies_cannot_read_secrets_from_the_environment(tmp_path: Path) -> None:
-    _write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
-    _write(tmp_path, "policy/steal.rego", """\
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/steal.rego", """\
         package user.test.STEAL
 
         import rego.v1
@@ -82,10 +69,10 @@ def test_policies_cannot_read_secrets_from_the_environment(tmp_path: Path) -> No
 
 def test_a_policy_that_crashes_the_engine_loses_nothing_else(tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
-        _write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
-    _write(tmp_path, "policy/healthy.rego", HEALTHY)
+        write(tmp_path, f"configs/{name}.yaml", POD.format(name=name))
+    write(tmp_path, "policy/healthy.rego", HEALTHY)
     # object.subset with an empty array segfaults rego-cpp 1.5.2
-    _write(tmp_path, "policy/crash.rego", """\
+    write(tmp_path, "policy/crash.rego", """\
         package user.test.CRASH
 
         import rego.v1
@@ -113,9 +100,9 @@ def test_a_policy_that_crashes_the_engine_loses_nothing_else(tmp_path: Path) -> 
 
 
 def test_a_policy_that_hangs_is_stopped_and_reported(tmp_path: Path) -> None:
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "policy/healthy.rego", HEALTHY)
-    _write(tmp_path, "policy/slow.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "policy/healthy.rego", HEALTHY)
+    write(tmp_path, "policy/slow.rego", """\
         package user.test.SLOW
 
         import rego.v1
@@ -134,9 +121,9 @@ def test_a_policy_that_hangs_is_stopped_and_reported(tmp_path: Path) -> None:
 
 
 def test_exception_that_crashes_never_suppresses(tmp_path: Path) -> None:
-    _write(tmp_path, "configs/a.yaml", POD.format(name="a"))
-    _write(tmp_path, "policy/healthy.rego", HEALTHY)
-    _write(tmp_path, "policy/exc.rego", """\
+    write(tmp_path, "configs/a.yaml", POD.format(name="a"))
+    write(tmp_path, "policy/healthy.rego", HEALTHY)
+    write(tmp_path, "policy/exc.rego", """\
         package user.test.HEALTHY
 
         import rego.v1
