@@ -6,8 +6,8 @@
 #   hosts such as "registry.example.com", which also admits its subdomains, or repository
 #   prefixes such as "ghcr.io/my-org"). Without that list, Azure Container Registry
 #   (azurecr.io), Google Container Registry (gcr.io and its regional hosts) and Amazon
-#   ECR are trusted. Images that name no registry (Docker Hub short names such as "nginx"
-#   or "bitnami/redis") are not reported.
+#   ECR are trusted. An image that names no registry ("nginx", "bitnami/redis") comes from
+#   Docker Hub and is reported, as in Trivy, unless "docker.io" is in the trusted list.
 # scope: package
 # related_resources:
 # - https://kubernetes.io/docs/concepts/containers/images/#image-names
@@ -65,13 +65,14 @@ _is_list(x) if is_set(x)
 _use_defaults if count(_user_trusted) == 0
 
 # The registry part of an image reference: the first path segment when it looks like a
-# host (has a dot or a port, or is localhost); "" for Docker Hub short names.
+# host (has a dot or a port, or is localhost); Docker Hub ("docker.io") otherwise, which
+# is where the container runtime pulls such names from.
 _registry(image) := lower(first) if {
 	parts := split(image, "/")
 	count(parts) > 1
 	first := parts[0]
 	_is_host(first)
-} else := ""
+} else := "docker.io"
 
 _is_host(s) if contains(s, ".")
 
@@ -119,7 +120,6 @@ deny contains res if {
 	image := container.image
 	is_string(image)
 	registry := _registry(image)
-	registry != ""
 	not _trusted(image, registry)
 	msg := concat("", [
 		sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, kubernetes.kind, kubernetes.name]),

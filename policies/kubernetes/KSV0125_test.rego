@@ -33,6 +33,6 @@ test_passes_trusted_registries if {
 	])
 }
 
-test_passes_docker_hub_short_name if {
-	count(check.deny) == 0 with input as pod(["nginx:1.27", "library/redis:7"])
+test_denies_docker_hub_short_name if {
+	count(check.deny) == 2 with input as pod(["nginx:1.27", "library/redis:7"])
 }
