@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint venv clean sarif-validator
+.PHONY: demo test lint venv clean sarif-validator bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ sarif-validator:
 
 test: $(STAMP) lint sarif-validator
 	$(BIN)/pytest
+
+# Performance against Checkov (bench/README.md): Checkov lives in bench/.venv, not in the project.
+bench/.venv/.installed: bench/requirements.txt
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(STAMP) bench/.venv/.installed
+	bench/.venv/bin/python bench/run.py $(BENCH_ARGS)
+	bench/.venv/bin/python bench/compare_checkov.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache tools/sarif-validator/node_modules
