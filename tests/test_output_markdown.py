@@ -200,7 +200,7 @@ def test_errors_and_notices_section() -> None:
 
 
 def test_partial_scan_note() -> None:
-    assert "Only the files changed in this pull request were scanned." in render_summary(report([], partial=True))
+    assert "Only changed files were scanned (a partial scan)" in render_summary(report([], partial=True))
     assert "Only the files changed" not in render_summary(report([]))
 
 
