@@ -481,3 +481,36 @@ def test_many_documents_share_one_query_and_errors_still_isolate(tmp_path: Path,
     assert not any(m.endswith(" p3") and m.startswith("flaky") for m in messages)
     errors = [n for n in _notices(sarif) if n["level"] == "error"]
     assert len(errors) == 1 and "p3.yaml" in errors[0]["message"]["text"]
+
+
+def test_mixed_input_types_in_their_own_bundles_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough documents of two types make the engine compile a bundle per type (without the
+    other type's built-in checks); every user module must still be there in each."""
+    for i in range(6):
+        write(tmp_path, f"configs/p{i}.yaml", POD.format(name=f"p{i}"))
+        write(tmp_path, f"configs/d{i}/Dockerfile", "FROM alpine:3.20\nUSER root\n")
+    write(tmp_path, "policy/lib.rego", """\
+        package user.lib
+
+        import rego.v1
+
+        label(x) := concat(":", ["seen", x])
+        """)
+    write(tmp_path, "policy/any.rego", """\
+        package user.test.ANY
+
+        import rego.v1
+
+        import data.user.lib
+
+        deny contains lib.label(input.metadata.name) if input.kind == "Pod"
+
+        deny contains lib.label("dockerfile") if count(input.Stages) > 0
+        """)
+    monkeypatch.chdir(tmp_path)
+    main(["scan", "configs", "--policy", "policy", "--sarif", "out.sarif", "--fail-on", "never", "-q"])
+    results = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
+    custom = sorted(r["message"]["text"] for r in results if r["ruleId"] == "user.test.ANY")
+    assert custom == sorted([f"seen:p{i}" for i in range(6)] + ["seen:dockerfile"] * 6)
+    builtin = {r["ruleId"] for r in results}
+    assert {"DS002", "KSV012"} <= builtin

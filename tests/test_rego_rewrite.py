@@ -178,3 +178,8 @@ def test_sprintf_of_derived_strings_is_clean() -> None:
     assert "data.regoscan.compat.clean_sprintf(" in prepared.text
     assert eval_regopy(prepared.text, "data.t.p", {"x": "ABC"}, extra=[compat.text]) == "a abc b 3"
     assert eval_regopy(src, "data.t.p", {"x": "ABC"}).startswith("error")
+
+
+def test_broken_function_head_does_not_crash_preparation() -> None:
+    """Found by hypothesis: a keyword followed by "(" looks like a function with no head."""
+    assert prepare_module("if (", "t.rego").text == "if ("

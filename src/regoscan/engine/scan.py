@@ -383,7 +383,8 @@ def _evaluate_with(opts: ScanOptions, documents: list[Document], notices: _Notic
             if job is not None:
                 jobs.append(job)
                 job_docs[i] = doc
-        _plan(runtime, jobs)
+        _plan(runtime, [j for j in jobs if job_docs[j.id].input_type is InputType.KUBERNETES])
+        _group(runtime, jobs, job_docs)
         if progress:
             progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
         results = runtime.run(jobs)
@@ -416,7 +417,11 @@ _PLAN_MIN_JOBS = 8
 
 
 def _plan(runtime: PolicyRuntime, jobs: list[Job]) -> None:
-    """Give jobs with the same entrypoints one aggregating entrypoint (one query per document)."""
+    """Give jobs with the same entrypoints one aggregating entrypoint (one query per document).
+
+    Used for Kubernetes documents only: measured on the corpus, it cuts their evaluation by
+    about a third, while the Dockerfile checks run slower inside one query than one by one.
+    """
     if len(jobs) < _PLAN_MIN_JOBS:
         return
     distinct: dict[tuple[str, ...], int] = {}
@@ -427,6 +432,32 @@ def _plan(runtime: PolicyRuntime, jobs: list[Job]) -> None:
         return  # evaluate entrypoint by entrypoint, as without plans
     for job in jobs:
         job.plan = names[distinct[tuple(job.entrypoints)]]
+
+
+# Built-in check modules by the input type they are written for.
+_BUILTIN_FAMILIES = {"(builtin)/kubernetes/": InputType.KUBERNETES, "(builtin)/dockerfile/": InputType.DOCKERFILE}
+
+
+def _group(runtime: PolicyRuntime, jobs: list[Job], docs: dict[int, Document]) -> None:
+    """Evaluate each input type in a bundle without the other types' built-in checks.
+
+    Only the built-in checks are left out (they are independent of each other); every
+    user module stays in every group, whatever it selects or imports.
+    """
+    if len(jobs) < _PLAN_MIN_JOBS:
+        return
+    types = {docs[j.id].input_type for j in jobs}
+    everything = {u.name for u in runtime.units}
+    for input_type in types:
+        keep = {name for name in everything
+                if not any(name.startswith(prefix) and family is not input_type
+                           for prefix, family in _BUILTIN_FAMILIES.items())}
+        if keep == everything:
+            continue
+        runtime.define_group(input_type.value, keep | {u.name for u in runtime.extra_units})
+        for job in jobs:
+            if docs[job.id].input_type is input_type:
+                job.group = input_type.value
 
 
 def _finding_order(f: Finding) -> tuple[Any, ...]:

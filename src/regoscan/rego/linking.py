@@ -47,8 +47,8 @@ def _arity(tokens: list[Token], open_idx: int) -> int:
 def function_arity(mod: ModuleSyntax, rule: RuleDef) -> int:
     if not rule.is_function:
         return 0
-    open_idx = next(i for i in rule.head_idx if mod.tokens[i].text == "(")
-    return _arity(mod.tokens, open_idx)
+    open_idx = next((i for i in rule.head_idx if mod.tokens[i].text == "("), None)
+    return 0 if open_idx is None else _arity(mod.tokens, open_idx)  # None: broken text, e.g. "if ("
 
 
 def function_defs(mod: ModuleSyntax) -> list[FunctionDef]:

@@ -71,6 +71,8 @@ class WorkerProcess:
         self._start_timeout = start_timeout
         self._started = False
         self._closed = False
+        self.loaded: set[str] = set()
+        """Engine groups compiled in this worker (see PolicyRuntime.define_group)."""
 
     def _await_start(self) -> None:
         """The worker imports regopy while the parent prepares policies; wait for it once."""
@@ -133,11 +135,16 @@ class WorkerProcess:
     # ------------------------------------------------------------------ requests
 
     def load(self, modules: list[tuple[str, str]], data: dict[str, Any], entrypoints: list[str],
-             timeout: float) -> dict[str, Any]:
+             timeout: float, group: str = "main") -> dict[str, Any]:
         self._await_start()
         self.last_progress = None
-        self._send({"op": "load", "modules": [list(m) for m in modules], "data": data, "entrypoints": entrypoints})
-        return self._read_line(timeout)
+        self.loaded.discard(group)
+        self._send({"op": "load", "modules": [list(m) for m in modules], "data": data, "entrypoints": entrypoints,
+                    "group": group})
+        reply = self._read_line(timeout)
+        if reply.get("ok"):
+            self.loaded.add(group)
+        return reply
 
     def evaluate(self, jobs: list[dict[str, Any]], *, trace: bool, timeout: float) -> Iterator[dict[str, Any]]:
         """Yield one result per job as it completes; ``timeout`` applies to each job (or entrypoint in trace mode)."""

@@ -58,6 +58,8 @@ class Job:
     entrypoints: list[str]
     plan: str | None = None
     """An aggregating entrypoint (see ``plan_module``) that evaluates all of ``entrypoints`` at once."""
+    group: str = "main"
+    """The engine group to evaluate in (see ``PolicyRuntime.define_group``)."""
 
 
 @dataclass
@@ -89,6 +91,10 @@ class PolicyRuntime:
         self._banned: set[str] = set()
         self._prestarted = prestarted
         """A worker spawned early (see ``spawn_worker``) so its start overlaps the caller's work."""
+        self._groups: dict[str, list[PolicyUnit]] = {}
+        self._broken_groups: set[str] = set()
+        self.extra_units: list[PolicyUnit] = []
+        """Units added after ``prepare`` (the plan module)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -244,9 +250,43 @@ class PolicyRuntime:
                 self._idle.append(worker)
             return False
         self._good = [*self._good, unit]
+        self.extra_units.append(unit)
         if worker is not None:
             self._idle.append(worker)
         return True
+
+    def define_group(self, name: str, unit_names: set[str]) -> None:
+        """A smaller bundle, compiled lazily in each worker, for jobs that need only these units.
+
+        On regopy a query costs more the more modules the bundle holds (a Dockerfile check:
+        0.33 ms beside its libraries, 0.57 ms beside the whole built-in library), so jobs of
+        one input type are better evaluated without the other types' checks. A group that
+        fails to compile falls back to the whole set.
+        """
+        self._groups[name] = [u for u in self._good if u.name in unit_names]
+
+    def _ensure(self, worker: WorkerProcess, group: str) -> str:
+        """Compile ``group`` in the worker if needed; the group to use (``main`` when it fails)."""
+        if group != "main" and group not in self._broken_groups:
+            if group in worker.loaded:
+                return group
+            units = self._groups[group]
+            try:
+                reply = worker.load(self._modules(units), self.data, self._eps(units), self.load_timeout,
+                                    group=group)
+            except WorkerError:
+                with self._lock:
+                    self._broken_groups.add(group)
+                raise
+            if reply.get("ok"):
+                return group
+            with self._lock:
+                self._broken_groups.add(group)
+        if "main" not in worker.loaded:
+            reply = worker.load(self._modules(self._good), self.data, self._eps(self._good), self.load_timeout)
+            if not reply.get("ok"):
+                raise RuntimeError(f"policy set that compiled before no longer compiles: {reply}")
+        return "main"
 
     # --------------------------------------------------------------- evaluation
 
@@ -301,12 +341,8 @@ class PolicyRuntime:
         return [results[j.id] for j in jobs]
 
     def _start_worker(self) -> WorkerProcess:
-        worker = WorkerProcess()
-        reply = worker.load(self._modules(self._good), self.data, self._eps(self._good), self.load_timeout)
-        if not reply.get("ok"):
-            worker.close()
-            raise RuntimeError(f"policy set that compiled before no longer compiles: {reply}")
-        return worker
+        """A fresh worker; bundles are compiled on demand by ``_ensure``."""
+        return WorkerProcess()
 
     def _usable(self, job: Job) -> Job:
         with self._lock:
@@ -314,7 +350,7 @@ class PolicyRuntime:
         if not banned.intersection(job.entrypoints):
             return job
         # no plan: it would evaluate the banned entrypoint again
-        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned])
+        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group)
 
     def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
                    collect: Callable[[JobResult], None]) -> WorkerProcess | None:
@@ -323,9 +359,10 @@ class PolicyRuntime:
             if worker is None:
                 worker = self._start_worker()
             jobs = [self._usable(j) for j in pending.values()]
-            payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints, "plan": j.plan}
-                       for j in jobs]
             try:
+                groups = {g: self._ensure(worker, g) for g in {j.group for j in jobs}}
+                payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints,
+                            "plan": j.plan, "group": groups[j.group]} for j in jobs]
                 for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
                     job = pending.pop(raw["id"])
                     collect(self._result(job, raw))
@@ -367,7 +404,8 @@ class PolicyRuntime:
             if worker is None:
                 worker = self._start_worker()
             try:
-                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining}]
+                group = self._ensure(worker, job.group)
+                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining, "group": group}]
                 for raw in worker.evaluate(payload, trace=True, timeout=self.eval_timeout):
                     result.values.update(raw.get("values", {}))
                     result.errors.update(raw.get("errors", {}))

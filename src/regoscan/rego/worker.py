@@ -157,7 +157,9 @@ def _parse_sexpr_errors(raw: str, text: str) -> list[dict[str, Any]]:
 
 
 def _serve(proto: Any) -> None:
-    engine = Engine()
+    # one compiled bundle per group of modules (see PolicyRuntime.define_group): a query
+    # costs more the more modules its bundle holds
+    engines: dict[str, Engine] = {}
 
     def send(obj: dict[str, Any]) -> None:
         proto.write(json.dumps(obj, separators=(",", ":")) + "\n")
@@ -170,10 +172,16 @@ def _serve(proto: Any) -> None:
         req = json.loads(line)
         op = req.get("op")
         if op == "load":
+            engine = engines.setdefault(req.get("group") or "main", Engine())
             send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or []))
         elif op == "eval":
             trace = bool(req.get("trace"))
             for job in req["jobs"]:
+                engine = engines.get(job.get("group") or "main")
+                if engine is None or engine.bundle is None:
+                    msg = "internal: the engine group of this job was not loaded"
+                    send({"result": {"id": job["id"], "values": {}, "errors": dict.fromkeys(job["entrypoints"], msg)}})
+                    continue
                 engine.set_input(job["input"])
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
