@@ -24,7 +24,6 @@ from regoscan.engine.policyset import (
     data_files_of,
     describe,
     entrypoint,
-    in_namespaces,
     load_data,
     load_modules,
     metadata_entrypoints,
@@ -534,12 +533,10 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
 
 def _legacy_metadata(runtime: PolicyRuntime, meta_eps: set[str]) -> dict[str, Any]:
     """Evaluate ``__rego_metadata__``/``__rego_input__`` once with an empty input."""
-    eps = [ep for ep in sorted(meta_eps) if ep in set(runtime.entrypoints)]
+    compiled = set(runtime.entrypoints)
+    eps = [ep for ep in sorted(meta_eps) if ep in compiled]
     if not eps:
         return {}
     res = runtime.run([Job(-1, "{}", eps)])[0]
     return dict(res.values)
 
-
-def in_scope(package: str, namespaces: list[str]) -> bool:
-    return in_namespaces(package, namespaces)

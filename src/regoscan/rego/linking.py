@@ -67,13 +67,11 @@ def clashing_names(defs: list[FunctionDef]) -> set[str]:
 
 def clashing_functions(mods: list[ModuleSyntax]) -> dict[str, dict[str, int]]:
     """``{package: {name: arity}}`` for every function whose name has several arities across packages."""
-    by_name: dict[str, set[int]] = {}
+    defs = [fd for mod in mods for fd in function_defs(mod)]
+    clash = clashing_names(defs)
     owners: dict[str, dict[str, int]] = {}
-    for mod in mods:
-        for fd in function_defs(mod):
-            by_name.setdefault(fd.name, set()).add(fd.arity)
-            owners.setdefault(fd.package, {})[fd.name] = fd.arity
-    clash = {n for n, arities in by_name.items() if len(arities) > 1}
+    for fd in defs:
+        owners.setdefault(fd.package, {})[fd.name] = fd.arity
     return {pkg: {n: a for n, a in fns.items() if n in clash} for pkg, fns in owners.items()
             if any(n in clash for n in fns)}
 
