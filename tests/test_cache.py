@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-import regoscan.engine.scan as scan_module
+import regoscan.engine.collect as collect_module
+import regoscan.engine.evaluate as evaluate_module
 from regoscan.engine.scan import ScanOptions, run_scan
 from regoscan.models import ScanReport
 from regoscan.output.sarif import build_sarif
@@ -57,7 +58,7 @@ class _Counter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parsed: list[str] = []
         self.engines = 0
-        real_load, real_runtime = scan_module.load_file, scan_module.PolicyRuntime
+        real_load, real_runtime = collect_module.load_file, evaluate_module.PolicyRuntime
 
         def load_file(abs_path: Path, rel_path: str, *args: Any, **kwargs: Any) -> Any:
             self.parsed.append(rel_path)
@@ -67,8 +68,8 @@ class _Counter:
             self.engines += 1
             return real_runtime(*args, **kwargs)
 
-        monkeypatch.setattr(scan_module, "load_file", load_file)
-        monkeypatch.setattr(scan_module, "PolicyRuntime", runtime)
+        monkeypatch.setattr(collect_module, "load_file", load_file)
+        monkeypatch.setattr(evaluate_module, "PolicyRuntime", runtime)
 
     def reset(self) -> None:
         self.parsed.clear()

@@ -14,17 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from regoscan import __version__
+from regoscan.decision import EXIT_ERROR, FAIL_ON, exit_code
 from regoscan.errors import UsageError
-from regoscan.models import NoticeLevel, ScanReport, Severity
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
-
-FAIL_ON = ("critical", "high", "medium", "low", "never")
-# Notices that mean the run is not trustworthy as configured (exit 2). Unreadable input
-# files are only warnings: the scan of everything else is still complete.
-CONFIG_ERROR_CODES = ("policy-", "data-", "exception-", "evaluation-")
+from regoscan.models import NoticeLevel, ScanReport
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,23 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
                                "as in INPUT_FAIL-ON), the event from GITHUB_EVENT_PATH. See docs/ACTION.md.")
     # --- end `regoscan action` ---
     return parser
-
-
-def exit_code(report: ScanReport, fail_on: str) -> int:
-    """The decision: configuration errors first, then unsuppressed findings at or above the bar."""
-    if any(n.level is NoticeLevel.ERROR and n.code.startswith(CONFIG_ERROR_CODES) for n in report.notices):
-        return EXIT_ERROR
-    if fail_on == "never":
-        return EXIT_OK
-    bar = Severity[fail_on.upper()]
-    for f in report.active:
-        if f.is_warning:
-            continue  # warn rules are advisory, as in Conftest
-        # a check that declares no severity is treated as HIGH: a deny must not pass silently
-        sev = f.severity if f.severity is not Severity.UNKNOWN else Severity.HIGH
-        if sev >= bar:
-            return EXIT_FINDINGS
-    return EXIT_OK
 
 
 def _write(path: str, text: str) -> None:

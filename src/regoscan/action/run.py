@@ -35,13 +35,11 @@ from regoscan.action.event import Event, load_event
 from regoscan.action.github_api import GitHubAPI
 from regoscan.action.inputs import ActionInputs, InputError, env_name, read_inputs
 from regoscan.action.outputs import append_summary, summary_budget, write_outputs
+from regoscan.decision import DECISIONS, EXIT_ERROR, exit_code
 from regoscan.errors import UsageError
 from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
 from regoscan.models import NoticeLevel, ScanReport
 from regoscan.output.escape import md_escape, plain_text
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-DECISIONS = {EXIT_OK: "pass", EXIT_FINDINGS: "fail", EXIT_ERROR: "error"}
 
 
 @dataclass
@@ -259,7 +257,6 @@ def _resolve_existing(kind: str, workspace: Path, rels: list[str]) -> list[str]:
 
 
 def run(env: Mapping[str, str], out: TextIO) -> int:
-    from regoscan.cli import exit_code
     from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
     from regoscan.output.console import render_text
 

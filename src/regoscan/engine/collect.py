@@ -1,0 +1,105 @@
+"""The input stage: discover files, serve unchanged ones from the cache, parse the rest.
+
+A file served from the cache is neither parsed nor evaluated; every other file is parsed
+here and handed on as documents. Parse problems become notices, never exceptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regoscan.engine.cache import ResultCache, policy_key
+from regoscan.engine.notices import NoticeSink
+from regoscan.engine.policyset import collect_policy_files, data_files_of
+from regoscan.inputs.discover import discover
+from regoscan.inputs.load import MAX_BYTES, load_file
+from regoscan.models import CheckMetadata, Finding, InputFile, InputType, Notice, NoticeLevel
+
+
+@dataclass
+class CacheState:
+    cache: ResultCache | None = None
+    key: str = ""
+    policy: tuple[list[CheckMetadata], list[Notice]] | None = None
+    """The cached policy set's checks and notices; None when the policy set is not cached yet."""
+
+
+@dataclass
+class Collected:
+    files: list[InputFile] = field(default_factory=list)
+    """Every file, cached or parsed, in discovery order."""
+    cached_findings: list[Finding] = field(default_factory=list)
+    misses: list[InputFile] = field(default_factory=list)
+    """Files parsed in this run (to evaluate, then to store in the cache)."""
+    parse_notices: dict[str, Notice] = field(default_factory=dict)
+    """The parse notice of each parsed file, kept apart for its cache entry."""
+
+
+def open_cache(cache_dir: Path | None, policies: list[str], data: list[str], root: Path,
+               namespaces: list[str], builtin: bool) -> CacheState:
+    if cache_dir is None:
+        return CacheState()
+    policy_files = [(display, path.read_bytes()) for path, display, _ in collect_policy_files(
+        policies, root, builtin)]
+    data_files = [(p.as_posix(), p.read_bytes()) for p in data_files_of(data)]
+    key = policy_key(policy_files, data_files, namespaces, builtin)
+    cache = ResultCache(cache_dir)
+    return CacheState(cache, key, cache.load_policy(key))
+
+
+def exclusions(exclude: list[str] | None, cache_dir: Path | None, root: Path) -> list[str] | None:
+    """The user's excludes, plus the cache folder: its JSON entries are not inputs."""
+    out = list(exclude or [])
+    if cache_dir is not None and cache_dir.resolve().is_relative_to(root.resolve()):
+        out.append(cache_dir.resolve().relative_to(root.resolve()).as_posix())
+    return out or None
+
+
+def _file_sha(path: Path) -> str | None:
+    """SHA-256 of a file's bytes for the cache (None when unreadable or too large to scan)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _parse_notice(f: InputFile) -> Notice | None:
+    if f.error:
+        return Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}", f.path, f.error_line)
+    if not f.documents:  # read fine, nothing to check: said once, not passed over silently
+        what = ("no instructions" if f.input_type is InputType.DOCKERFILE
+                else "no documents (empty or only comments)")
+        return Notice(NoticeLevel.NOTE, "input-empty", f"nothing to check: the file has {what}", f.path)
+    return None
+
+
+def collect(paths: list[str], root: Path, include: list[str] | None, exclude: list[str] | None,
+            state: CacheState, notices: NoticeSink) -> Collected:
+    found = discover(paths, root, include=include, exclude=exclude)
+    for n in found.notices:
+        notices.add(n)
+    checks_by_key = {(c.id, c.package): c for c in state.policy[0]} if state.policy else {}
+    out = Collected()
+    for cand in found.candidates:
+        if state.cache is not None and state.policy is not None:
+            sha = _file_sha(cand.abs_path)
+            hit = state.cache.load_file(state.key, cand.rel_path, sha, checks_by_key) if sha else None
+            if hit is not None:
+                cached_file, cached_findings, cached_notices = hit
+                out.files.append(cached_file)
+                out.cached_findings.extend(cached_findings)
+                for n, document in cached_notices:
+                    notices.add(n, document=document)
+                continue
+        f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
+        n = _parse_notice(f)
+        if n is not None:
+            out.parse_notices[f.path] = n
+            notices.add(Notice(n.level, n.code, n.message, n.path, n.line))
+        out.files.append(f)
+        out.misses.append(f)
+    return out

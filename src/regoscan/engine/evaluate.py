@@ -1,0 +1,121 @@
+"""The evaluation stage: policies loaded once, documents evaluated in workers.
+
+Input: parsed documents. Output: findings per file, and the notices that belong to the
+policy set (cacheable once) apart from those that belong to one file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from regoscan.engine.findings import FindingBuilder, finding_order, number_repeats
+from regoscan.engine.notices import NoticeSink
+from regoscan.engine.planning import group_by_type, plan_queries
+from regoscan.engine.policyset import assemble, describe, entrypoint, load_data, load_modules, metadata_entrypoints
+from regoscan.engine.units import legacy_metadata, policy_units, quarantine_notices
+from regoscan.models import CheckMetadata, Document, Finding, InputType, Notice
+from regoscan.rego.process import WorkerProcess
+from regoscan.rego.runtime import Job, PolicyRuntime, spawn_worker
+
+
+@dataclass
+class PolicyInputs:
+    """What the evaluation stage needs to know of the scan's configuration."""
+
+    policies: list[str]
+    data: list[str]
+    root: Path
+    namespaces: list[str]
+    builtin: bool
+    workers: int | None
+    eval_timeout: float
+
+
+@dataclass
+class Evaluated:
+    checks: list[CheckMetadata]
+    findings: dict[str, list[Finding]]
+    """Per file path."""
+    file_notices: dict[str, list[tuple[Notice, str | None]]]
+    policy_notices: list[Notice]
+    unstable: set[str]
+    """Files with a crashed or timed-out evaluation: never cached."""
+
+
+def evaluate(cfg: PolicyInputs, documents: list[Document], notices: NoticeSink,
+             progress: Callable[[str], None] | None) -> Evaluated:
+    # regopy's import and the interpreter start overlap the policy preparation below
+    early = spawn_worker()
+    try:
+        return _evaluate_with(cfg, documents, notices, progress, early)
+    except BaseException:
+        if early is not None:
+            early.close()  # a no-op when the runtime already took and closed it
+        raise
+
+
+def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: NoticeSink,
+                   progress: Callable[[str], None] | None, early: WorkerProcess | None) -> Evaluated:
+    policy_notices: list[Notice] = []
+
+    def policy_notice(n: Notice) -> None:
+        policy_notices.append(Notice(n.level, n.code, n.message, n.path, n.line, n.check_id))
+        notices.add(n)
+
+    modules, load_notices = load_modules(cfg.policies, cfg.root, cfg.builtin)
+    for n in load_notices:
+        policy_notice(n)
+    data, data_notices = load_data(cfg.data, cfg.root)
+    for n in data_notices:
+        policy_notice(n)
+    packages = sorted({m.package for m in modules if m.package})
+    data = {**data, "namespaces": packages}
+
+    by_pkg, check_pkgs = describe(modules, cfg.namespaces)
+    meta_eps = set(metadata_entrypoints(by_pkg, check_pkgs))
+    for pkg, mods in by_pkg.items():
+        if pkg not in check_pkgs and any(m.exceptions for m in mods):
+            meta_eps.update(entrypoint(pkg, "__rego_metadata__") for m in mods if m.rule_line("__rego_metadata__"))
+    units, origins = policy_units(modules, set(check_pkgs), meta_eps)
+    runtime = PolicyRuntime(units, data, workers=cfg.workers, eval_timeout=cfg.eval_timeout, prestarted=early)
+    try:
+        runtime.prepare()
+        sink = NoticeSink()
+        quarantine_notices(runtime, modules, sink)
+        for n in sink.notices:
+            policy_notice(n)
+        bad = {q.unit for q in runtime.quarantined}
+        good_modules = [m for m in modules if m.name not in bad]
+        legacy = legacy_metadata(runtime, meta_eps)
+        policy = assemble(good_modules, cfg.namespaces, data, legacy, [])
+        for n in policy.notices:
+            policy_notice(n)
+        builder = FindingBuilder(policy, runtime, origins, notices)
+        jobs: list[Job] = []
+        job_docs: dict[int, Document] = {}
+        for i, doc in enumerate(documents):
+            job = builder.job_for(i, doc)
+            if job is not None:
+                jobs.append(job)
+                job_docs[i] = doc
+        plan_queries(runtime, [j for j in jobs if job_docs[j.id].input_type is InputType.KUBERNETES])
+        group_by_type(runtime, jobs, job_docs)
+        if progress:
+            progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
+        results = runtime.run(jobs)
+    finally:
+        runtime.close()
+    per_file: dict[str, list[Finding]] = {}
+    unstable: set[str] = set()
+    for res in results:
+        doc = job_docs[res.id]
+        per_file.setdefault(doc.path, []).extend(builder.findings(doc, res))
+        if res.failures:
+            unstable.add(doc.path)
+    for found in per_file.values():
+        found.sort(key=finding_order)
+        number_repeats(found)
+    checks = sorted((c.metadata for c in policy.checks), key=lambda m: (m.id, m.package))
+    return Evaluated(checks, per_file, builder.file_notices, policy_notices, unstable)
