@@ -10,9 +10,9 @@ from regoscan.output.files import ReportWriteError, write_report
 
 
 def test_writes_and_creates_folders(tmp_path: Path) -> None:
-    created = write_report(tmp_path / "a" / "b" / "r.sarif", "x\n")
-    assert (tmp_path / "a" / "b" / "r.sarif").read_text() == "x\n"
-    assert created == [tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "r.sarif"]
+    created = write_report(tmp_path / "a" / "b" / "r.txt", "x\n")
+    assert (tmp_path / "a" / "b" / "r.txt").read_text() == "x\n"
+    assert created == [tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "r.txt"]
 
 
 def test_a_symlinked_target_is_replaced_not_followed(tmp_path: Path) -> None:
@@ -20,11 +20,11 @@ def test_a_symlinked_target_is_replaced_not_followed(tmp_path: Path) -> None:
     outside.write_text("precious\n")
     ws = tmp_path / "ws"
     ws.mkdir()
-    (ws / "regoscan.sarif").symlink_to(outside)
-    write_report(ws / "regoscan.sarif", "report\n", confine_to=ws)
+    (ws / "report.txt").symlink_to(outside)
+    write_report(ws / "report.txt", "report\n", confine_to=ws)
     assert outside.read_text() == "precious\n"
-    assert not (ws / "regoscan.sarif").is_symlink()
-    assert (ws / "regoscan.sarif").read_text() == "report\n"
+    assert not (ws / "report.txt").is_symlink()
+    assert (ws / "report.txt").read_text() == "report\n"
 
 
 def test_a_symlinked_folder_is_refused_when_confined(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ def test_a_symlinked_folder_is_refused_when_confined(tmp_path: Path) -> None:
     ws.mkdir()
     (ws / "out").symlink_to(outside)
     with pytest.raises(ReportWriteError, match="out is a symbolic link"):
-        write_report(ws / "out" / "r.sarif", "x", confine_to=ws)
+        write_report(ws / "out" / "r.txt", "x", confine_to=ws)
     assert list(outside.iterdir()) == []
 
 
@@ -42,8 +42,8 @@ def test_outside_the_root_is_refused_when_confined(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
     with pytest.raises(ReportWriteError, match="outside"):
-        write_report(ws / ".." / "escape.sarif", "x", confine_to=ws)
-    assert not (tmp_path / "escape.sarif").exists()
+        write_report(ws / ".." / "escape.txt", "x", confine_to=ws)
+    assert not (tmp_path / "escape.txt").exists()
 
 
 def test_a_folder_is_a_clear_error(tmp_path: Path) -> None:
