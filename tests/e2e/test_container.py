@@ -14,9 +14,11 @@ checked out with ``fetch-depth: 1``); its origin is mounted read-only at the sam
 so the container can deepen the shallow clone. The fake GitHub API listens on
 127.0.0.1 and the container shares the host's network to reach it.
 
-Skipped only when docker is unavailable; CI runs ``tools/ci/setup-docker.sh`` first.
-Environment: ``REGOSCAN_E2E_BASE`` overrides the base image (default: the stand-in
-``regoscan-base:bookworm`` when it exists, else the Dockerfile's own default).
+The base image is the one ``make test`` chose and recorded (``tools/ci/e2e-base.sh``,
+fixture ``e2e_base`` in ``conftest.py``): the Dockerfile's default when it can be pulled,
+else the stand-in ``regoscan-base:bookworm``; skipped with the script's reason when this
+machine has no docker or cannot build the stand-in. ``REGOSCAN_E2E_BASE`` overrides it;
+a bare ``pytest`` run uses the stand-in when it exists, else the Dockerfile's default.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ import pytest
 import yaml
 
 from regoscan.output.markdown import MARKER
+from tests.e2e.conftest import RECORD, recorded_skip
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.scenario import PullRequest, pull_request
 from tests.test_action_outputs import parse_outputs
 
 pytestmark = pytest.mark.slow
+if reason := recorded_skip(RECORD, os.environ):
+    pytest.skip(reason, allow_module_level=True)  # one summary line for every test here
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "regoscan-action:e2e"
@@ -52,7 +57,7 @@ BUILD_TIMEOUT = 900
 
 def _docker_problem() -> str | None:
     if shutil.which("docker") is None:
-        return "docker is not installed (CI installs it with tools/ci/setup-docker.sh)"
+        return "docker is not installed (`make test` sets it up where it can: tools/ci/e2e-base.sh)"
     try:
         proc = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
@@ -67,11 +72,11 @@ def _image_exists(tag: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def image() -> Iterator[str]:
+def image(e2e_base: str | None) -> Iterator[str]:
     problem = _docker_problem()
     if problem:
         pytest.skip(problem)
-    base = os.environ.get("REGOSCAN_E2E_BASE") or (STAND_IN_BASE if _image_exists(STAND_IN_BASE) else None)
+    base = e2e_base or (STAND_IN_BASE if _image_exists(STAND_IN_BASE) else None)
     cmd = ["docker", "build", "--network", "host", "-t", IMAGE]
     if base:
         cmd += ["--build-arg", f"BASE={base}"]

@@ -10,12 +10,23 @@
 # Idempotent: every step checks first and skips what is already done, so running it
 # twice (or on a machine that kept docker from an earlier session) costs seconds.
 #
+# Usage: sh tools/ci/setup-docker.sh [all|daemon]
+#   all (default)  docker installed and running, and the stand-in base image built
+#   daemon         docker installed and running only (tools/ci/e2e-base.sh uses this
+#                  first, and builds the stand-in only when the Dockerfile's default
+#                  base cannot be pulled)
+#
 # Environment knobs:
 #   REGOSCAN_BASE_IMAGE   tag of the stand-in base (default regoscan-base:bookworm)
 #   REGOSCAN_DOCKERD_LOG  where dockerd logs (default /var/log/regoscan-dockerd.log)
 #   REGOSCAN_REBUILD_BASE set to 1 to rebuild the base image even if it exists
 set -eu
 
+MODE=${1:-all}
+case "$MODE" in
+    all|daemon) ;;
+    *) echo "usage: $0 [all|daemon]" >&2; exit 2 ;;
+esac
 BASE_IMAGE=${REGOSCAN_BASE_IMAGE:-regoscan-base:bookworm}
 DOCKERD_LOG=${REGOSCAN_DOCKERD_LOG:-/var/log/regoscan-dockerd.log}
 SUITE=bookworm
@@ -32,7 +43,9 @@ fi
 # --- 1. packages -----------------------------------------------------------------
 missing=""
 command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
-command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+if [ "$MODE" = all ]; then
+    command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+fi
 if [ -n "$missing" ]; then
     log "installing:$missing"
     export DEBIAN_FRONTEND=noninteractive
@@ -68,6 +81,10 @@ fi
 log "dockerd ready after $(elapsed)s"
 
 # --- 3. stand-in base image ---------------------------------------------------------
+if [ "$MODE" = daemon ]; then
+    log "done in $(elapsed)s"
+    exit 0
+fi
 if [ "${REGOSCAN_REBUILD_BASE:-0}" != 1 ] && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
     log "$BASE_IMAGE exists; not rebuilding (REGOSCAN_REBUILD_BASE=1 forces it)"
     log "done in $(elapsed)s"
