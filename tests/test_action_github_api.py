@@ -1,31 +1,43 @@
-"""The REST client and the sticky comment, against the fake API on 127.0.0.1."""
+"""The REST client and the sticky comment, against the fake API on 127.0.0.1.
+
+Every exchange with the fake is checked against GitHub's REST description at the end
+of each test (``tests/github_rest.checked_fake``).
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from regoscan.action.comment import find_comment, upsert_comment
-from regoscan.action.github_api import ApiError, GitHubAPI
+from regoscan.action.comment import default_tag, find_comment, tag_line, tagged, upsert_comment
+from regoscan.action.github_api import ApiError, Deadline, GitHubAPI, classify
 from regoscan.output.markdown import MARKER
-from tests.e2e.fake_github import BOT, FakeGitHub
+from tests.e2e.fake_github import BOT, FakeGitHub, Recorded, user
+from tests.github_rest import checked_fake
 
 TOKEN = "ghs_unitTestToken0123456789"
 REPO = "octo/demo"
+TAG = "regoscan"
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
-    with FakeGitHub(TOKEN) as server:
+    with checked_fake(TOKEN) as server:
         yield server
 
 
 def _body(text: str = "result") -> str:
     return f"{MARKER}\n{text}\n"
+
+
+def _ours(text: str = "result", tag: str = TAG) -> str:
+    """A comment body as regoscan leaves it: marker, tag line, summary."""
+    return tagged(_body(text), tag)
 
 
 def test_token_only_in_the_authorization_header(fake: FakeGitHub) -> None:
@@ -126,31 +138,31 @@ def test_created_then_updated_in_place(fake: FakeGitHub) -> None:
     second = upsert_comment(api, REPO, 5, _body("second"), _never)
     assert second.outcome == "updated" and second.comment_id == first.comment_id
     (only,) = fake.issue_comments(5)
-    assert only["body"] == _body("second")
+    assert only["body"] == _ours("second")
 
 
 def test_finds_its_comment_beyond_the_first_page(fake: FakeGitHub) -> None:
     for i in range(250):
-        fake.add_comment(5, f"chatter {i}", {"login": f"user{i}", "type": "User"})
-    ours = fake.add_comment(5, _body("old"))
+        fake.add_comment(5, f"chatter {i}", user(f"user{i}", uid=100 + i))
+    ours = fake.add_comment(5, _ours("old"))
     result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body("new"), _never)
     assert result.outcome == "updated" and result.comment_id == ours
     assert len(fake.issue_comments(5)) == 251
 
 
 def test_a_users_comment_with_the_marker_is_never_edited(fake: FakeGitHub) -> None:
-    hijack = fake.add_comment(5, _body("I pasted your marker"), {"login": "mallory", "type": "User"})
+    hijack = fake.add_comment(5, _ours("I pasted your marker"), user("mallory"))
     quoted = fake.add_comment(5, f"> {MARKER} quoted by a bot", BOT)
     result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body("scan"), _never)
     assert result.outcome == "created"
-    assert fake.comments[hijack]["body"] == _body("I pasted your marker")
+    assert fake.comments[hijack]["body"] == _ours("I pasted your marker")
     assert fake.comments[quoted]["body"].startswith("> ")
 
 
 def test_personal_token_matches_its_own_login(fake: FakeGitHub) -> None:
     fake.user_login = "release-bot"
-    fake.add_comment(5, _body("by the github-actions bot"))  # not this token's comment
-    mine = fake.add_comment(5, _body("mine"), {"login": "release-bot", "type": "User"})
+    fake.add_comment(5, _ours("by the github-actions bot"))  # not this token's comment
+    mine = fake.add_comment(5, _ours("mine"), user("release-bot"))
     api = GitHubAPI(TOKEN, fake.url)
     assert (find_comment(api, REPO, 5) or {}).get("id") == mine
 
@@ -174,7 +186,7 @@ def test_oversize_body_is_retried_once_shorter(fake: FakeGitHub) -> None:
 
     result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body("x" * 500), shorter)
     assert result.outcome == "created" and calls == [1]
-    assert [len(r.body["body"]) for r in fake.writes()] == [len(_body("x" * 500)), len(_body("short"))]
+    assert [len(r.body["body"]) for r in fake.writes()] == [len(_ours("x" * 500)), len(_ours("short"))]
 
 
 def test_oversize_twice_gives_up_without_raising(fake: FakeGitHub) -> None:
@@ -184,3 +196,169 @@ def test_oversize_twice_gives_up_without_raising(fake: FakeGitHub) -> None:
                             log=logs.append)
     assert result.outcome == "failed" and "too long" in result.explanation
     assert len(fake.writes()) == 2 and logs
+
+
+# --- classification and retries ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "headers", "message", "kind", "wait"), [
+    (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1010"}, "API rate limit exceeded", "rate-limit", 11.0),
+    (403, {"retry-after": "7", "x-ratelimit-remaining": "4000"}, "secondary", "rate-limit", 7.0),
+    (429, {"retry-after": "3"}, "", "rate-limit", 3.0),
+    (429, {}, "", "rate-limit", 60.0),
+    (403, {}, "You have exceeded a secondary rate limit.", "rate-limit", 60.0),
+    (403, {"x-ratelimit-remaining": "4999"}, "Resource not accessible by integration", "forbidden", None),
+    (401, {}, "Bad credentials", "unauthorized", None),
+    (404, {}, "Not Found", "not-found", None),
+    (502, {}, "", "server", None),
+])
+def test_classify_follows_githubs_rate_limit_rules(status: int, headers: dict[str, str], message: str,
+                                                  kind: str, wait: float | None) -> None:
+    assert classify(status, headers, message, now=lambda: 1000.0) == (kind, wait)
+
+
+def test_429_with_retry_after_is_retried_once(fake: FakeGitHub) -> None:
+    fake.secondary_rate_limit(status=429, retry_after=1, method="POST")
+    slept: list[float] = []
+    api = GitHubAPI(TOKEN, fake.url, sleep=slept.append)
+    api.request("POST", f"/repos/{REPO}/issues/1/comments", {"body": _body()})
+    assert slept == [1.0]
+    assert [r.status for r in fake.requests] == [429, 201]
+
+
+def test_primary_rate_limit_waits_until_the_reset(fake: FakeGitHub) -> None:
+    fake.primary_rate_limit(reset_in=2)
+    slept: list[float] = []
+    GitHubAPI(TOKEN, fake.url, sleep=slept.append).request("GET", f"/repos/{REPO}/issues/1/comments")
+    assert len(slept) == 1 and 1.0 <= slept[0] <= 4.0
+    assert [r.status for r in fake.requests] == [403, 200]
+
+
+def test_a_long_advised_wait_is_not_slept_through(fake: FakeGitHub) -> None:
+    fake.primary_rate_limit(reset_in=3600)
+    api = GitHubAPI(TOKEN, fake.url, sleep=lambda s: pytest.fail(f"slept {s}s"))
+    with pytest.raises(ApiError) as info:
+        api.request("GET", f"/repos/{REPO}/issues/1/comments")
+    assert info.value.kind == "rate-limit" and info.value.wait is not None and info.value.wait > 3000
+    assert "not retried" in str(info.value)
+    assert len(fake.requests) == 1
+
+
+def test_only_one_retry(fake: FakeGitHub) -> None:
+    fake.secondary_rate_limit(retry_after=0, times=None)
+    with pytest.raises(ApiError) as info:
+        GitHubAPI(TOKEN, fake.url, sleep=lambda _s: None).request("GET", "/user")
+    assert info.value.kind == "rate-limit"
+    assert len(fake.requests) == 2
+
+
+def test_no_retry_that_the_deadline_cannot_afford(fake: FakeGitHub) -> None:
+    fake.secondary_rate_limit(retry_after=5)
+    api = GitHubAPI(TOKEN, fake.url, deadline=Deadline(3.0), sleep=lambda s: pytest.fail(f"slept {s}s"))
+    with pytest.raises(ApiError) as info:
+        api.request("GET", "/user")
+    assert "no time left to retry" in str(info.value)
+
+
+def test_5xx_is_retried_for_reads_not_for_posts(fake: FakeGitHub) -> None:
+    fake.server_error(502, method="GET")
+    api = GitHubAPI(TOKEN, fake.url, sleep=lambda _s: None)
+    assert api.request("GET", f"/repos/{REPO}/issues/1/comments").status == 200
+    fake.server_error(502, method="POST")
+    with pytest.raises(ApiError) as info:
+        api.request("POST", f"/repos/{REPO}/issues/1/comments", {"body": _body()})
+    assert info.value.kind == "server" and info.value.status == 502
+    assert [r.status for r in fake.requests] == [502, 200, 502]
+
+
+# --- the deadline ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["hang", "drip"])
+def test_a_server_that_never_finishes_cannot_outlast_the_deadline(fake: FakeGitHub, fault: str) -> None:
+    for i in range(50):
+        fake.add_comment(5, f"padding {i} " + "x" * 200, user(f"u{i}", uid=10 + i))
+    getattr(fake, fault)()
+    api = GitHubAPI(TOKEN, fake.url, deadline=Deadline(2.0))
+    started = time.monotonic()
+    with pytest.raises(ApiError) as info:
+        api.request("GET", f"/repos/{REPO}/issues/5/comments")
+    assert info.value.kind == "timeout" and "within 2s" in str(info.value)
+    assert time.monotonic() - started < 4.0
+    with pytest.raises(ApiError) as later:  # the deadline is shared: every later call fails at once
+        api.request("GET", "/user")
+    assert "deadline for GitHub API calls has passed" in str(later.value)
+
+
+def test_the_comment_step_says_the_api_timed_out(fake: FakeGitHub) -> None:
+    fake.hang()
+    result = upsert_comment(GitHubAPI(TOKEN, fake.url, deadline=Deadline(1.5)), REPO, 5, _body(), _never)
+    assert result.outcome == "failed"
+    assert "did not answer in time" in result.explanation
+
+
+# --- the comment under API errors ---------------------------------------------------------
+
+
+def test_a_rate_limit_is_not_called_a_read_only_token(fake: FakeGitHub) -> None:
+    fake.primary_rate_limit(reset_in=3600, method="POST", times=None)
+    result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body(), _never)
+    assert result.outcome == "rate-limited"
+    assert "rate limit" in result.explanation and "forks" not in result.explanation
+    assert fake.issue_comments(5) == []
+
+
+def test_a_rate_limited_comment_is_posted_after_the_advised_wait(fake: FakeGitHub) -> None:
+    fake.secondary_rate_limit(status=429, retry_after=1, method="POST")
+    result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body(), _never)
+    assert result.outcome == "created"
+    assert len(fake.issue_comments(5)) == 1
+
+
+def test_a_deleted_comment_is_created_again(fake: FakeGitHub) -> None:
+    old = fake.add_comment(5, _ours("old"))
+
+    def delete_before_patch(rec: Recorded) -> None:
+        if rec.method == "PATCH":
+            fake.delete_comment(old)
+
+    fake.hooks.append(delete_before_patch)
+    logs: list[str] = []
+    result = upsert_comment(GitHubAPI(TOKEN, fake.url), REPO, 5, _body("new"), _never, log=logs.append)
+    assert result.outcome == "created"
+    assert [(r.method, r.status) for r in fake.writes()] == [("PATCH", 404), ("POST", 201)]
+    (only,) = fake.issue_comments(5)
+    assert only["body"] == _ours("new") and only["id"] != old
+    assert any("deleted" in line for line in logs)
+
+
+@pytest.mark.parametrize("carried_out", [False, True])
+def test_a_502_on_create_never_leaves_two_comments(fake: FakeGitHub, carried_out: bool) -> None:
+    fake.server_error(502, method="POST", carried_out=carried_out)
+    result = upsert_comment(GitHubAPI(TOKEN, fake.url, sleep=lambda _s: None), REPO, 5, _body("x"), _never)
+    assert result.outcome in ("created", "updated")
+    (only,) = fake.issue_comments(5)
+    assert only["body"] == _ours("x")
+    assert [r.method for r in fake.writes()] == (["POST", "PATCH"] if carried_out else ["POST", "POST"])
+
+
+# --- one comment per tag ----------------------------------------------------------------
+
+
+def test_each_tag_keeps_its_own_comment(fake: FakeGitHub) -> None:
+    api = GitHubAPI(TOKEN, fake.url)
+    a1 = upsert_comment(api, REPO, 5, _body("job a"), _never, tag="ci/scan-a/regoscan/")
+    b1 = upsert_comment(api, REPO, 5, _body("job b"), _never, tag="ci/scan-b/regoscan/")
+    a2 = upsert_comment(api, REPO, 5, _body("job a again"), _never, tag="ci/scan-a/regoscan/")
+    assert (a1.outcome, b1.outcome, a2.outcome) == ("created", "created", "updated")
+    assert a2.comment_id == a1.comment_id != b1.comment_id
+    bodies = sorted(c["body"] for c in fake.issue_comments(5))
+    assert bodies == sorted([_ours("job a again", "ci/scan-a/regoscan/"), _ours("job b", "ci/scan-b/regoscan/")])
+
+
+def test_tags_are_safe_inside_an_html_comment() -> None:
+    line = tag_line("evil --> <img src=x> \n next")
+    assert line.count("-->") == 1 and line.endswith("-->") and "<img" not in line and "\n" not in line
+    assert default_tag({"GITHUB_WORKFLOW": "CI / scan", "GITHUB_JOB": "regoscan"}, "regoscan/") == \
+        "CI-/-scan/regoscan/regoscan/"
+    assert default_tag({}, "") == "regoscan"
