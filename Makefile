@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint venv clean sarif-validator e2e-base bench
+.PHONY: demo test lint venv clean sarif-validator github-rest e2e-base bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,20 @@ sarif-validator:
 	if [ $$rc -eq 3 ]; then echo "note: node/npm not found, the SARIF validator tests will be skipped"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
+# GitHub's REST description and real webhook payloads (npm), which the fake GitHub API
+# and the event tests are checked against (tools/github-rest/README.md).
+github-rest:
+	@sh tools/github-rest/install.sh >/dev/null; rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "note: node/npm not found, the GitHub REST description tests will be skipped"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
 # The base image the container end-to-end test builds on: the Dockerfile's default when
 # it can be pulled, else the stand-in built from Debian packages, else a one-line skip
 # (tools/ci/e2e-base.sh says why; the decision is recorded in build/e2e-base).
 e2e-base:
 	@sh tools/ci/e2e-base.sh
 
-test: $(STAMP) lint sarif-validator e2e-base
+test: $(STAMP) lint sarif-validator github-rest e2e-base
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Performance against Checkov (bench/README.md): Checkov lives in bench/.venv, not in the project.
@@ -51,4 +58,4 @@ bench: $(STAMP) bench/.venv/.installed
 	bench/.venv/bin/python bench/compare_checkov.py
 
 clean:
-	rm -rf $(VENV) out build/e2e-base .pytest_cache .ruff_cache tools/sarif-validator/node_modules
+	rm -rf $(VENV) out build/e2e-base .pytest_cache .ruff_cache tools/sarif-validator/node_modules tools/github-rest/node_modules

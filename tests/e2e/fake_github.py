@@ -351,6 +351,10 @@ class FakeGitHub:
             return self._create_comment(issue, body, user or BOT)
 
     def issue_comments(self, issue: int) -> list[dict[str, Any]]:
+        """The issue's comments as the API shows them, oldest first."""
+        return [self._comment_json(c) for c in sorted(self._of_issue(issue), key=lambda c: c["id"])]
+
+    def _of_issue(self, issue: int) -> list[dict[str, Any]]:
         return [c for c in self.comments.values() if c["issue"] == issue]
 
     def writes(self) -> list[Recorded]:
@@ -437,7 +441,7 @@ class FakeGitHub:
 
     @endpoint("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", statuses={200})
     def list_comments(self, req: Request) -> Reply:
-        items = sorted(self.issue_comments(int(req.params["issue_number"])), key=lambda c: c["id"])
+        items = sorted(self._of_issue(int(req.params["issue_number"])), key=lambda c: c["id"])
         status, chunk, headers = self._page(items, req)
         return status, [self._comment_json(c) for c in chunk], headers
 
