@@ -105,6 +105,8 @@ class InputFile:
     """Why the file could not be scanned (parse error, too large, binary...)."""
     error_line: int | None = None
     sha256: str | None = None
+    error_code: str | None = None
+    """The notice code for ``error`` when it is not a parse error (``input-credential-file``)."""
 
 
 @dataclass

@@ -105,10 +105,12 @@ class PullRequest:
         return path
 
 
-def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, str] | None = None) -> PullRequest:
+def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, str] | None = None,
+                 extra_pr_links: dict[str, str] | None = None) -> PullRequest:
     """Build origin (main, feature, pull refs) and a workspace checked out at the merge commit.
 
-    ``depth=None`` makes a full clone (``fetch-depth: 0``).
+    ``depth=None`` makes a full clone (``fetch-depth: 0``). ``extra_pr_links`` maps a path
+    to a symlink target the pull request adds (committed as a link, as git stores it).
     """
     origin = init_repo(tmp / "origin")
     copy_tree(FIXTURES / "base", origin)
@@ -118,6 +120,10 @@ def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, 
     git(origin, "mv", "k8s/old-name.yaml", "k8s/renamed.yaml")
     git(origin, "rm", "-q", "k8s/gone.yaml")
     write(origin, extra_pr_files or {})
+    for rel, target in (extra_pr_links or {}).items():
+        link = origin / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
     head = commit(origin, "feature work")
     git(origin, "checkout", "-q", "main")
     copy_tree(FIXTURES / "main-later", origin)

@@ -68,6 +68,8 @@ def _file_sha(path: Path) -> str | None:
 
 
 def _parse_notice(f: InputFile) -> Notice | None:
+    if f.error_code:
+        return Notice(NoticeLevel.WARNING, f.error_code, f.error, f.path, f.error_line)
     if f.error:
         return Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}", f.path, f.error_line)
     if not f.documents:  # read fine, nothing to check: said once, not passed over silently

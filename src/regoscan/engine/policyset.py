@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from regoscan.errors import UsageError
+from regoscan.inputs.forbidden import ForbiddenPaths, credential_shape
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
@@ -94,7 +95,19 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def collect_policy_files(policy_paths: list[str], root: Path, include_builtin: bool) -> list[tuple[Path, str, bool]]:
+Refusals = list[tuple[Path, str]]
+"""Files left unread because ``inputs.forbidden`` refuses them, with the reason."""
+
+
+def _guard(paths: list[str], root: Path | None) -> ForbiddenPaths:
+    named = [Path(raw) for raw in paths]
+    return ForbiddenPaths(root or Path.cwd(), bases=[p for p in named if p.is_dir() and not p.is_symlink()])
+
+
+def collect_policy_files(policy_paths: list[str], root: Path, include_builtin: bool,
+                         refused: Refusals | None = None) -> list[tuple[Path, str, bool]]:
+    """Policy files to load; git metadata and credential files are left out (into ``refused``)."""
+    guard = _guard(policy_paths, root)
     bundled = policies_dir()
     files: list[tuple[Path, str, bool]] = []
     for p in _rego_files(bundled / "lib"):
@@ -117,20 +130,36 @@ def collect_policy_files(policy_paths: list[str], root: Path, include_builtin: b
             if p.resolve() in seen:
                 continue
             seen.add(p.resolve())
+            why = guard.reason(p)
+            if why is not None:
+                if refused is not None:
+                    refused.append((p, why))
+                continue
             files.append((p, _display(p, root), False))
     return files
 
 
-def data_files_of(data_paths: list[str]) -> list[Path]:
-    """The files ``--data`` names: files as given, folders walked for JSON/YAML."""
+def data_files_of(data_paths: list[str], root: Path | None = None, refused: Refusals | None = None) -> list[Path]:
+    """The files ``--data`` names: files as given, folders walked for JSON/YAML.
+
+    Git metadata and credential files are left out (into ``refused``): ``--data .git/config``
+    would hand the job's token to every policy.
+    """
+    guard = _guard(data_paths, root)
     out: list[Path] = []
     for raw in data_paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"--data {raw}: no such file or folder")
-        out.extend([path] if path.is_file() else sorted(
+        found = [path] if path.is_file() else sorted(
             p for p in path.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()
-        ))
+        )
+        for f in found:
+            why = guard.reason(f)
+            if why is None:
+                out.append(f)
+            elif refused is not None:
+                refused.append((f, why))
     return out
 
 
@@ -186,7 +215,12 @@ def load_data(data_paths: list[str], root: Path | None = None) -> tuple[dict[str
     notices: list[Notice] = []
     if data_paths:
         fence = _Containment(data_paths, root or Path.cwd())
-        for f in data_files_of(data_paths):
+        refused: Refusals = []
+        files = data_files_of(data_paths, root, refused)
+        for f, why in refused:
+            notices.append(Notice(NoticeLevel.ERROR, "data-credential-file", f"data file not read: {why}",
+                                  fence.display(f), None))
+        for f in files:
             outside = fence.escape(f)
             if outside is not None:
                 notices.append(Notice(NoticeLevel.ERROR, "data-symlink-outside-root",
@@ -195,6 +229,11 @@ def load_data(data_paths: list[str], root: Path | None = None) -> tuple[dict[str
                 continue
             try:
                 text = f.read_text(encoding="utf-8")
+                shape = credential_shape(text)
+                if shape is not None:
+                    notices.append(Notice(NoticeLevel.ERROR, "data-credential-file", f"data file not loaded: {shape}",
+                                          fence.display(f), None))
+                    continue
                 value = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
             except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
                 line = getattr(getattr(exc, "problem_mark", None), "line", None)
@@ -355,7 +394,12 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
     notices: list[Notice] = []
     modules: list[PreparedModule] = []
     fence = _Containment(policy_paths, root)
-    for index, (path, display, builtin) in enumerate(collect_policy_files(policy_paths, root, include_builtin)):
+    refused: Refusals = []
+    files = collect_policy_files(policy_paths, root, include_builtin, refused)
+    for path, why in refused:
+        notices.append(Notice(NoticeLevel.ERROR, "policy-credential-file", f"policy not read: {why}",
+                              fence.display(path), None))
+    for index, (path, display, builtin) in enumerate(files):
         if not builtin and fence.escape(path) is not None:
             notices.append(Notice(NoticeLevel.ERROR, "policy-symlink-outside-root",
                                   "policy not loaded: it is a symlink that resolves outside the repository",
@@ -365,6 +409,11 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
             mod = read_module(path, display, module_index=index, builtin=builtin)
         except OSError as exc:
             raise UsageError(f"cannot read policy {display}: {exc.strerror or exc}") from None
+        shape = None if builtin else credential_shape(mod.original)
+        if shape is not None:
+            notices.append(Notice(NoticeLevel.ERROR, "policy-credential-file", f"policy not loaded: {shape}",
+                                  display, None))
+            continue
         for ann in mod.annotations:
             if ann.error:
                 notices.append(Notice(NoticeLevel.WARNING, "policy-metadata-error", ann.error, display, ann.line))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from regoscan.engine.policyset import entrypoint, load_data, load_modules
 from regoscan.errors import UsageError
+from regoscan.inputs.forbidden import ForbiddenPaths
 from regoscan.models import Notice, NoticeLevel
 from regoscan.rego.lexer import Token, apply_edits, blank
 from regoscan.rego.linking import FunctionDef, link
@@ -149,7 +150,9 @@ class TestReport:
         return 1 if self.failed else 0
 
 
-def _test_files(paths: list[str], builtin_tests: bool) -> list[tuple[Path, str]]:
+def _test_files(paths: list[str], builtin_tests: bool, root: Path,
+                refused: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    guard = ForbiddenPaths(root, bases=[Path(p) for p in paths if Path(p).is_dir()])
     out: list[tuple[Path, str]] = []
     for raw in paths:
         p = Path(raw)
@@ -170,6 +173,10 @@ def _test_files(paths: list[str], builtin_tests: bool) -> list[tuple[Path, str]]
     for path, display in out:
         if path.resolve() not in seen:
             seen.add(path.resolve())
+            why = None if display.startswith("(builtin)/") else guard.reason(path)
+            if why is not None:  # git metadata or a credential file: never read
+                refused.append((path, why))
+                continue
             unique.append((path, display))
     return unique
 
@@ -196,7 +203,12 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
 
     tests: list[PreparedModule] = []
     input_rules: dict[str, str] = {}
-    for index, (path, display) in enumerate(_test_files(paths, builtin_tests), start=len(base)):
+    refused: list[tuple[Path, str]] = []
+    test_files = _test_files(paths, builtin_tests, root, refused)
+    for path, why in refused:
+        report.errors.append(Notice(level=NoticeLevel.ERROR, code="policy-credential-file",
+                                    message=f"test file not read: {why}", path=path.as_posix()))
+    for index, (path, display) in enumerate(test_files, start=len(base)):
         mod = read_module(path, display, module_index=index)
         for prob in mod.problems:
             report.errors.append(Notice(level=NoticeLevel.ERROR, code="test-load-error", message=prob.message,

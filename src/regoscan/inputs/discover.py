@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoscan.errors import UsageError
+from regoscan.inputs.forbidden import ForbiddenPaths
 from regoscan.models import InputType, Notice, NoticeLevel
 
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
@@ -141,10 +142,12 @@ def matches_any(patterns: list[str], rel_path: str) -> bool:
 
 
 class _Walker:
-    def __init__(self, root: Path, include: list[str] | None, exclude: list[str] | None, sniff_unknown: bool) -> None:
+    def __init__(self, root: Path, include: list[str] | None, exclude: list[str] | None, sniff_unknown: bool,
+                 forbidden: ForbiddenPaths) -> None:
         self.sniff_unknown = sniff_unknown
         self.root = root.absolute()
         self.root_real = self.root.resolve()
+        self.forbidden = forbidden
         self.include = include or []
         self.exclude = exclude or []
         self.result = DiscoveryResult()
@@ -164,6 +167,14 @@ class _Walker:
             return rel if rel != "." else ""
         return path.as_posix()
 
+    def refused(self, path: Path, real: Path, *, folder: bool = False) -> bool:
+        """Git metadata and credential files are never opened (see ``inputs.forbidden``)."""
+        why = self.forbidden.folder_reason(path, real) if folder else self.forbidden.reason(path, real)
+        if why is None:
+            return False
+        self.notice("input-credential-file", f"not read: {self.rel(path)}: {why}", path)
+        return True
+
     def inside_root(self, path: Path) -> bool:
         return any(path == base or base in path.parents for base in (self.root, self.root_real))
 
@@ -173,6 +184,9 @@ class _Walker:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError):
             self.notice("input-broken-symlink", f"skipped {self.rel(path)}: broken or looping symlink", path)
+            return None
+        # Credentials and git metadata first: the more precise reason, wherever the link leads.
+        if self.refused(path, real, folder=real.is_dir()):
             return None
         # A link (the path itself, or a folder above it inside the root) may not lead out
         # of the root; a path outside the root that the user named directly is fine.
@@ -245,7 +259,9 @@ class _Walker:
         hint = classify(entry.name)
         if not is_link:
             if hint is not None and entry.is_file(follow_symlinks=False):
-                self.add_file(path, path.resolve(), hint, via_link)
+                real = path.resolve()
+                if not self.refused(path, real):
+                    self.add_file(path, real, hint, via_link)
             return None
         real = self.follow(path)
         if real is None:
@@ -294,7 +310,9 @@ def discover(
     ``sniff_unknown=False`` so only files whose *name* makes them inputs are kept, and
     ``missing_ok=True`` so files deleted by the change are skipped, not a usage error.
     """
-    walker = _Walker(Path(root), include, exclude, sniff_unknown)
+    named = [Path(os.path.normpath(Path(raw).absolute())) for raw in paths]
+    forbidden = ForbiddenPaths(Path(root), bases=[p for p in named if p.is_dir()])
+    walker = _Walker(Path(root), include, exclude, sniff_unknown, forbidden)
     for raw in paths:
         path = Path(raw).absolute()
         if not path.exists():

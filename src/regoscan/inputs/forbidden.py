@@ -1,0 +1,260 @@
+"""Paths regoscan never opens: git metadata and credential files.
+
+A pull request controls its symlinks, and ``actions/checkout`` leaves the job's token in
+``.git/config`` (an ``http.<url>.extraheader``) unless told otherwise. A link such as
+``Dockerfile.ci -> .git/config`` stays inside the workspace, so the "no symlink out of
+the repository" rule lets it through, and whatever reads the file (the parsers, the
+policies, an error message) could then repeat the token. So, before any scanned file,
+policy or data file is opened, its path is checked here, whatever the way it was
+reached (a file link, a folder link to ``.git``, a hard link to ``.git/config``):
+
+* **git metadata**: the path, or the real path it resolves to, has a ``.git``
+  component (the repository's folder, a worktree's or submodule's ``.git`` file, or
+  ``.git/modules/...``); or the file is a hard link to a file of a ``.git`` folder in
+  or above the scan root (same ``st_dev``/``st_ino``);
+* **credential files**, wherever they are: ``.git-credentials``, ``.npmrc``,
+  ``.netrc``/``_netrc``, ``.pypirc``, ``.docker/config.json`` and the like;
+* **runner-private folders**: a real path under ``$HOME``, ``/github/home`` or
+  ``$RUNNER_TEMP`` (where ``actions/checkout`` v6 keeps its credentials file), unless it
+  lies inside the scan root or a folder the user named.
+
+``credential_shape`` is the last line of defence for files that got past the path
+rules: text shaped like a git config that carries an ``extraheader`` or a
+``[credential]`` section is refused too, once read and before anything parses it.
+
+Each refusal comes back as a reason (one sentence); callers turn it into a notice
+(``input-credential-file``, ``policy-credential-file``, ``data-credential-file``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+CREDENTIAL_NAMES = frozenset({
+    ".git-credentials", ".gitcredentials", ".npmrc", ".yarnrc", ".yarnrc.yml", ".netrc", "_netrc",
+    ".pypirc", ".dockercfg", ".pgpass", ".my.cnf", ".s3cfg", ".boto",
+})
+"""File names that hold credentials whatever folder they are in."""
+
+CREDENTIAL_TAILS: tuple[tuple[str, ...], ...] = (
+    (".docker", "config.json"),
+    (".aws", "credentials"),
+    (".aws", "config"),
+    (".kube", "config"),
+    (".config", "gh", "hosts.yml"),
+    (".gem", "credentials"),
+    (".cargo", "credentials"),
+    (".cargo", "credentials.toml"),
+    (".ssh",),
+)
+"""Trailing path parts of well-known credential files (``.ssh`` means anything below it)."""
+
+PRIVATE_DIRS = ("/github/home", "/github/runner_temp")
+"""Folders a container action sees that belong to the runner, not to the repository."""
+
+GIT_WALK_LIMIT = 200_000
+"""Most entries read from ``.git`` folders when looking for a hard link (objects are skipped)."""
+
+_GIT_SECTION = re.compile(r"^[ \t]*\[[ \t]*[A-Za-z][\w.-]*(?:[ \t]+\"[^\"\n]*\")?[ \t]*\]", re.M)
+_EXTRAHEADER = re.compile(r"^[ \t]*extraheader[ \t]*=", re.M | re.I)
+_CREDENTIAL_SECTION = re.compile(r"^[ \t]*\[[ \t]*credential\b", re.M | re.I)
+_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@\S+$", re.I)
+
+
+def credential_shape(text: str) -> str | None:
+    """Why ``text`` looks like stored credentials (git config or ``.git-credentials``), else ``None``."""
+    head = text[:1_000_000]
+    if _GIT_SECTION.search(head):
+        if _EXTRAHEADER.search(head):
+            return "its content is a git configuration with an http extraheader (where a token is kept)"
+        if _CREDENTIAL_SECTION.search(head):
+            return "its content is a git configuration with a [credential] section"
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if lines and len(lines) <= 1000 and all(_CREDENTIAL_URL.match(line) for line in lines):
+        return "its content is a list of URLs with passwords (.git-credentials format)"
+    return None
+
+
+def _lexical(path: Path) -> Path:
+    return Path(os.path.normpath(Path(path).absolute()))
+
+
+def _under(path: Path, base: Path) -> bool:
+    return path == base or base in path.parents
+
+
+def _git_part(path: Path) -> bool:
+    return any(part.casefold() == ".git" for part in path.parts)
+
+
+def _tail_match(parts: tuple[str, ...]) -> str | None:
+    name = parts[-1] if parts else ""
+    if name.casefold() in CREDENTIAL_NAMES:
+        return name
+    folded = tuple(p.casefold() for p in parts)
+    for tail in CREDENTIAL_TAILS:
+        if len(tail) == 1:
+            if tail[0] in folded[:-1]:
+                return "/".join(parts[folded.index(tail[0]):])
+        elif folded[-len(tail):] == tail:
+            return "/".join(parts[-len(tail):])
+    return None
+
+
+class ForbiddenPaths:
+    """Decides, per path, whether regoscan may open it (see the module docstring).
+
+    ``root`` is the scan root; ``bases`` are folders the user named (a real path under
+    ``$HOME`` is fine inside them); ``env`` supplies ``HOME`` and ``RUNNER_TEMP``.
+    """
+
+    def __init__(self, root: Path, bases: Iterable[Path] = (), env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self.root = _lexical(root)
+        self.root_real = Path(root).resolve()
+        allowed = [self.root, self.root_real]
+        for base in bases:
+            allowed += [_lexical(base), Path(base).resolve()]
+        self.allowed = allowed
+        private = [Path(p) for p in PRIVATE_DIRS]
+        for name in ("HOME", "RUNNER_TEMP"):
+            value = (env.get(name) or "").strip()
+            if value and os.path.isabs(value) and os.path.normpath(value) != os.sep:
+                private.append(_lexical(Path(value)))
+        self.private = [p for p in dict.fromkeys(private)]
+        self._git_inodes: set[tuple[int, int]] | None = None
+
+    # ------------------------------------------------------------------ the rules
+
+    def reason(self, path: Path, real: Path | None = None) -> str | None:
+        """Why ``path`` must not be opened, or ``None``. ``real`` saves a ``resolve``."""
+        lexical = _lexical(path)
+        if real is None:
+            try:
+                real = Path(path).resolve()
+            except (OSError, RuntimeError):
+                real = lexical
+        if _git_part(lexical) or _git_part(real):
+            where = "is" if _git_part(lexical) else "resolves to"
+            return f"it {where} git metadata ({real.as_posix()}), which can hold the job's token"
+        for candidate in (lexical, real):
+            found = _tail_match(candidate.parts)
+            if found is not None:
+                return f"{found} is a credential file"
+        private = self._private(real)
+        if private is not None:
+            return private
+        if self._hard_link_into_git(real):
+            return "it is a hard link to a file of a .git folder, which can hold the job's token"
+        return None
+
+    def folder_reason(self, path: Path, real: Path) -> str | None:
+        """Why a folder must not be walked (it is, or leads into, git metadata or a private folder)."""
+        if _git_part(_lexical(path)) or _git_part(real):
+            return f"it resolves to git metadata ({real.as_posix()}), which can hold the job's token"
+        found = _tail_match((*real.parts, "x"))
+        if found is not None and found.startswith(".ssh"):
+            return "it is an SSH folder (credential files)"
+        return self._private(real)
+
+    def _private(self, real: Path) -> str | None:
+        if any(_under(real, base) for base in self.allowed):
+            return None
+        for private in self.private:
+            if _under(real, private):
+                return f"it resolves into {private.as_posix()}, a folder of the runner's own (credentials live there)"
+        return None
+
+    # ------------------------------------------------------------------ hard links
+
+    def _hard_link_into_git(self, real: Path) -> bool:
+        try:
+            st = real.lstat()
+        except OSError:
+            return False
+        if st.st_nlink <= 1 or not os.path.isfile(real):
+            return False
+        return (st.st_dev, st.st_ino) in self._inodes()
+
+    def _inodes(self) -> set[tuple[int, int]]:
+        """(device, inode) of every file in ``.git`` folders in and above the root, read once.
+
+        Only needed when a file has more than one link, which a checkout never creates.
+        Object files are skipped: they are zlib-compressed and never hold credentials.
+        """
+        if self._git_inodes is not None:
+            return self._git_inodes
+        found: set[tuple[int, int]] = set()
+        budget = [GIT_WALK_LIMIT]
+        for git_dir in self._git_dirs():
+            self._collect(git_dir, found, budget)
+        self._git_inodes = found
+        return found
+
+    def _git_dirs(self) -> list[Path]:
+        dirs: list[Path] = []
+        for top in (self.root_real, *self.root_real.parents):
+            dirs.extend(_git_locations(top / ".git"))
+        budget = GIT_WALK_LIMIT
+        for current, subdirs, files in os.walk(self.root_real):
+            budget -= len(subdirs) + len(files)
+            if ".git" in subdirs or ".git" in files:
+                dirs.extend(_git_locations(Path(current) / ".git"))
+            subdirs[:] = [d for d in subdirs if d != ".git" and d != "node_modules"]
+            if budget <= 0:
+                break
+        return list(dict.fromkeys(dirs))
+
+    def _collect(self, folder: Path, found: set[tuple[int, int]], budget: list[int]) -> None:
+        try:
+            device = folder.stat().st_dev
+        except OSError:
+            return
+        stack = [folder]
+        while stack and budget[0] > 0:
+            current = stack.pop()
+            try:
+                with os.scandir(current) as it:
+                    entries = list(it)
+            except OSError:
+                continue
+            budget[0] -= len(entries)
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in ("objects", "lfs"):
+                            stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        found.add((device, entry.inode()))
+                except OSError:
+                    continue
+
+
+def _git_locations(dot_git: Path) -> list[Path]:
+    """The folders a ``.git`` entry stands for: itself, or the ``gitdir:`` a ``.git`` file names
+    (worktrees, submodules) and that folder's common directory."""
+    try:
+        if dot_git.is_dir():
+            return [dot_git]
+        if not dot_git.is_file():
+            return []
+        line = dot_git.read_text(encoding="utf-8", errors="replace")[:4096].strip()
+    except OSError:
+        return []
+    if not line.startswith("gitdir:"):
+        return []
+    gitdir = Path(line[len("gitdir:"):].strip())
+    if not gitdir.is_absolute():
+        gitdir = dot_git.parent / gitdir
+    out = [gitdir.resolve()] if gitdir.is_dir() else []
+    try:
+        common = (gitdir / "commondir").read_text(encoding="utf-8").strip()
+        common_dir = (gitdir / common).resolve()
+        if common_dir.is_dir():
+            out.append(common_dir)
+    except OSError:
+        pass
+    return out
