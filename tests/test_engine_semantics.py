@@ -163,7 +163,8 @@ def test_exception_that_errors_fails_closed(tmp_path: Path, monkeypatch: pytest.
     assert errors, "the exception's error must be reported"
     loc = errors[0]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "policy/exc.rego"
-    assert loc["region"]["startLine"] == 8
+    assert loc["region"]["startLine"] == 9  # the statement that errors, not the head
+    assert errors[0]["descriptor"]["id"] == "exception-error"
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "exc.rego" in summary
 

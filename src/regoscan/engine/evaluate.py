@@ -105,15 +105,17 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
         if progress:
             progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
         results = runtime.run(jobs)
+        # findings are built while the runtime is up: an exception that errors is probed
+        # on it to name the failing statement's line
+        per_file: dict[str, list[Finding]] = {}
+        unstable: set[str] = set()
+        for res in results:
+            doc = job_docs[res.id]
+            per_file.setdefault(doc.path, []).extend(builder.findings(doc, res))
+            if res.failures:
+                unstable.add(doc.path)
     finally:
         runtime.close()
-    per_file: dict[str, list[Finding]] = {}
-    unstable: set[str] = set()
-    for res in results:
-        doc = job_docs[res.id]
-        per_file.setdefault(doc.path, []).extend(builder.findings(doc, res))
-        if res.failures:
-            unstable.add(doc.path)
     for found in per_file.values():
         found.sort(key=finding_order)
         number_repeats(found)

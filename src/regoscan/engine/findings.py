@@ -14,12 +14,13 @@ from typing import Any
 
 from regoscan.engine.exceptions import ExceptionTypeError, namespace_names, rule_suffix, rule_suffixes
 from regoscan.engine.notices import NoticeSink
-from regoscan.engine.policyset import Check, ExceptionSource, PolicySet, entrypoint
+from regoscan.engine.policyset import NAMESPACE_EXCEPTIONS, Check, ExceptionSource, PolicySet, entrypoint
 from regoscan.engine.results import region_for, rule_results
 from regoscan.engine.selectors import applies
 from regoscan.engine.units import Origin
 from regoscan.models import Document, Finding, Notice, NoticeLevel, SuppressionInfo
-from regoscan.rego.runtime import Job, JobResult, PolicyRuntime
+from regoscan.rego.probe import prefix_probes
+from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 
 
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
@@ -39,6 +40,9 @@ class FindingBuilder:
         self.notices = notices
         self.file_notices: dict[str, list[tuple[Notice, str | None]]] = {}
         self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
+        every = [*policy.namespace_exceptions, *(e for c in policy.checks for e in c.exceptions)]
+        self.exceptions: dict[str, ExceptionSource] = {src.entrypoint: src for src in every}
+        self._located: dict[tuple[str, str], tuple[int, str] | None] = {}
 
     def checks_for(self, doc: Document) -> list[Check]:
         key = (doc.input_type.value, (doc.kind or "").lower() or None)
@@ -54,23 +58,55 @@ class FindingBuilder:
         if not checks:
             return None
         eps: list[str] = []
+        exceptions: list[str] = []
         for c in checks:
             eps.extend(ep for ep in c.entrypoints if ep in self.good)
-            eps.extend(e.entrypoint for e in c.exceptions if e.entrypoint in self.good)
-        eps.extend(e.entrypoint for e in self.policy.namespace_exceptions if e.entrypoint in self.good)
-        return Job(job_id, json.dumps(doc.content, separators=(",", ":")), eps)
+            exceptions.extend(e.entrypoint for e in c.exceptions if e.entrypoint in self.good)
+        exceptions.extend(e.entrypoint for e in self.policy.namespace_exceptions if e.entrypoint in self.good)
+        # exceptions are evaluated strictly: a failing built-in call anywhere in the body is
+        # an error (reported, nothing waived), never an unused assignment regopy drops
+        return Job(job_id, json.dumps(doc.content, separators=(",", ":")), eps + exceptions, strict=exceptions)
 
-    def _problem(self, ep: str, message: str, doc: Document, code: str) -> None:
+    def _problem(self, ep: str, message: str, doc: Document, code: str, *, engine_error: bool = False) -> None:
         origin = self.origins.get(ep)
-        where = f"rule {origin.rule} in package {origin.package}" if origin else ep
+        where = _label(origin) if origin else ep
         path, line = (origin.path, origin.line) if origin else (None, None)
         unknown = _UNKNOWN_FUNCTION.search(message)
-        if origin is not None and unknown is not None:
+        src = self.exceptions.get(ep)
+        if src is not None and code == "exception-error":
+            where += " waives nothing"
+        failing = self._failing_statement(src, doc, message) if src is not None and engine_error else None
+        if failing is not None:
+            line = failing[0]
+            statement = " ".join(failing[1].split())
+            statement = statement if len(statement) <= 120 else statement[:119] + "…"
+            message = f"{message}, in `{statement}`"
+        elif origin is not None and unknown is not None:
             line = call_line(origin.source, unknown.group(1), origin.line) or line
         self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), document=doc.path)
         # an unfolded copy per file, for the result cache
         self.file_notices.setdefault(doc.path, []).append(
             (Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), doc.path))
+
+    def _failing_statement(self, src: ExceptionSource, doc: Document, message: str) -> tuple[int, str] | None:
+        """Line and text of the exception's statement that fails on this document (``rego.probe``).
+
+        Found once per exception and message: the same message is the same statement.
+        """
+        key = (src.entrypoint, message)
+        if key not in self._located:
+            self._located[key] = None
+            mod = next((m for m in self.policy.modules if m.path == src.path), None)
+            tag = str(len(self._located))
+            probe = prefix_probes(mod.text, src.definition.rule, src.line, tag) if mod is not None else None
+            if probe is not None:
+                eps = [entrypoint(probe.package, name) for name, _, _ in probe.rules]
+                unit = PolicyUnit(f"__regoscan_probe_{tag}.rego", probe.text, eps)
+                res = self.runtime.probe(unit, json.dumps(doc.content, separators=(",", ":")))
+                if res is not None:
+                    self._located[key] = next(((line, text) for ep, (_, line, text)
+                                               in zip(eps, probe.rules, strict=True) if ep in res.errors), None)
+        return self._located[key]
 
     def _fail(self, res: JobResult, ep: str) -> str | None:
         if ep in res.failures:
@@ -82,7 +118,10 @@ class FindingBuilder:
             code = "evaluation-timeout" if "timed out" in msg else "evaluation-crash"
             self._problem(ep, msg, doc, code)
         for ep, msg in res.errors.items():
-            self._problem(ep, msg, doc, "policy-runtime-error")
+            if ep in self.exceptions:
+                self._problem(ep, msg, doc, "exception-error", engine_error=True)
+            else:
+                self._problem(ep, msg, doc, "policy-runtime-error")
         exempt_pkgs: dict[str, list[SuppressionInfo]] = {}
         for src in self.policy.namespace_exceptions:
             if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
@@ -134,6 +173,15 @@ class FindingBuilder:
 
 
 _UNKNOWN_FUNCTION = re.compile(r"Function not found: ([A-Za-z_][\w.]*)")
+
+
+def _label(origin: Origin) -> str:
+    """What the message is about, in the words of the README: a namespace exception (package
+    ``namespace.exceptions``), a rule exception (in a check's package), or a rule."""
+    if origin.rule == "exception":
+        kind = "namespace exception" if origin.package == NAMESPACE_EXCEPTIONS else "rule exception"
+        return f"{kind} in package {origin.package}"
+    return f"rule {origin.rule} in package {origin.package}"
 
 
 def call_line(source: str, name: str, rule_line: int) -> int | None:

@@ -20,14 +20,18 @@ def plan_queries(runtime: PolicyRuntime, jobs: list[Job]) -> None:
     """
     if len(jobs) < PLAN_MIN_JOBS:
         return
+    def planned(job: Job) -> tuple[str, ...]:
+        # strict entrypoints (exceptions) are queried on their own: a plan is not strict
+        return tuple(ep for ep in job.entrypoints if ep not in job.strict)
+
     distinct: dict[tuple[str, ...], int] = {}
     for job in jobs:
-        distinct.setdefault(tuple(job.entrypoints), len(distinct))
+        distinct.setdefault(planned(job), len(distinct))
     unit, names = plan_module([list(eps) for eps in distinct])
     if not runtime.extend(unit):
         return  # evaluate entrypoint by entrypoint, as without plans
     for job in jobs:
-        job.plan = names[distinct[tuple(job.entrypoints)]]
+        job.plan = names[distinct[planned(job)]]
 
 
 # Built-in check modules by the input type they are written for.

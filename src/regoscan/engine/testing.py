@@ -79,9 +79,9 @@ def rewrite_with_input(mod: PreparedModule) -> WithInputRewrite:
 
 
 def _literals(toks: list[Token], start: int, end: int) -> list[tuple[int, int]]:
-    from regoscan.rego.rewrite import _split_literals
+    from regoscan.rego.rewrite import split_literals
 
-    return _split_literals(toks, start, end)
+    return split_literals(toks, start, end)
 
 
 def _with_clauses(toks: list[Token], start: int, end: int) -> list[tuple[int, int, str, str]]:

@@ -159,7 +159,7 @@ def _comprehension_bar(tokens: list[Token], open_idx: int, close_idx: int) -> in
     return None
 
 
-def _split_literals(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
+def split_literals(tokens: list[Token], start: int, end: int) -> list[tuple[int, int]]:
     """Split a query (body interior) into literals on depth-0 ``;`` and newlines."""
     out: list[tuple[int, int]] = []
     depth = 0
@@ -206,7 +206,7 @@ class _Hoister:
     counter: int = 0
 
     def query(self, start: int, end: int) -> None:
-        for lit_start, lit_end in _split_literals(self.tokens, start, end):
+        for lit_start, lit_end in split_literals(self.tokens, start, end):
             self.literal(lit_start, lit_end)
 
     def inline_query(self, start: int, end: int) -> None:

@@ -60,6 +60,9 @@ class Job:
     """An aggregating entrypoint (see ``plan_module``) that evaluates all of ``entrypoints`` at once."""
     group: str = "main"
     """The engine group to evaluate in (see ``PolicyRuntime.define_group``)."""
+    strict: list[str] = field(default_factory=list)
+    """Entrypoints (of ``entrypoints``, never in ``plan``) evaluated with built-in errors as
+    errors, not undefined: exceptions, which must fail closed (see ``worker.Engine.evaluate``)."""
 
 
 @dataclass
@@ -288,6 +291,43 @@ class PolicyRuntime:
                 raise RuntimeError(f"policy set that compiled before no longer compiles: {reply}")
         return "main"
 
+    def probe(self, unit: PolicyUnit, input_json: str) -> JobResult | None:
+        """Evaluate an extra module's entrypoints beside the compiled set, strictly, on one input.
+
+        For diagnostics after an error (``rego.probe``): the module is compiled once per
+        worker in a group of its own and never joins the set. ``None`` when it does not
+        compile or the engine fails.
+        """
+        group = f"probe:{unit.name}"
+        if not self._good or group in self._broken_groups:
+            return None
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        try:
+            if worker is None:
+                worker = self._start_worker()
+            if group not in worker.loaded:
+                reply = worker.load(self._modules([*self._good, unit]), self.data, self._eps([unit]),
+                                    self.load_timeout, group=group)
+                if not reply.get("ok"):
+                    with self._lock:
+                        self._broken_groups.add(group)
+                    return None
+            payload = [{"id": 0, "input": input_json, "entrypoints": unit.entrypoints, "group": group,
+                        "strict": unit.entrypoints}]
+            raws = list(worker.evaluate(payload, trace=False, timeout=self.eval_timeout))
+        except WorkerError:
+            worker = None
+            with self._lock:
+                self._broken_groups.add(group)
+            return None
+        finally:
+            if worker is not None:
+                with self._lock:
+                    self._idle.append(worker)
+        raw = raws[0] if raws else {}
+        return JobResult(0, values=raw.get("values", {}), errors=raw.get("errors", {}))
+
     # --------------------------------------------------------------- evaluation
 
     def run(self, jobs: list[Job], on_result: Callable[[JobResult], None] | None = None) -> list[JobResult]:
@@ -350,7 +390,8 @@ class PolicyRuntime:
         if not banned.intersection(job.entrypoints):
             return job
         # no plan: it would evaluate the banned entrypoint again
-        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group)
+        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group,
+                   strict=job.strict)
 
     def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
                    collect: Callable[[JobResult], None]) -> WorkerProcess | None:
@@ -362,7 +403,7 @@ class PolicyRuntime:
             try:
                 groups = {g: self._ensure(worker, g) for g in {j.group for j in jobs}}
                 payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints,
-                            "plan": j.plan, "group": groups[j.group]} for j in jobs]
+                            "plan": j.plan, "group": groups[j.group], "strict": j.strict} for j in jobs]
                 for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
                     job = pending.pop(raw["id"])
                     collect(self._result(job, raw))
@@ -405,7 +446,8 @@ class PolicyRuntime:
                 worker = self._start_worker()
             try:
                 group = self._ensure(worker, job.group)
-                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining, "group": group}]
+                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining, "group": group,
+                            "strict": job.strict}]
                 for raw in worker.evaluate(payload, trace=True, timeout=self.eval_timeout):
                     result.values.update(raw.get("values", {}))
                     result.errors.update(raw.get("errors", {}))

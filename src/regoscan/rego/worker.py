@@ -52,6 +52,7 @@ class Engine:
         self._rs = rego_shared
         self.interp: Any = None
         self.bundle: Any = None
+        self.strict = False
 
     def load(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str]) -> dict[str, Any]:
         regopy = self._regopy
@@ -80,15 +81,23 @@ class Engine:
             if internal and not internal.startswith("(rego-errorseq"):
                 messages.append(internal)
             return {"ok": False, "build_error": "; ".join(dict.fromkeys(messages)) or "compilation failed"}
-        self.interp, self.bundle = interp, bundle
+        self.interp, self.bundle, self.strict = interp, bundle, False
         return {"ok": True}
 
     def set_input(self, input_json: str) -> None:
         self.interp.set_input_term(input_json)
 
-    def evaluate(self, entrypoint: str) -> tuple[Any, str | None]:
-        """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined."""
+    def evaluate(self, entrypoint: str, strict: bool = False) -> tuple[Any, str | None]:
+        """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined.
+
+        ``strict``: a failing built-in call is an error instead of undefined. Without it,
+        regopy drops an unused assignment whose call fails (``x := to_number("a")``) and
+        the body succeeds; with it, used or unused, the call's error comes back.
+        """
         rs = self._rs
+        if strict != self.strict:
+            self.interp.strict_built_in_errors = strict
+            self.strict = strict
         try:
             out = rs.rego_bundle_query_entrypoint(self.interp._impl, self.bundle._impl, entrypoint)
         except self._regopy.RegoError as exc:
@@ -185,20 +194,21 @@ def _serve(proto: Any) -> None:
                 engine.set_input(job["input"])
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
+                strict = set(job.get("strict") or ())
+                todo = list(job["entrypoints"])
                 plan = None if trace else job.get("plan")
                 if plan:
                     # one query for every entrypoint of the job (see runtime.plan_module);
                     # any error in it sends the job through the per-entrypoint path below
                     value, err = engine.evaluate(plan)
                     if err is None and isinstance(value, dict):
-                        wanted = set(job["entrypoints"])
+                        wanted = set(todo) - strict  # a plan evaluates without strict errors
                         values = {ep: v for ep, v in value.items() if ep in wanted and v is not None}
-                        send({"result": {"id": job["id"], "values": values, "errors": errors}})
-                        continue
-                for ep in job["entrypoints"]:
+                        todo = [ep for ep in todo if ep in strict]
+                for ep in todo:
                     if trace:
                         send({"progress": job["id"], "entrypoint": ep})
-                    value, err = engine.evaluate(ep)
+                    value, err = engine.evaluate(ep, strict=ep in strict)
                     if err is not None:
                         errors[ep] = err
                     elif value is not _UNDEFINED:
