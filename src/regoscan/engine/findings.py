@@ -19,7 +19,7 @@ from regoscan.engine.results import region_for, rule_results
 from regoscan.engine.selectors import applies
 from regoscan.engine.units import Origin
 from regoscan.models import Document, Finding, Notice, NoticeLevel, SuppressionInfo
-from regoscan.rego.probe import prefix_probes
+from regoscan.rego.probe import Statement, body_statements, prefix_probes
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 
 
@@ -42,7 +42,7 @@ class FindingBuilder:
         self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
         every = [*policy.namespace_exceptions, *(e for c in policy.checks for e in c.exceptions)]
         self.exceptions: dict[str, ExceptionSource] = {src.entrypoint: src for src in every}
-        self._located: dict[tuple[str, str], tuple[int, str] | None] = {}
+        self._located: dict[tuple[str, str], Statement | None] = {}
 
     def checks_for(self, doc: Document) -> list[Check]:
         key = (doc.input_type.value, (doc.kind or "").lower() or None)
@@ -77,8 +77,8 @@ class FindingBuilder:
             where += " waives nothing"
         failing = self._failing_statement(src, doc, message) if src is not None and engine_error else None
         if failing is not None:
-            line = failing[0]
-            statement = " ".join(failing[1].split())
+            line = failing.line
+            statement = " ".join(failing.text.split())
             statement = statement if len(statement) <= 120 else statement[:119] + "…"
             message = f"{message}, in `{statement}`"
         elif origin is not None and unknown is not None:
@@ -88,24 +88,29 @@ class FindingBuilder:
         self.file_notices.setdefault(doc.path, []).append(
             (Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), doc.path))
 
-    def _failing_statement(self, src: ExceptionSource, doc: Document, message: str) -> tuple[int, str] | None:
-        """Line and text of the exception's statement that fails on this document (``rego.probe``).
+    def _failing_statement(self, src: ExceptionSource, doc: Document, message: str) -> Statement | None:
+        """The exception's statement that fails on this document (see ``rego.probe``).
 
         Found once per exception and message: the same message is the same statement.
         """
         key = (src.entrypoint, message)
-        if key not in self._located:
-            self._located[key] = None
-            mod = next((m for m in self.policy.modules if m.path == src.path), None)
-            tag = str(len(self._located))
-            probe = prefix_probes(mod.text, src.definition.rule, src.line, tag) if mod is not None else None
-            if probe is not None:
-                eps = [entrypoint(probe.package, name) for name, _, _ in probe.rules]
-                unit = PolicyUnit(f"__regoscan_probe_{tag}.rego", probe.text, eps)
-                res = self.runtime.probe(unit, json.dumps(doc.content, separators=(",", ":")))
-                if res is not None:
-                    self._located[key] = next(((line, text) for ep, (_, line, text)
-                                               in zip(eps, probe.rules, strict=True) if ep in res.errors), None)
+        if key in self._located:
+            return self._located[key]
+        self._located[key] = None
+        mod = next((m for m in self.policy.modules if m.path == src.path), None)
+        statements = body_statements(mod.text, src.definition.rule, src.line) if mod is not None else None
+        if statements is not None and len(statements) == 1:
+            self._located[key] = statements[0]
+            return statements[0]
+        tag = str(len(self._located))
+        probe = prefix_probes(mod.text, statements, tag) if mod is not None and statements else None
+        if probe is not None:
+            eps = [entrypoint(probe.package, name) for name, _ in probe.rules]
+            unit = PolicyUnit(f"__regoscan_probe_{tag}.rego", probe.text, eps)
+            res = self.runtime.probe(unit, json.dumps(doc.content, separators=(",", ":")))
+            if res is not None:
+                self._located[key] = next(
+                    (st for ep, (_, st) in zip(eps, probe.rules, strict=True) if ep in res.errors), None)
         return self._located[key]
 
     def _fail(self, res: JobResult, ep: str) -> str | None:

@@ -25,44 +25,53 @@ PROBE_PREFIX = "__rs_probe"
 
 
 @dataclass
+class Statement:
+    line: int
+    text: str
+
+
+@dataclass
 class ProbeModule:
     text: str
     package: str
-    rules: list[tuple[str, int, str]]
-    """One rule per prefix, in body order: (rule name, line and text of its last statement)."""
+    rules: list[tuple[str, Statement]]
+    """One rule per prefix, in body order, with the prefix's last statement."""
 
 
-def prefix_probes(source: str, rule_name: str, rule_line: int, tag: str) -> ProbeModule | None:
-    """A module with one rule per prefix of the body of ``rule_name`` defined at ``rule_line``.
+def body_statements(source: str, rule_name: str, rule_line: int) -> list[Statement] | None:
+    """The top-level statements of the braced body of ``rule_name`` defined at ``rule_line``.
 
-    ``source`` is the module as it was given to the engine (after every rewrite, so
-    the statements read as they were evaluated; rewrites keep lines). ``tag`` makes the
-    rule names unique per probed definition. ``None`` when there is nothing to tell
-    apart (one statement, no braced body).
+    ``source`` is the module as it was given to the engine (after every rewrite, so the
+    statements read as they were evaluated; rewrites keep lines). ``None`` when there is no
+    such definition or it has no single braced body.
     """
     syntax = parse_module(source)
-    if syntax.package is None:
-        return None
     rule = next((r for r in syntax.rules if r.name == rule_name and r.line == rule_line), None)
     if rule is None or len(rule.bodies) != 1 or rule.else_heads:
         return None
     toks = syntax.tokens
     body = rule.bodies[0]
-    literals = split_literals(toks, body.open_idx + 1, body.close_idx)
-    if len(literals) < 2:
-        return None
-    statements: list[tuple[str, int]] = []
-    for start, end in literals:
+    out: list[Statement] = []
+    for start, end in split_literals(toks, body.open_idx + 1, body.close_idx):
         sig = [i for i in range(start, end) if toks[i].significant]
-        statements.append((source[toks[sig[0]].start : toks[sig[-1]].end], toks[sig[0]].line))
+        out.append(Statement(toks[sig[0]].line, source[toks[sig[0]].start : toks[sig[-1]].end]))
+    return out or None
+
+
+def prefix_probes(source: str, statements: list[Statement], tag: str) -> ProbeModule | None:
+    """A module with one rule per prefix of ``statements`` (see ``body_statements``), in the
+    package and with the imports of ``source``; ``tag`` makes its rule names unique."""
+    syntax = parse_module(source)
+    if syntax.package is None or not statements:
+        return None
+    toks = syntax.tokens
     imports = [source[toks[st.start_idx].start : toks[st.end_idx - 1].end] for st in syntax.imports]
     lines = [f"package {syntax.package}", "", *imports, ""]
-    rules: list[tuple[str, int, str]] = []
+    rules: list[tuple[str, Statement]] = []
     for k in range(1, len(statements) + 1):
         name = f"{PROBE_PREFIX}_{tag}_{k}"
         lines.append(f"{name} contains 1 if {{")
-        lines.extend(text for text, _ in statements[:k])
+        lines.extend(st.text for st in statements[:k])
         lines.append("}")
-        text, line = statements[k - 1]
-        rules.append((name, line, text))
+        rules.append((name, statements[k - 1]))
     return ProbeModule("\n".join(lines) + "\n", syntax.package, rules)
