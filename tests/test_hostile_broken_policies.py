@@ -139,7 +139,7 @@ def test_broken_policies_name_file_and_line_and_lose_nothing_else(
                   "policy/no_package.rego:1", "policy/enormous.rego"):
         assert where in scan.stderr, where
     assert "Traceback" not in scan.stderr
-    assert "Scan incomplete" in scan.summary
+    assert "❌ **Error: " in scan.summary
 
 
 def test_a_large_module_that_fails_to_compile_is_pinned_to_its_rule_quickly(

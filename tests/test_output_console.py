@@ -45,12 +45,35 @@ def test_render_text_layout() -> None:
         "warning: [input-not-scanned] broken.yaml:5: File could not be scanned: did not find expected key\n"
         "\n"
         "2 active, 1 suppressed, 2 notices; 2 files scanned, 1 not scanned\n"
+        "ERROR: 1 configuration error; the results are incomplete · 1 finding at or above high · "
+        "1 warning (advisory) · 1 suppressed by exceptions · 1 of 3 files not scanned\n"
     )
 
 
 def test_render_text_clean() -> None:
     rep = report([], files=[InputFile(path="a.yaml", input_type=InputType.YAML)])
-    assert render_text(rep) == "0 active, 0 suppressed, 0 notices; 1 file scanned, 0 not scanned\n"
+    assert render_text(rep) == "0 active, 0 suppressed, 0 notices; 1 file scanned, 0 not scanned\nPASSED: no findings\n"
+
+
+def test_render_text_verdict_follows_fail_on() -> None:
+    rep = report([finding(check("L1", Severity.LOW))])
+    assert render_text(rep).endswith("\nPASSED: 1 finding below high\n")
+    rep.fail_on = "low"
+    assert render_text(rep).endswith("\nFAILED: 1 finding at or above low\n")
+
+
+def test_render_text_without_notices_and_with_colour() -> None:
+    rep = mixed_report()
+    plain = render_text(rep, notices=False)
+    assert "Notices (" not in plain and "policy-compile-error" not in plain
+    assert "2 notices;" in plain  # still counted
+    coloured = render_text(rep, color=True)
+    assert "\x1b[31m[HIGH]\x1b[0m KSV001" in coloured
+    assert "\x1b[1;31mERROR\x1b[0m: 1 configuration error" in coloured
+    # colour is ours only: stripping our codes gives back the plain text exactly
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_text(rep)
 
 
 def test_render_text_neutralises_terminal_and_workflow_commands() -> None:
@@ -103,6 +126,11 @@ def test_render_json_document() -> None:
         "files_not_scanned": 1,
         "errors": 1,
         "execution_successful": False,
+        "fail_on": "high",
+        "decision": "error",
+        "failing": 1,
+        "headline": "Error: 1 configuration error; the results are incomplete",
+        "exclusions": {"severities": [], "skipped_checks": [], "removed": 0},
     }
     assert [(f["path"], f["start_line"]) for f in doc["findings"]] == [
         ("k8s/db.yaml", 3),

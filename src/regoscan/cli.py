@@ -1,28 +1,58 @@
-"""Command line: ``regoscan scan`` (and friends).
+"""Command line: ``regoscan scan``, ``regoscan checks``, ``regoscan test``, ``regoscan action``.
 
 Exit codes are part of the interface: 0 clean, 1 findings at or above ``--fail-on``,
 2 usage or configuration errors (bad flags, missing paths, policies that do not
-compile or crash, exceptions that error). Reports are written in every case, so a
-failing CI step still leaves its SARIF and summary behind.
+compile or crash, exceptions that error, a report that cannot be written). Reports are
+written in every case, so a failing CI step still leaves its SARIF and summary behind.
+
+Streams: stdout carries exactly one report (the text report, ``--format json|sarif``,
+or the one report written to ``-``), so it can be piped; notices (errors and warnings
+always, notes unless ``-q``), progress and, when stdout carries a document, the verdict
+line go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from regoscan import __version__
 from regoscan.decision import EXIT_ERROR, FAIL_ON, exit_code
 from regoscan.errors import UsageError
 from regoscan.models import NoticeLevel, ScanReport
 
+STDOUT = "-"
+PROGRESS_DELAY = 1.0
+"""Seconds before the progress line appears (a quick scan shows none)."""
+SCAN_FORMATS = ("text", "json", "sarif")
+
+
+def _suggest(word: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    """Errors with this (sub)command's usage, exit code 2, and a close match when there is one."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if choice:
+            options = re.findall(r"'([^']*)'", choice.group(2))
+            message += _suggest(choice.group(1), options)
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+    def unrecognized(self, extras: Sequence[str]) -> NoReturn:
+        """``unrecognized arguments`` from the subcommand that saw them, with a suggestion."""
+        longs = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+        hints = [_suggest(e.split("=", 1)[0], longs) for e in extras if e.startswith("--")]
+        self.error(f"unrecognized arguments: {' '.join(extras)}" + next((h for h in hints if h), ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,24 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan files and folders", description=(
         "Evaluate built-in and custom Rego checks and their exceptions on files and folders. "
         "Exit code 0: nothing at or above --fail-on; 1: findings at or above --fail-on; "
-        "2: usage or configuration error (missing path, policy that does not compile, exception error)."))
+        "2: usage or configuration error (missing path, policy that does not compile, exception error, "
+        "a report that cannot be written). Options can also come from regoscan.yaml or [tool.regoscan] "
+        "in pyproject.toml (same names, without the dashes); flags win."))
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument("--policy", action="append", default=[], metavar="PATH",
-                      help="folder or .rego file with custom checks, exceptions and libraries (repeatable)")
-    scan.add_argument("--data", action="append", default=[], metavar="PATH",
-                      help="JSON/YAML data document or folder of them, available as data.* (repeatable)")
-    scan.add_argument("--namespace", action="append", default=None, metavar="NS",
-                      help="evaluate check packages under this namespace (repeatable; default: builtin and user)")
-    scan.add_argument("--no-builtin", action="store_true", help="do not load the built-in checks")
-    scan.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 to FILE")
+    scan.add_argument("--config", metavar="FILE",
+                      help="read options from FILE (default: ./regoscan.yaml, else [tool.regoscan] in "
+                           "./pyproject.toml)")
+    _policy_options(scan)
+    scan.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 to FILE (- for stdout)")
     scan.add_argument("--sarif-suppressed", choices=("keep", "omit"), default="keep",
                       help="keep waived findings as suppressed results (default), or omit them "
                            "(for upload to GitHub code scanning, which ignores suppressions)")
     scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id (code scanning category)")
-    scan.add_argument("--summary", metavar="FILE", help="write the Markdown summary to FILE")
+    scan.add_argument("--summary", metavar="FILE", help="write the Markdown summary to FILE (- for stdout)")
     scan.add_argument("--fail-on", choices=FAIL_ON, default="high",
                       help="exit 1 when an unsuppressed finding has this severity or higher (default: high)")
-    scan.add_argument("--format", choices=("text", "json"), default="text", help="stdout format (default: text)")
+    scan.add_argument("--severity", action="append", default=None, metavar="LIST",
+                      help="only report findings of these severities, e.g. critical,high (repeatable)")
+    scan.add_argument("--skip-check", action="append", default=None, metavar="ID",
+                      help="do not report this check (ID, Trivy alias or package; repeatable); "
+                           "recorded in the SARIF and the summary")
+    scan.add_argument("--format", choices=SCAN_FORMATS, default="text",
+                      help="stdout format: text (default), json, or sarif")
     scan.add_argument("--root", metavar="DIR",
                       help="folder that paths in reports are relative to (default: current folder)")
     scan.add_argument("--include", action="append", default=None, metavar="GLOB",
@@ -66,7 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="time limit for evaluating one document (default: 20)")
     scan.add_argument("--cache-dir", metavar="DIR",
                       help="reuse results for files whose content and policy set are unchanged (created if missing)")
-    scan.add_argument("-q", "--quiet", action="store_true", help="print nothing on stdout")
+    scan.add_argument("-q", "--quiet", action="store_true",
+                      help="no text report on stdout, no notes or progress on stderr (errors and warnings "
+                           "still go to stderr; reports asked for with - are still written)")
+
+    checks = sub.add_parser("checks", help="list the checks that would run (id, severity, title, package)",
+                            description="List every check loaded from the built-in library and --policy, "
+                                        "as `scan` would load them. Reads the same config file as `scan`.")
+    checks.add_argument("--config", metavar="FILE", help="read options from FILE (as for scan)")
+    _policy_options(checks)
+    checks.add_argument("--format", choices=("text", "json"), default="text", help="stdout format (default: text)")
 
     test = sub.add_parser("test", help="run Rego unit tests (test_* rules in *_test.rego files)", description=(
         "Run Rego unit tests for custom checks, exceptions and the built-in library, like `opa test`. "
@@ -91,17 +135,77 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(path: str, text: str) -> None:
-    target = Path(path)
-    if target.parent and not target.parent.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+def _policy_options(p: argparse.ArgumentParser) -> None:
+    """The options that decide which checks are loaded (shared by ``scan`` and ``checks``)."""
+    p.add_argument("--policy", action="append", default=[], metavar="PATH",
+                   help="folder or .rego file with custom checks, exceptions and libraries (repeatable)")
+    p.add_argument("--data", action="append", default=[], metavar="PATH",
+                   help="JSON/YAML data document or folder of them, available as data.* (repeatable)")
+    p.add_argument("--namespace", action="append", default=None, metavar="NS",
+                   help="evaluate check packages under this namespace (repeatable; default: builtin and user)")
+    p.add_argument("--no-builtin", action="store_true", help="do not load the built-in checks")
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
-    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
-    from regoscan.output.console import render_json, render_text
-    from regoscan.output.escape import plain_text
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, _Parser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+# --- config file -------------------------------------------------------------------------
+
+
+def _given(sub: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """Destinations set on the command line (parsed again with every default suppressed)."""
+    saved = [(a, a.default) for a in sub._actions]
+    try:
+        for action, _ in saved:
+            action.default = argparse.SUPPRESS
+        ns, _ = sub.parse_known_args(list(argv))
+    finally:
+        for action, default in saved:
+            action.default = default
+    return set(vars(ns))
+
+
+def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str]) -> str | None:
+    """Fill options not given as flags from the config file; returns the file's label."""
+    from regoscan.config import find_config, load_config, options_of
+
+    path = find_config(args.config, Path.cwd())
+    if path is None:
+        return None
+    subs = subcommands(parser)
+    config = load_config(path, options_of(subs["scan"]))
+    tail = list(argv)[list(argv).index(args.command) + 1:] if args.command in argv else list(argv)
+    given = _given(subs[args.command], tail)
+    for dest, value in config.values.items():
+        if dest in given or not hasattr(args, dest):
+            continue  # a flag wins; scan-only keys do not apply to `checks`
+        setattr(args, dest, value)
+    return config.label
+
+
+# --- scan --------------------------------------------------------------------------------
+
+
+def _stdout_document(args: argparse.Namespace) -> str | None:
+    """Which report owns stdout: ``sarif``, ``summary``, ``json``, or ``None`` for the text report."""
+    claims = []
+    if args.format != "text":
+        claims.append((args.format, f"--format {args.format}"))
+    if args.sarif == STDOUT:
+        claims.append(("sarif", "--sarif -"))
+    if args.summary == STDOUT:
+        claims.append(("summary", "--summary -"))
+    if len(claims) > 1:
+        raise UsageError("stdout can carry one report, not " + " and ".join(flag for _, flag in claims))
+    return claims[0][0] if claims else None
+
+
+def _scan_options(args: argparse.Namespace) -> Any:
+    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -110,8 +214,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else Path.cwd()
     if not root.is_dir():
         raise UsageError(f"--root {args.root}: not a folder")
-    opts = ScanOptions(
-        paths=args.paths,
+    return ScanOptions(
+        paths=args.paths or ["."],
         root=root,
         policies=args.policy,
         data=args.data,
@@ -123,28 +227,116 @@ def cmd_scan(args: argparse.Namespace) -> int:
         eval_timeout=args.timeout,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
     )
+
+
+def _print_notices(report: ScanReport, quiet: bool, color: bool) -> None:
+    """Errors and warnings always reach stderr (they survive ``-q`` and a redirected stdout)."""
+    from regoscan.output._shared import all_notices
+    from regoscan.output.console import stderr_line
+
+    for n in all_notices(report):
+        if n.level is NoticeLevel.NOTE and quiet:
+            continue
+        print(stderr_line(n, color), file=sys.stderr)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from regoscan.engine.scan import run_scan
+    from regoscan.filters import apply_filters, parse_severities
+    from regoscan.output.console import render_json, render_text, status_line
+    from regoscan.output.progress import Progress, is_terminal, use_color
+
+    document = _stdout_document(args)
+    severities = parse_severities(args.severity or [])
+    opts = _scan_options(args)
+    progress = Progress(sys.stderr, delay=PROGRESS_DELAY) if not args.quiet and is_terminal(sys.stderr) else None
+    try:
+        report = run_scan(opts, tick=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    report.fail_on = args.fail_on
+    apply_filters(report, severities, args.skip_check or [])
+
+    texts, failures = render_reports(report, args)
+    if document in ("sarif", "summary"):
+        sys.stdout.write(texts[document])
+    elif document == "json":
+        sys.stdout.write(render_json(report))
+    elif not args.quiet:
+        sys.stdout.write(render_text(report, notices=False, color=use_color(sys.stdout)))
+    sys.stdout.flush()
+    err_color = use_color(sys.stderr)
+    _print_notices(report, args.quiet, err_color)
+    if document is not None and not args.quiet and is_terminal(sys.stderr):
+        print(f"regoscan: {status_line(report, err_color)}", file=sys.stderr)
+    for message in failures:
+        print(f"regoscan: error: {message}", file=sys.stderr)
+    return EXIT_ERROR if failures else exit_code(report)
+
+
+def render_reports(report: ScanReport, args: argparse.Namespace) -> tuple[dict[str, str], list[str]]:
+    """Render the SARIF and summary asked for, write those with a file name.
+
+    Returns the texts (for the one that goes to stdout) and the write failures, one
+    line each. The SARIF comes first: a truncated SARIF adds a notice the summary shows.
+    """
+    import json
+
+    from regoscan.output.files import ReportWriteError, write_report
+
+    texts: dict[str, str] = {}
+    failures: list[str] = []
+    targets = {"sarif": args.sarif if args.sarif else (STDOUT if args.format == "sarif" else None),
+               "summary": args.summary}
+    if args.sarif or args.format == "sarif":
+        from regoscan.output.sarif import note_truncation, render_sarif
+
+        log, truncation = render_sarif(report, suppressed=args.sarif_suppressed, category=args.sarif_category)
+        note_truncation(report, truncation)
+        texts["sarif"] = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    if args.summary:
+        from regoscan.output.markdown import render_summary
+
+        texts["summary"] = render_summary(report)
+    for kind, target in targets.items():
+        if target and target != STDOUT:
+            try:
+                write_report(target, texts[kind])
+            except ReportWriteError as exc:
+                failures.append(f"cannot write the {'SARIF' if kind == 'sarif' else 'Markdown summary'}: {exc}")
+    return texts, failures
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
+    from regoscan.output.console import render_checks_json, render_checks_text, stderr_line
+    from regoscan.output.progress import use_color
+
+    opts = ScanOptions(paths=[], policies=args.policy, data=args.data, files=[],
+                       namespaces=args.namespace or list(DEFAULT_NAMESPACES), builtin=not args.no_builtin)
     report = run_scan(opts)
-    write_reports(report, sarif=args.sarif, summary=args.summary, suppressed=args.sarif_suppressed,
-                  category=args.sarif_category)
-    if not args.quiet:
-        text = render_json(report) if args.format == "json" else render_text(report)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+    out = render_checks_json(report.checks) if args.format == "json" else \
+        render_checks_text(report.checks, color=use_color(sys.stdout))
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    color = use_color(sys.stderr)
     for n in report.notices:
-        if n.level is NoticeLevel.ERROR:
-            # policy paths and engine messages come from the PR: one line, no terminal or
-            # workflow-command control (the runner reads commands from stderr too)
-            where = f"{plain_text(n.location)}: " if n.location else ""
-            print(f"regoscan: error: {where}{plain_text(n.message)}", file=sys.stderr)
-    return exit_code(report, args.fail_on)
+        if n.level is not NoticeLevel.NOTE:
+            print(stderr_line(n, color), file=sys.stderr)
+    return EXIT_ERROR if exit_code(report, "never") == EXIT_ERROR else 0
+
+
+# --- test --------------------------------------------------------------------------------
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     from regoscan.engine import testing
 
     if args.run:
-        import re
-
         try:
             re.compile(args.run)
         except re.error as exc:
@@ -157,27 +349,27 @@ def cmd_test(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def write_reports(report: ScanReport, *, sarif: str | None, summary: str | None, suppressed: str = "keep",
-                  category: str | None = None) -> None:
-    if sarif:
-        from regoscan.output.sarif import note_truncation, write_sarif
-
-        note_truncation(report, write_sarif(report, sarif, suppressed=suppressed, category=category))
-    if summary:
-        from regoscan.output.markdown import render_summary
-
-        _write(summary, render_summary(report))
+# --- main --------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(arguments)
+    if extras:
+        subs = subcommands(parser)
+        target = subs.get(args.command) if args.command else None
+        (target if isinstance(target, _Parser) else parser).unrecognized(extras)  # type: ignore[union-attr]
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
     try:
+        if args.command in ("scan", "checks"):
+            apply_config(parser, args, arguments)
         if args.command == "scan":
             return cmd_scan(args)
+        if args.command == "checks":
+            return cmd_checks(args)
         if args.command == "test":
             return cmd_test(args)
         if args.command == "action":  # `regoscan action`: reads its settings from the environment

@@ -210,6 +210,31 @@ class Notice:
 
 
 @dataclass
+class ReportFilters:
+    """What the user configured out of the report (``--severity``, ``--skip-check``).
+
+    Carried by the report so every writer says so: a check switched off by a config file
+    must never look like a check that found nothing.
+    """
+
+    severities: tuple[Severity, ...] = ()
+    """Only findings of these severities are reported; empty: every severity."""
+    skipped_checks: tuple[str, ...] = ()
+    """Check IDs (as the user wrote them) whose findings are not reported."""
+    removed: int = 0
+    """How many findings the filters removed."""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.severities or self.skipped_checks)
+
+    def skips(self, check: CheckMetadata) -> bool:
+        """Whether ``--skip-check`` names ``check`` (by ID, Trivy alias or package, any case)."""
+        wanted = {s.lower() for s in self.skipped_checks}
+        return bool(wanted) and any(n.lower() in wanted for n in (check.id, *check.aliases, check.package) if n)
+
+
+@dataclass
 class ScanReport:
     """Everything a writer needs."""
 
@@ -223,6 +248,10 @@ class ScanReport:
     tool_version: str = ""
     partial: bool = False
     """True when only changed files were scanned (affects the SARIF category)."""
+    fail_on: str = "high"
+    """The ``--fail-on`` bar the run is judged by; the front end sets it so the headline of
+    every writer agrees with the exit code (see :mod:`regoscan.decision`)."""
+    filters: ReportFilters = field(default_factory=ReportFilters)
 
     @property
     def active(self) -> list[Finding]:

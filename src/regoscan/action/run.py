@@ -311,7 +311,8 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         ctx.command("error", f"regoscan: {exc}")
         return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
 
-    code = exit_code(report, inputs.fail_on)
+    report.fail_on = inputs.fail_on  # the summary's headline is worded by the same bar as the exit code
+    code = exit_code(report)
     scanned = len(report.files) - len(report.unscanned)
     _write_sarif(ctx, report, inputs, workspace)
     ctx.log("::group::regoscan report")

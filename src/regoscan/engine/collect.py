@@ -7,6 +7,7 @@ here and handed on as documents. Parse problems become notices, never exceptions
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,14 +80,34 @@ def _parse_notice(f: InputFile) -> Notice | None:
     return None
 
 
+def coverage_notices(files: list[InputFile], paths: list[str], changed_only: bool) -> list[Notice]:
+    """Say so when a scan saw nothing: a clean result over no files must not read as "all clear".
+
+    No input file at all is a note (an empty folder, globs that match nothing, a change
+    that touches no manifest); files found but none scanned is a warning.
+    """
+    if not files:
+        where = "among the changed files" if changed_only else "under " + ", ".join(str(p) for p in paths[:5])
+        return [Notice(NoticeLevel.NOTE, "input-none", f"no input files found {where}")]
+    unscanned = [f for f in files if f.error]
+    if len(unscanned) == len(files):
+        return [Notice(NoticeLevel.WARNING, "input-nothing-scanned",
+                       f"none of the {len(files)} input files could be scanned" if len(files) > 1
+                       else "the only input file could not be scanned")]
+    return []
+
+
 def collect(paths: list[str], root: Path, include: list[str] | None, exclude: list[str] | None,
-            state: CacheState, notices: NoticeSink) -> Collected:
+            state: CacheState, notices: NoticeSink,
+            tick: Callable[[str, int, int], None] | None = None) -> Collected:
     found = discover(paths, root, include=include, exclude=exclude)
     for n in found.notices:
         notices.add(n)
     checks_by_key = {(c.id, c.package): c for c in state.policy[0]} if state.policy else {}
     out = Collected()
-    for cand in found.candidates:
+    for i, cand in enumerate(found.candidates):
+        if tick is not None and i:
+            tick("parsed", i, len(found.candidates))
         if state.cache is not None and state.policy is not None:
             sha = _file_sha(cand.abs_path)
             hit = state.cache.load_file(state.key, cand.rel_path, sha, checks_by_key) if sha else None
@@ -104,4 +125,6 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
             notices.add(Notice(n.level, n.code, n.message, n.path, n.line))
         out.files.append(f)
         out.misses.append(f)
+    if tick is not None and found.candidates:
+        tick("parsed", len(found.candidates), len(found.candidates))
     return out

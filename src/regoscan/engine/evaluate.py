@@ -45,11 +45,14 @@ class Evaluated:
 
 
 def evaluate(cfg: PolicyInputs, documents: list[Document], notices: NoticeSink,
-             progress: Callable[[str], None] | None) -> Evaluated:
+             progress: Callable[[str], None] | None,
+             tick: Callable[[str, int, int], None] | None = None) -> Evaluated:
+    """``tick("evaluated", done, total)`` is called as each document's result arrives
+    (from worker threads), for a progress display."""
     # regopy's import and the interpreter start overlap the policy preparation below
     early = spawn_worker()
     try:
-        return _evaluate_with(cfg, documents, notices, progress, early)
+        return _evaluate_with(cfg, documents, notices, progress, early, tick)
     except BaseException:
         if early is not None:
             early.close()  # a no-op when the runtime already took and closed it
@@ -57,7 +60,8 @@ def evaluate(cfg: PolicyInputs, documents: list[Document], notices: NoticeSink,
 
 
 def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: NoticeSink,
-                   progress: Callable[[str], None] | None, early: WorkerProcess | None) -> Evaluated:
+                   progress: Callable[[str], None] | None, early: WorkerProcess | None,
+                   tick: Callable[[str, int, int], None] | None = None) -> Evaluated:
     policy_notices: list[Notice] = []
 
     def policy_notice(n: Notice) -> None:
@@ -104,7 +108,8 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
         group_by_type(runtime, jobs, job_docs)
         if progress:
             progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
-        results = runtime.run(jobs)
+        done = iter(range(1, len(jobs) + 1))  # next() on a range iterator is atomic under the GIL
+        results = runtime.run(jobs, on_result=(lambda _res: tick("evaluated", next(done), len(jobs))) if tick else None)
         # findings are built while the runtime is up: an exception that errors is probed
         # on it to name the failing statement's line
         per_file: dict[str, list[Finding]] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoscan import __version__
-from regoscan.engine.collect import CacheState, Collected, collect, exclusions, open_cache
+from regoscan.engine.collect import CacheState, Collected, collect, coverage_notices, exclusions, open_cache
 from regoscan.engine.evaluate import Evaluated, PolicyInputs, evaluate
 from regoscan.engine.findings import finding_order
 from regoscan.engine.notices import NoticeSink
@@ -56,12 +56,17 @@ def _store(state: CacheState, collected: Collected, evaluated: Evaluated) -> Non
         state.cache.store_file(state.key, f, evaluated.findings.get(f.path, []), own)
 
 
-def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -> ScanReport:
+def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
+             tick: Callable[[str, int, int], None] | None = None) -> ScanReport:
+    """``progress`` gets occasional log lines; ``tick(stage, done, total)`` counts files
+    parsed and documents evaluated, for a progress display on a terminal."""
     notices = NoticeSink()
     state = open_cache(opts.cache_dir, opts.policies, opts.data, opts.root, opts.namespaces, opts.builtin)
     paths = opts.files if opts.files is not None else opts.paths
     collected = collect(paths, opts.root, opts.include, exclusions(opts.exclude, opts.cache_dir, opts.root),
-                        state, notices)
+                        state, notices, tick)
+    for n in coverage_notices(collected.files, paths, opts.files is not None):
+        notices.add(n)
 
     documents = [d for f in collected.misses for d in f.documents]
     if state.policy is not None and not documents:
@@ -69,7 +74,7 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None) -
             notices.add(n)
         evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
     else:
-        evaluated = evaluate(opts.policy_inputs(), documents, notices, progress)
+        evaluated = evaluate(opts.policy_inputs(), documents, notices, progress, tick)
     _store(state, collected, evaluated)
     findings: list[Finding] = list(collected.cached_findings)
     for f in collected.misses:

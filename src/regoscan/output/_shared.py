@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from regoscan import __version__
+from regoscan.decision import EXIT_ERROR, EXIT_FINDINGS, verdict
 from regoscan.models import Finding, InputFile, Notice, NoticeLevel, ScanReport, Severity
 
 SEVERITIES_DESC: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
@@ -107,3 +109,74 @@ def reason_of(metadata: Iterable[tuple[str, object]]) -> str:
         if value:
             return str(value)
     return ""
+
+
+# --- the headline ----------------------------------------------------------------------
+
+STATUS_ICONS = {"error": "❌", "fail": "❌", "pass": "✅", "unscanned": "⚠️", "empty": "ℹ️"}
+
+
+@dataclass(frozen=True)
+class Status:
+    """The one line most readers look at, worded from the same verdict as the exit code."""
+
+    kind: str
+    """``error`` (exit 2), ``fail`` (exit 1), ``pass``, ``unscanned`` (exit 0, but no file
+    could be scanned) or ``empty`` (exit 0, no input files at all)."""
+    headline: str
+    details: tuple[str, ...]
+
+    @property
+    def icon(self) -> str:
+        return STATUS_ICONS[self.kind]
+
+
+def status(report: ScanReport) -> Status:
+    """Headline and details for ``report`` judged by ``report.fail_on``.
+
+    The icon follows the exit code: ❌ for 1 and 2, ✅ or a notice icon for 0. Findings
+    below the bar and ``warn`` results are counted but called what they are (below the
+    bar, advisory), so "✅ Passed: 5 findings below high" reads as intended.
+    """
+    v = verdict(report)
+    details: list[str] = []
+    bar = v.fail_on
+    if v.code == EXIT_ERROR:
+        kind, headline = "error", f"Error: {plural(v.errors, 'configuration error')}; the results are incomplete"
+        if v.failing:
+            details.append(f"{plural(v.failing, 'finding')} at or above {bar}")
+    elif v.code == EXIT_FINDINGS:
+        kind, headline = "fail", f"Failed: {plural(v.failing, 'finding')} at or above {bar}"
+    elif v.no_inputs:
+        kind, headline = "empty", "Nothing to scan: no input files found"
+    elif v.nothing_scanned:
+        kind = "unscanned"
+        headline = f"Nothing was scanned: {plural(v.files_considered, 'file')} could not be scanned"
+    elif bar == "never":
+        kind = "pass"
+        headline = "Passed: " + (f"{plural(v.below, 'active finding')} (--fail-on never)" if v.below else "no findings")
+    else:
+        kind = "pass"
+        headline = "Passed: " + (f"{plural(v.below, 'finding')} below {bar}" if v.below else "no findings")
+    if kind in ("error", "fail") and v.below:
+        details.append(f"{v.below} below {bar}" if bar != "never" else plural(v.below, "active finding"))
+    if v.warnings:
+        details.append(f"{plural(v.warnings, 'warning')} (advisory)")
+    if v.suppressed:
+        details.append(f"{v.suppressed} suppressed by exceptions")
+    if kind in ("pass", "fail", "error") and v.files_scanned < v.files_considered:
+        details.append(f"{v.files_considered - v.files_scanned} of {plural(v.files_considered, 'file')} not scanned")
+    return Status(kind, headline, tuple(details))
+
+
+def exclusions_text(report: ScanReport) -> str:
+    """The configured exclusions (``--severity``, ``--skip-check``) in one sentence, or ``""``."""
+    f = report.filters
+    if not f.active:
+        return ""
+    parts = []
+    if f.severities:
+        parts.append("only severities " + ", ".join(s.name.lower() for s in sorted(f.severities, reverse=True)))
+    if f.skipped_checks:
+        parts.append("checks skipped: " + ", ".join(f.skipped_checks))
+    return "; ".join(parts) + f" ({plural(f.removed, 'finding')} not reported)"

@@ -18,7 +18,12 @@ compatible). All keys are always present; absent values are ``null``::
         "by_severity": {"CRITICAL"|"HIGH"|"MEDIUM"|"LOW"|"UNKNOWN":
                         {"active": int, "suppressed": int}},
         "files_scanned": int, "files_not_scanned": int,
-        "errors": int, "execution_successful": bool
+        "errors": int, "execution_successful": bool,
+        "fail_on": str,                 # the --fail-on bar the run was judged by
+        "decision": "pass"|"fail"|"error",  # agrees with the exit code (0, 1, 2)
+        "failing": int,                 # active deny findings at or above fail_on
+        "headline": str,                # the same words as the Markdown summary's headline
+        "exclusions": {"severities": [str], "skipped_checks": [str], "removed": int}
       },
       "findings": [{                    # sorted by path, line, check id
         "check_id": str, "title": str, "severity": str, "rule": str, "level": "deny"|"warn",
@@ -45,14 +50,37 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from regoscan.models import CheckMetadata, Finding, Notice, NoticeLevel, ScanReport, SuppressionInfo
+from regoscan.decision import verdict
+from regoscan.models import CheckMetadata, Finding, Notice, NoticeLevel, ScanReport, Severity, SuppressionInfo
 
-from ._shared import all_notices, by_location, finding_key, plural, severity_counts, tool_version
+from ._shared import (
+    all_notices,
+    by_location,
+    exclusions_text,
+    finding_key,
+    plural,
+    severity_counts,
+    status,
+    tool_version,
+)
 from .escape import plain_text
 
-__all__ = ["JSON_SCHEMA", "render_json", "render_text"]
+__all__ = ["CHECKS_SCHEMA", "JSON_SCHEMA", "notice_line", "render_checks_json", "render_checks_text", "render_json",
+           "render_text", "stderr_line"]
 
 JSON_SCHEMA = "regoscan/v1"
+CHECKS_SCHEMA = "regoscan/checks/v1"
+
+# ANSI SGR codes, applied only to our own words (severity tags, the headline), after every
+# untrusted string has been made plain: colour can never come from a scanned file.
+_SEVERITY_COLOURS = {Severity.CRITICAL: "1;31", Severity.HIGH: "31", Severity.MEDIUM: "33",
+                     Severity.LOW: "36", Severity.UNKNOWN: "2"}
+_STATUS_COLOURS = {"error": "1;31", "fail": "1;31", "pass": "1;32", "unscanned": "1;33", "empty": "1;36"}
+_LEVEL_COLOURS = {NoticeLevel.ERROR: "31", NoticeLevel.WARNING: "33", NoticeLevel.NOTE: "36"}
+
+
+def _paint(text: str, sgr: str, color: bool) -> str:
+    return f"\x1b[{sgr}m{text}\x1b[0m" if color else text
 
 
 # --- text --------------------------------------------------------------------------------
@@ -64,11 +92,12 @@ def _display_path(path: str) -> str:
     return "./" + text if text.startswith(":") else text
 
 
-def _finding_line(finding: Finding) -> str:
+def _finding_line(finding: Finding, color: bool = False) -> str:
     """``path:line: [SEVERITY] ID message`` (the format editors and problem matchers parse)."""
+    tag = _paint(f"[{finding.severity.name}]", _SEVERITY_COLOURS[finding.severity], color)
     return (
         f"{_display_path(finding.path)}:{finding.region.start_line}: "
-        f"[{finding.severity.name}] {plain_text(finding.check.id)} {plain_text(finding.message)}"
+        f"{tag} {plain_text(finding.check.id)} {plain_text(finding.message)}"
     )
 
 
@@ -77,9 +106,22 @@ def _suppressed_line(finding: Finding) -> str:
     return f"  (suppressed) {_finding_line(finding)} -- {why}"
 
 
-def _notice_line(notice: Notice) -> str:
+def notice_line(notice: Notice, color: bool = False) -> str:
+    """``level: [code] path:line: message``, one line whatever the message holds."""
     where = f" {plain_text(notice.location)}:" if notice.location else ""
-    return f"{notice.level.value}: [{plain_text(notice.code)}]{where} {plain_text(notice.message)}"
+    level = _paint(notice.level.value, _LEVEL_COLOURS[notice.level], color)
+    return f"{level}: [{plain_text(notice.code)}]{where} {plain_text(notice.message)}"
+
+
+def stderr_line(notice: Notice, color: bool = False) -> str:
+    """``regoscan: error: path:line: message (code)`` for stderr.
+
+    Paths and engine messages come from the PR: each becomes one line with no terminal or
+    workflow-command control (the runner reads workflow commands from stderr too).
+    """
+    where = f"{plain_text(notice.location)}: " if notice.location else ""
+    level = _paint(notice.level.value, _LEVEL_COLOURS[notice.level], color)
+    return f"regoscan: {level}: {where}{plain_text(notice.message)} ({plain_text(notice.code)})"
 
 
 def _totals(report: ScanReport, notices: int) -> str:
@@ -90,19 +132,35 @@ def _totals(report: ScanReport, notices: int) -> str:
     )
 
 
-def render_text(report: ScanReport) -> str:
-    """Human summary: active findings, suppressed ones (marked), notices, then totals."""
+def status_line(report: ScanReport, color: bool = False) -> str:
+    """``PASSED: 5 findings below high · 1 warning (advisory)``: the Markdown headline's words."""
+    st = status(report)
+    word, _, rest = st.headline.partition(": ")
+    head = _paint(word.upper(), _STATUS_COLOURS[st.kind], color) + (f": {rest}" if rest else "")
+    return " · ".join([head, *st.details])
+
+
+def render_text(report: ScanReport, *, notices: bool = True, color: bool = False) -> str:
+    """Human summary: active findings, suppressed ones (marked), notices, totals, verdict.
+
+    ``notices=False`` leaves the notice lines out (the CLI prints them on stderr, where
+    they survive ``-q`` and a redirected stdout); the totals still count them.
+    """
     findings = by_location(report.findings)
-    lines = [_finding_line(f) for f in findings if not f.suppressed]
+    lines = [_finding_line(f, color) for f in findings if not f.suppressed]
     suppressed = [_suppressed_line(f) for f in findings if f.suppressed]
     if suppressed:
         lines += ["", f"Suppressed by exceptions ({len(suppressed)}):", *suppressed]
-    notices = all_notices(report)
-    if notices:
-        lines += ["", f"Notices ({len(notices)}):", *(_notice_line(n) for n in notices)]
+    every_notice = all_notices(report)
+    if notices and every_notice:
+        lines += ["", f"Notices ({len(every_notice)}):", *(notice_line(n, color) for n in every_notice)]
     if lines:
         lines.append("")
-    lines.append(_totals(report, len(notices)))
+    exclusions = exclusions_text(report)
+    if exclusions:
+        lines.append(f"Configured exclusions: {plain_text(exclusions)}")
+    lines.append(_totals(report, len(every_notice)))
+    lines.append(status_line(report, color))
     return "\n".join(lines) + "\n"
 
 
@@ -170,6 +228,7 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
 
 def _summary_json(report: ScanReport) -> dict[str, Any]:
     active, suppressed = severity_counts(report.active), severity_counts(report.suppressed)
+    decided = verdict(report)
     return {
         "active": len(report.active),
         "suppressed": len(report.suppressed),
@@ -178,6 +237,15 @@ def _summary_json(report: ScanReport) -> dict[str, Any]:
         "files_not_scanned": len(report.unscanned),
         "errors": sum(n.level is NoticeLevel.ERROR for n in report.notices),
         "execution_successful": not report.has_errors,
+        "fail_on": decided.fail_on,
+        "decision": decided.decision,
+        "failing": decided.failing,
+        "headline": status(report).headline,
+        "exclusions": {
+            "severities": [s.name for s in report.filters.severities],
+            "skipped_checks": list(report.filters.skipped_checks),
+            "removed": report.filters.removed,
+        },
     }
 
 
@@ -195,3 +263,26 @@ def render_json(report: ScanReport) -> str:
         "files_not_scanned": [{"path": f.path, "error": f.error, "line": f.error_line} for f in report.unscanned],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+# --- `regoscan checks` -------------------------------------------------------------------
+
+
+def render_checks_text(checks: list[CheckMetadata], *, color: bool = False) -> str:
+    """One aligned row per check: ID, severity, title, package; then the count."""
+    rows = [(plain_text(c.id), c.severity, plain_text(c.title), plain_text(c.package)) for c in checks]
+    w_id = max([len("ID"), *(len(r[0]) for r in rows)])
+    w_title = max([len("TITLE"), *(len(r[2]) for r in rows)])
+    lines = [f"{'ID':<{w_id}}  {'SEVERITY':<8}  {'TITLE':<{w_title}}  PACKAGE"]
+    for cid, sev, title, package in rows:
+        tag = _paint(f"{sev.name:<8}", _SEVERITY_COLOURS[sev], color)
+        lines.append(f"{cid:<{w_id}}  {tag}  {title:<{w_title}}  {package}".rstrip())
+    lines.append("")
+    lines.append(plural(len(checks), "check"))
+    return "\n".join(lines) + "\n"
+
+
+def render_checks_json(checks: list[CheckMetadata]) -> str:
+    """``{"schema": "regoscan/checks/v1", "checks": [...]}``, each check as in ``regoscan/v1``."""
+    return json.dumps({"schema": CHECKS_SCHEMA, "checks": [_check_json(c) for c in checks]},
+                      indent=2, ensure_ascii=False) + "\n"

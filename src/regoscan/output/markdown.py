@@ -25,9 +25,11 @@ from ._shared import (
     SEVERITIES_DESC,
     all_notices,
     by_severity,
+    exclusions_text,
     plural,
     reason_of,
     severity_counts,
+    status,
     tool_version,
 )
 from .escape import md_escape
@@ -192,20 +194,10 @@ def _section(rows: Sequence[Any], total: int, shown: int, *, fold: bool) -> Sect
     return Section(rows=rows, total=total, hidden=total - shown, collapsed=fold)
 
 
-def _status(report: ScanReport, errors: int) -> dict[str, str]:
-    """Headline for the top of the summary: the one line most readers will look at."""
-    active = report.active
-    breakdown = ", ".join(f"{n} {_label(s).lower()}" for s, n in severity_counts(active).items() if n)
-    findings = plural(len(active), "active finding") + (f" ({breakdown})" if breakdown else "")
-    details = [f"{len(report.suppressed)} suppressed by exceptions"] if report.suppressed else []
-    if errors:
-        icon, headline = "⚠️", f"Scan incomplete: {plural(errors, 'error')}"
-        details.insert(0, findings)
-    elif active:
-        icon, headline = "❌", findings
-    else:
-        icon, headline = "✅", "No active findings"
-    return {"icon": icon, "headline": headline, "detail": " · ".join(details)}
+def _status(report: ScanReport) -> dict[str, str]:
+    """Headline for the top of the summary, from the same verdict as the exit code."""
+    st = status(report)
+    return {"icon": st.icon, "headline": st.headline, "detail": " · ".join(st.details)}
 
 
 def _counts(report: ScanReport) -> list[dict[str, Any]]:
@@ -234,7 +226,8 @@ def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None
     n_notices = len(plan.errors) + len(plan.others)
     return {
         "marker": MARKER,
-        "status": _status(report, len(plan.errors)),
+        "status": _status(report),
+        "exclusions": exclusions_text(report),
         "partial": report.partial,
         "omitted": plan.total - keep,
         "details_url": details_url,
@@ -318,7 +311,7 @@ def _cut_utf8(text: str, max_bytes: int) -> str:
 
 def _minimal(report: ScanReport, details_url: str | None, max_bytes: int) -> str:
     """Last resort for tiny limits: marker, status and the pointer to the full report."""
-    status = _status(report, sum(n.level is NoticeLevel.ERROR for n in all_notices(report)))
+    status = _status(report)
     lines = [MARKER, f"{status['icon']} **{md_escape(status['headline'])}**", ""]
     lines.append("The full summary does not fit the size limit.")
     if details_url:

@@ -619,10 +619,39 @@ def _invocation(report: ScanReport, rule_index: Mapping[str, int], extra: Sequen
     """``executionSuccessful`` is false when any error notice exists (§3.20.21: an
     error-level notification means the run failed, so the two must agree)."""
     notices = [*all_notices(report), *extra]
+    overrides, props = _exclusions(report, rule_index)
     return om.Invocation(
         execution_successful=not report.has_errors,
         tool_execution_notifications=[_notification(n, report.root, rule_index) for n in notices],
+        rule_configuration_overrides=overrides or None,
+        properties=props or None,
     )
+
+
+def _exclusions(report: ScanReport, rule_index: Mapping[str, int]) -> tuple[list[Any], dict[str, Any]]:
+    """``--skip-check``/``--severity`` as the invocation recorded them (never silent).
+
+    A skipped check keeps its rule and gets a ``ruleConfigurationOverrides`` entry with
+    ``enabled: false`` (§3.20.5: the configuration actually used in this run); the
+    values as given and the number of findings removed go to ``invocation.properties``.
+    """
+    f = report.filters
+    if not f.active:
+        return [], {}
+    overrides = [
+        om.ConfigurationOverride(
+            configuration=om.ReportingConfiguration(enabled=False),
+            descriptor=_ReportingDescriptorReference(id=c.id, index=rule_index[c.id]),
+        )
+        for c in _rule_checks(report)
+        if c.id in rule_index and f.skips(c)
+    ]
+    props = {
+        "skippedChecks": list(f.skipped_checks),
+        "severityFilter": [s.name for s in f.severities],
+        "filteredOutResults": f.removed,
+    }
+    return overrides, props
 
 
 # --- assembly ----------------------------------------------------------------------------

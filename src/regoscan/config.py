@@ -1,0 +1,168 @@
+"""The config file: ``regoscan.yaml`` or ``[tool.regoscan]`` in ``pyproject.toml``.
+
+Keys are the long option names of ``regoscan scan`` without the dashes (``fail-on``,
+``skip-check``, ``policy``; ``fail_on`` is accepted too, as TOML users write it), plus
+``paths``. Values are checked exactly like the flags (choices, numbers, lists), so a
+config file cannot do anything the command line could not. Command-line flags win: a
+flag given on the command line replaces the file's value (lists are replaced, not
+extended). Relative paths in the file are relative to the file's folder.
+
+An unknown key is an error naming the file and the key: a misspelt ``skip-check`` that
+was silently ignored would leave a team believing a check is off (or on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regoscan.errors import UsageError
+
+CONFIG_NAMES = ("regoscan.yaml", "regoscan.yml")
+PYPROJECT = "pyproject.toml"
+# Values naming files or folders: resolved against the config file's folder.
+PATH_KEYS = frozenset({"paths", "policy", "data", "sarif", "summary", "root", "cache-dir"})
+NOT_IN_FILE = frozenset({"config", "help"})
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    label: str
+    """How messages name it: ``regoscan.yaml`` or ``pyproject.toml [tool.regoscan]``."""
+    values: dict[str, Any]
+    """Option destinations (``fail_on``) to checked values."""
+
+
+def find_config(explicit: str | None, cwd: Path) -> Path | None:
+    """``--config FILE`` (must exist), else ``regoscan.yaml``/``.yml`` in ``cwd``, else a
+    ``pyproject.toml`` in ``cwd`` that has a ``[tool.regoscan]`` table."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise UsageError(f"--config {explicit}: no such file")
+        return path
+    for name in CONFIG_NAMES:
+        if (cwd / name).is_file():
+            return cwd / name
+    pyproject = cwd / PYPROJECT
+    if pyproject.is_file() and _tool_table(pyproject) is not None:
+        return pyproject
+    return None
+
+
+def _tool_table(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("regoscan") if isinstance(data.get("tool"), dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise UsageError(f"{path}: [tool.regoscan] must be a table")
+    return table
+
+
+def _read(path: Path) -> tuple[str, dict[str, Any]]:
+    if path.name == PYPROJECT or path.suffix == ".toml":
+        table = _tool_table(path) if path.name == PYPROJECT else _plain_toml(path)
+        return (f"{path} [tool.regoscan]" if path.name == PYPROJECT else str(path)), table or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{path}{where}: not valid YAML: {problem}") from None
+    if data is None:
+        return str(path), {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: must be a mapping of option names to values")
+    return str(path), data
+
+
+def _plain_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+
+
+def options_of(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """Config key -> the ``scan`` option it sets (``fail-on`` -> ``--fail-on``, ``paths``)."""
+    out: dict[str, argparse.Action] = {}
+    for action in parser._actions:
+        if not action.option_strings:
+            if action.dest != argparse.SUPPRESS:
+                out[action.dest] = action
+            continue
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if not longs:
+            continue
+        key = longs[0][2:]
+        if key not in NOT_IN_FILE:
+            out[key] = action
+    return out
+
+
+def _strings(label: str, key: str, value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in items):
+        raise UsageError(f"{label}: {key}: expected a string or a list of strings")
+    return [str(v) for v in items]
+
+
+def _convert(label: str, key: str, action: argparse.Action, value: Any, base: Path) -> Any:
+    """One value, checked as the flag would check it."""
+    if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
+        if not isinstance(value, bool):
+            raise UsageError(f"{label}: {key}: expected true or false")
+        return value if isinstance(action, argparse._StoreTrueAction) else not value
+    repeatable = isinstance(action, argparse._AppendAction) or action.nargs in ("*", "+")
+    if repeatable:
+        items = _strings(label, key, value)
+    else:
+        if isinstance(value, list | dict) or value is None:
+            raise UsageError(f"{label}: {key}: expected a single value")
+        items = _strings(label, key, value)
+    converted: list[Any] = []
+    for item in items:
+        if action.type is not None and callable(action.type):
+            try:
+                item = action.type(item)
+            except (TypeError, ValueError):
+                raise UsageError(f"{label}: {key}: invalid value {item!r}") from None
+        if action.choices is not None and item not in action.choices:
+            raise UsageError(f"{label}: {key}: {item!r} is not one of {', '.join(map(str, action.choices))}")
+        if key in PATH_KEYS and isinstance(item, str) and item != "-":
+            item = str(base / item) if not Path(item).is_absolute() else item
+        converted.append(item)
+    return converted if repeatable else converted[0]
+
+
+def load_config(path: Path, options: Mapping[str, argparse.Action]) -> ConfigFile:
+    """Read and check ``path`` against ``options`` (see :func:`options_of`)."""
+    label, raw = _read(path)
+    base = path.parent.absolute()
+    values: dict[str, Any] = {}
+    for raw_key, value in raw.items():
+        key = str(raw_key).replace("_", "-")
+        action = options.get(key)
+        if action is None:
+            close = difflib.get_close_matches(key, sorted(options), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"{label}: unknown key {raw_key!r}{hint}; valid keys: {', '.join(sorted(options))}")
+        values[action.dest] = _convert(label, key, action, value, base)
+    return ConfigFile(path=path, label=label, values=values)
