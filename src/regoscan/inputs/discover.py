@@ -23,6 +23,16 @@ from pathlib import Path
 
 from regoscan.errors import UsageError
 from regoscan.inputs.forbidden import ForbiddenPaths
+from regoscan.inputs.unrendered import (
+    CHART_FILE,
+    KUSTOMIZATION_FILES,
+    TEMPLATES,
+    chart_of,
+    helm_notice,
+    is_chart,
+    kustomization_in,
+    kustomize_notices,
+)
 from regoscan.models import InputType, Notice, NoticeLevel
 
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
@@ -154,6 +164,9 @@ class _Walker:
         # real path -> ((reached through a link, rel_path), candidate): dedupes links
         self.found: dict[Path, tuple[tuple[bool, str], Candidate]] = {}
         self.seen_dirs: set[Path] = set()
+        self.helm_templates: dict[Path, list[str]] = {}
+        """Chart folder -> template files left out (reported once per chart by ``finish``)."""
+        self.kustomizations: set[str] = set()
 
     def notice(self, code: str, message: str, path: Path) -> None:
         self.result.notices.append(Notice(NoticeLevel.WARNING, code, message, path=self.rel(path)))
@@ -200,12 +213,15 @@ class _Walker:
             return None
         return real
 
+    def wanted(self, rel: str) -> bool:
+        if self.include and not matches_any(self.include, rel):
+            return False
+        return not (self.exclude and matches_any(self.exclude, rel))
+
     def add_file(self, path: Path, real: Path, hint: InputType | None, via_link: bool) -> None:
         """Record a file once per real path, preferring a link-free path, then the smallest."""
         rel = self.rel(path)
-        if self.include and not matches_any(self.include, rel):
-            return
-        if self.exclude and matches_any(self.exclude, rel):
+        if not self.wanted(rel):
             return
         previous = self.found.get(real)
         if previous is None or (via_link, rel) < previous[0]:
@@ -239,8 +255,15 @@ class _Walker:
             message = f"cannot read {self.rel(directory)}: {exc.strerror or exc}"
             self.notice("input-unreadable-directory", message, directory)
             return []
+        names = {e.name for e in entries}
+        chart = CHART_FILE in names and is_chart(directory)
+        if names.intersection(KUSTOMIZATION_FILES):
+            self.kustomized(directory)
         subdirs = []
         for entry in entries:
+            if chart and entry.name == TEMPLATES and os.path.isdir(entry.path):
+                self.left_out(directory, Path(entry.path))  # Helm templates: not manifests until rendered
+                continue
             found = self.visit(Path(entry.path), entry, via_link)
             if found is not None:
                 subdir, is_link = found
@@ -272,8 +295,35 @@ class _Walker:
             self.add_file(path, real, hint, True)
         return None
 
+    def left_out(self, chart: Path, path: Path) -> None:
+        """Count the would-be inputs under a chart's ``templates/`` (names only, nothing is read)."""
+        files = [path]
+        if path.is_dir():
+            files = [Path(folder) / name for folder, _, names in os.walk(path) for name in names]
+        for file in files:
+            rel = self.rel(file)
+            if classify(file.name) is not None and self.wanted(rel):
+                self.helm_templates.setdefault(chart, []).append(rel)
+
+    def kustomized(self, directory: Path) -> None:
+        found = kustomization_in(directory)
+        rel = self.rel(found) if found else None
+        if rel and self.wanted(rel):
+            self.kustomizations.add(rel)
+
+    def finish(self) -> None:
+        for chart, files in sorted(self.helm_templates.items()):
+            self.result.notices.append(helm_notice(self.rel(chart / CHART_FILE), sorted(set(files))))
+        self.result.notices.extend(kustomize_notices(sorted(self.kustomizations)))
+
     def named(self, path: Path) -> None:
         """A path the user typed: a file is taken whatever its name, a folder is walked."""
+        chart = chart_of(path, self.root if self.inside_root(path) else None)
+        if chart is not None:  # a chart's template, named (changed files are named one by one)
+            self.left_out(chart, path)
+            return
+        if path.is_file() and kustomization_in(path.parent):
+            self.kustomized(path.parent)
         real = self.follow(path)
         if real is None:
             return
@@ -321,6 +371,7 @@ def discover(
             kind = "is a broken symlink" if path.is_symlink() else "does not exist"
             raise UsageError(f"path {kind}: {raw}")
         walker.named(Path(os.path.normpath(path)))
+    walker.finish()
     candidates = [candidate for _, candidate in walker.found.values()]
     walker.result.candidates = sorted(candidates, key=lambda c: c.rel_path)
     return walker.result
