@@ -51,6 +51,9 @@ class Verdict:
     """Error notices that make the run exit 2."""
     files_considered: int
     files_scanned: int
+    preexisting: int = 0
+    """Deny findings at or above the bar that a pull request did not introduce, when only
+    new ones count (the Action's ``fail-on-new-only``, :attr:`Baseline.new_only`)."""
 
     @property
     def decision(self) -> str:
@@ -72,10 +75,14 @@ def verdict(report: ScanReport, fail_on: str | None = None) -> Verdict:
     if bar_name not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {bar_name!r}")
     bar = None if bar_name == "never" else Severity[bar_name.upper()]
-    failing = below = warnings = 0
+    failing = below = warnings = preexisting = 0
+    baseline = report.baseline
+    new = {id(f) for f in baseline.new} if baseline is not None and baseline.new_only else None
     for f in report.active:
         if f.is_warning:
             warnings += 1  # warn rules are advisory, as in Conftest
+        elif bar is not None and effective_severity(f) >= bar and new is not None and id(f) not in new:
+            preexisting += 1
         elif bar is not None and effective_severity(f) >= bar:
             failing += 1
         else:
@@ -93,6 +100,7 @@ def verdict(report: ScanReport, fail_on: str | None = None) -> Verdict:
         errors=errors,
         files_considered=considered,
         files_scanned=considered - len(report.unscanned),
+        preexisting=preexisting,
     )
 
 

@@ -235,6 +235,25 @@ class ReportFilters:
 
 
 @dataclass
+class Baseline:
+    """How a change's active findings compare with its base revision (pull requests).
+
+    ``new`` findings are absent at the base; ``preexisting`` ones are there too (in a
+    changed file, matched by the stable fingerprint, or in a file the change did not
+    touch). Both hold the report's own :class:`Finding` objects, most severe first.
+    """
+
+    base: str
+    """The revision compared with, as shown to people (e.g. ``base 1a2b3c4d5e6f``)."""
+    new: list[Finding] = field(default_factory=list)
+    preexisting: list[Finding] = field(default_factory=list)
+    compared_files: int = 0
+    """Changed files whose base version was scanned (added files have none)."""
+    new_only: bool = False
+    """Only ``new`` findings may fail the run (the Action's ``fail-on-new-only``)."""
+
+
+@dataclass
 class ScanReport:
     """Everything a writer needs."""
 
@@ -252,6 +271,8 @@ class ScanReport:
     """The ``--fail-on`` bar the run is judged by; the front end sets it so the headline of
     every writer agrees with the exit code (see :mod:`regoscan.decision`)."""
     filters: ReportFilters = field(default_factory=ReportFilters)
+    baseline: Baseline | None = None
+    """Set by the Action on pull requests: which active findings the change introduced."""
 
     @property
     def active(self) -> list[Finding]:

@@ -155,7 +155,7 @@ def dismissal_refusal(event: Event, env: Mapping[str, str]) -> str | None:
     anyone reviewed the exception. So only runs on the default branch itself dismiss.
     """
     if event.name in PULL_REQUEST_EVENTS or event.name == "merge_group":
-        return f"`{event.name}` runs never dismiss alerts (alert states are shared with the default branch)"
+        return f"{event.name} runs never dismiss alerts (alert states are shared with the default branch)"
     ref = env.get("GITHUB_REF", "").strip()
     default = event.default_branch
     if default is None:
@@ -255,3 +255,27 @@ def _permission_hint(exc: ApiError) -> str:
     if exc.status == 404:
         return " (is code scanning enabled for this repository?)"
     return ""
+
+
+def summary_lines(outcome: Outcome, *, ref: str, refusal: str | None, waived: int) -> list[str]:
+    """The "Code scanning" part of the job summary and comment (Markdown, escaped)."""
+    from regoscan.output.escape import md_escape
+
+    lines = ["", "#### Code scanning", ""]
+    if outcome.sarif_id:
+        lines.append(f"SARIF uploaded for {md_escape(ref)} (id {md_escape(outcome.sarif_id)}).")
+    if outcome.reconciled:
+        parts = [f"{len(outcome.dismissed)} alert{'s' if len(outcome.dismissed) != 1 else ''} of waived findings "
+                 "dismissed (won't fix, citing the exception)",
+                 f"{len(outcome.reopened)} reopened (their exception no longer applies)"]
+        if outcome.refreshed:
+            parts.append(f"{len(outcome.refreshed)} dismissal comments updated")
+        if outcome.human:
+            parts.append(f"{len(outcome.human)} dismissed by people, left as they are")
+        lines.append("Alerts: " + "; ".join(parts) + ".")
+    elif waived and refusal:
+        lines.append(f"{waived} waived finding{'s were' if waived != 1 else ' was'} left out of the upload: "
+                     f"{md_escape(refusal)}.")
+    for message in [*outcome.errors, *outcome.warnings]:
+        lines += ["", f"> **Note:** {md_escape(message)}"]
+    return lines

@@ -56,6 +56,12 @@ class ActionInputs:
     """Result cache folder, relative to the workspace; empty: no cache."""
     summary: bool = True
     comment: bool = True
+    upload: bool = False
+    """Upload ``sarif-file`` to code scanning from the step itself (needs ``security-events: write``)."""
+    dismiss_waived: bool = True
+    """With ``upload``, on the default branch only: dismiss the alerts of waived findings."""
+    fail_on_new_only: bool = False
+    """On pull requests, only findings absent at the base count for ``fail-on``."""
     github_token: str = field(default="", repr=False)
     """Never printed: ``repr=False`` keeps it out of any debug output of this object."""
 
@@ -152,5 +158,8 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         cache_dir=_relative("cache-dir", _text(env, "cache-dir", "")) if _text(env, "cache-dir", "") else "",
         summary=_bool(env, "summary", True),
         comment=_bool(env, "comment", True),
+        upload=_bool(env, "upload", False),
+        dismiss_waived=_bool(env, "dismiss-waived", True),
+        fail_on_new_only=_bool(env, "fail-on-new-only", False),
         github_token=(_raw(env, "github-token") or "").strip(),
     )

@@ -29,7 +29,16 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from regoscan.action.annotations import annotations_for, escape_data, render
+from regoscan.action.baseline_scan import compare_with_base
 from regoscan.action.changes import ChangeSet, changed_files
+from regoscan.action.code_scanning import (
+    CodeScanning,
+    Outcome,
+    dismissal_refusal,
+    publish,
+    summary_lines,
+    upload_target,
+)
 from regoscan.action.comment import COMMENT_MAX_BYTES, SHORT_MAX_BYTES, CommentResult, upsert_comment
 from regoscan.action.event import Event, load_event
 from regoscan.action.github_api import GitHubAPI
@@ -156,19 +165,62 @@ def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> None:
         _match_owner(p, workspace)
 
 
-def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path) -> None:
+def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path, main_mode: str) -> None:
     from regoscan.output.sarif import note_truncation, render_sarif
 
     category = inputs.sarif_category or None
-    targets = [(inputs.sarif_file, inputs.sarif_suppressed)]
+    targets = [(inputs.sarif_file, main_mode)]
     if inputs.sarif_full_file:
         targets.append((inputs.sarif_full_file, "keep"))
     for rel, mode in targets:
-        data, truncation = render_sarif(report, suppressed=mode, category=category)
-        if mode == inputs.sarif_suppressed:
+        data, truncation = render_sarif(report, suppressed=mode, category=category)  # type: ignore[arg-type]
+        if rel == inputs.sarif_file:
             note_truncation(report, truncation)  # the summary and comment then say so
         _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace)
         ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
+
+
+def _sarif_mode(ctx: _Context, inputs: ActionInputs, reconcile: bool) -> str:
+    """What ``sarif-file`` does with waived findings.
+
+    When the step uploads it: kept as suppressed results only where their alerts are then
+    dismissed (the default branch); everywhere else left out, since GitHub ignores
+    ``suppressions`` and would open alerts that nothing dismisses.
+    """
+    if not inputs.upload:
+        return inputs.sarif_suppressed
+    mode = "keep" if reconcile else "omit"
+    if inputs.sarif_suppressed == "keep" and mode == "omit":
+        ctx.log("regoscan: sarif-suppressed: keep does not apply to the upload here (waived findings would open "
+                "alerts that this run may not dismiss); use sarif-full-file for a copy with them")
+    return mode
+
+
+def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path, reconcile: bool,
+             refusal: str | None, waived: int) -> tuple[Outcome | None, list[str]]:
+    """Upload ``sarif-file`` (``upload: true``) and reconcile alerts where that is allowed."""
+    if not inputs.upload:
+        return None, []
+    repo = ctx.env.get("GITHUB_REPOSITORY", "").strip()
+    target = upload_target(event, ctx.env)
+    outcome = Outcome()
+    if not ctx.token or not repo or target is None:
+        missing = ("no `github-token`" if not ctx.token else "GITHUB_REPOSITORY is not set" if not repo
+                   else "GITHUB_REF/GITHUB_SHA do not name a branch, tag or pull request and a commit")
+        outcome.errors.append(f"SARIF not uploaded: {missing}")
+        return outcome, summary_lines(outcome, ref="", refusal=refusal, waived=waived)
+    ref, sha = target
+    try:
+        client = CodeScanning(GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None), repo)
+    except ValueError as exc:
+        outcome.errors.append(f"SARIF not uploaded: {exc}")
+        return outcome, summary_lines(outcome, ref=ref, refusal=refusal, waived=waived)
+    data = (workspace / inputs.sarif_file).read_bytes()
+    outcome = publish(client, data, ref=ref, commit_sha=sha, tool_name="regoscan", dismiss=reconcile,
+                      log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
+    if inputs.dismiss_waived and refusal and not event.is_pull_request:
+        ctx.log(f"regoscan: alerts not reconciled: {refusal}")
+    return outcome, summary_lines(outcome, ref=ref, refusal=refusal, waived=waived)
 
 
 def _scope_notes(changes: ChangeSet, scanned: int, widened: str | None) -> list[str]:
@@ -279,6 +331,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     # git's messages and the change description can carry file names from the PR: one line each,
     # so a name with a newline cannot start a workflow command of its own
     changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
+    change_range = changes  # kept when the scan widens: the base comparison needs the changed files
     widened = None
     if changes.scope == "changed":
         touched = _policy_touched(changes, workspace, inputs)
@@ -312,13 +365,39 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
 
     report.fail_on = inputs.fail_on  # the summary's headline is worded by the same bar as the exit code
+    base_note = ""
+    if event.is_pull_request and change_range.scope == "changed":
+        report.baseline, base_note = compare_with_base(event, change_range, report, opts, workspace, ctx.env,
+                                                       log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
+        if base_note:
+            ctx.log(f"regoscan: not compared with the base: {plain_text(base_note)}")
+    if inputs.fail_on_new_only:
+        if report.baseline is not None:
+            report.baseline.new_only = True  # the exit code and every headline count only new findings
+        else:
+            ctx.log("regoscan: fail-on-new-only: no base to compare with "
+                    f"({'not a pull request' if not event.is_pull_request else base_note or 'no change range'}); "
+                    "every active finding counts")
     code = exit_code(report)
     scanned = len(report.files) - len(report.unscanned)
-    _write_sarif(ctx, report, inputs, workspace)
+    refusal = dismissal_refusal(event, ctx.env) if inputs.dismiss_waived else "input dismiss-waived is false"
+    reconcile = inputs.upload and refusal is None
+    _write_sarif(ctx, report, inputs, workspace, _sarif_mode(ctx, inputs, reconcile))
     ctx.log("::group::regoscan report")
     ctx.log(render_text(report).rstrip("\n"))
     ctx.log("::endgroup::")
-    scope = _scope_notes(changes, scanned, widened)
+    outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(report.suppressed))
+    if outcome is not None:
+        level = "warning" if event.is_pull_request else "error"  # a stale Security tab must not go unnoticed
+        for message in outcome.errors:
+            ctx.command(level, f"regoscan: {message}")
+        for message in outcome.warnings:
+            ctx.command("warning", f"regoscan: {message}")
+        if outcome.errors and level == "error":
+            code = EXIT_ERROR
+    scope = _scope_notes(changes, scanned, widened) + scanning_lines
+    if base_note and event.is_pull_request:
+        scope += ["", f"> **Note:** findings were not compared with the base: {md_escape(base_note)}"]
     comment = _post_comment(ctx, report, inputs, event, scope)
     if inputs.summary:
         _write_summary(ctx, report, scope, comment)
@@ -334,6 +413,10 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         "scanned-files": str(scanned),
         "scan": changes.scope,
         "comment-url": comment.url or "" if comment else "",
+        "sarif-id": outcome.sarif_id if outcome else "",
+        "dismissed": str(len(outcome.dismissed)) if outcome else "0",
+        "reopened": str(len(outcome.reopened)) if outcome else "0",
+        "new-findings": str(len(report.baseline.new)) if report.baseline else "",
     })
 
 

@@ -155,10 +155,16 @@ def status(report: ScanReport) -> Status:
     elif bar == "never":
         kind = "pass"
         headline = "Passed: " + (f"{plural(v.below, 'active finding')} (--fail-on never)" if v.below else "no findings")
+    elif v.preexisting:
+        kind, headline = "pass", f"Passed: no new findings at or above {bar}"
     else:
         kind = "pass"
         headline = "Passed: " + (f"{plural(v.below, 'finding')} below {bar}" if v.below else "no findings")
-    if kind in ("error", "fail") and v.below:
+    if report.baseline is not None:
+        details.append(f"{len(report.baseline.new)} new in this change")
+    if v.preexisting:
+        details.append(f"{v.preexisting} pre-existing at or above {bar} (only new findings fail this run)")
+    if v.below and (kind in ("error", "fail") or v.preexisting):
         details.append(f"{v.below} below {bar}" if bar != "never" else plural(v.below, "active finding"))
     if v.warnings:
         details.append(f"{plural(v.warnings, 'warning')} (advisory)")

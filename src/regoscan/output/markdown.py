@@ -180,9 +180,11 @@ def _notice_row(notice: Notice) -> NoticeRow:
 
 def _plan(report: ScanReport) -> _Plan:
     notices = sorted(all_notices(report), key=lambda n: (_NOTICE_ORDER[n.level], n.path or "", n.line or 0))
+    # with a base comparison, new findings rank above pre-existing ones (kept first when space runs out)
+    active = [*report.baseline.new, *report.baseline.preexisting] if report.baseline else by_severity(report.active)
     return _Plan(
         errors=[n for n in notices if n.level is NoticeLevel.ERROR],
-        active=by_severity(report.active),
+        active=active,
         others=[n for n in notices if n.level is not NoticeLevel.ERROR],
         suppressed=by_severity(report.suppressed),
     )
@@ -219,6 +221,22 @@ def _footer(report: ScanReport) -> str:
     return " · ".join(parts)
 
 
+def _baseline(report: ScanReport, shown: Sequence[Finding]) -> dict[str, Any] | None:
+    """New and pre-existing findings as two sections (``shown``: the active findings kept)."""
+    if report.baseline is None:
+        return None
+    new_ids = {id(f) for f in report.baseline.new}
+    new = [f for f in shown if id(f) in new_ids]
+    old = [f for f in shown if id(f) not in new_ids]
+    n_new, n_old = len(report.baseline.new), len(report.baseline.preexisting)
+    return {
+        "base": report.baseline.base,
+        "compared_files": report.baseline.compared_files,
+        "new": _section([_finding_row(f) for f in new], n_new, len(new), fold=n_new > COLLAPSE_AFTER),
+        "preexisting": _section([_finding_row(f) for f in old], n_old, len(old), fold=True),
+    }
+
+
 def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None) -> dict[str, Any]:
     n_err, n_act, n_oth, n_sup = plan.split(keep)
     suppressed_rows = [row for f in plan.suppressed[:n_sup] for row in _suppressed_rows(f)]
@@ -242,6 +260,7 @@ def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None
         # Suppressed findings are context, not action items: always folded.
         "suppressed": _section(suppressed_rows, len(plan.suppressed), n_sup, fold=True),
         "notices": _section(notice_rows, n_notices, n_err + n_oth, fold=n_notices > COLLAPSE_AFTER),
+        "baseline": _baseline(report, plan.active[:n_act]),
         "footer": _footer(report),
     }
 
