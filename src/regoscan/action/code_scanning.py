@@ -33,7 +33,10 @@ from regoscan.action.github_api import ApiError, GitHubAPI
 from regoscan.action.reconcile import DISMISSED_REASON, Alert, Plan, UploadedRun, plan, runs_from_sarif
 
 PROCESSING_TIMEOUT = 300.0
-"""Seconds to wait for GitHub to process an upload before giving up on reconciling."""
+"""Longest wait for GitHub to process an upload before giving up on reconciling (the
+API deadline shared by all of the step's calls may cut it shorter)."""
+RECONCILE_RESERVE = 20.0
+"""Seconds of the API deadline kept for listing and updating alerts after the wait."""
 POLL_INTERVALS = (1.0, 2.0, 3.0, 5.0)
 """Waits between status checks; the last one repeats (GitHub usually needs seconds)."""
 
@@ -70,7 +73,8 @@ class CodeScanning:
     def upload(self, sarif: bytes, *, commit_sha: str, ref: str, tool_name: str) -> str:
         """Send the log; the upload's id (raises :class:`ApiError`)."""
         body = {"commit_sha": commit_sha, "ref": ref, "sarif": encode_sarif(sarif), "tool_name": tool_name}
-        resp = self.api.request("POST", f"{self._base}/sarifs", body)
+        # repeatable: a second upload of the same analysis replaces the first, it adds nothing
+        resp = self.api.request("POST", f"{self._base}/sarifs", body, repeatable=True)
         sarif_id = resp.data.get("id") if isinstance(resp.data, Mapping) else None
         if not isinstance(sarif_id, str) or not sarif_id:
             raise ApiError(resp.status, "the upload was accepted but no SARIF id came back", "POST",
@@ -225,6 +229,7 @@ def publish(client: CodeScanning, sarif: bytes, *, ref: str, commit_sha: str, to
     log(f"uploaded SARIF to code scanning for {ref} at {commit_sha[:12]} (id {out.sarif_id})")
     if not dismiss:
         return out  # nothing depends on processing: do not keep the job waiting
+    timeout = min(timeout, max(client.api.deadline.remaining() - RECONCILE_RESERVE, 0.0))
     try:
         status = client.wait(out.sarif_id, timeout=timeout, sleep=sleep, clock=clock, log=log)
     except ApiError as exc:
