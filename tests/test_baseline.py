@@ -13,7 +13,17 @@ from regoscan.action.changes import Change, ChangeSet, Git, GitError
 from regoscan.action.event import Event
 from regoscan.baseline import compare
 from regoscan.inputs.load import MAX_BYTES
-from regoscan.models import Baseline, CheckMetadata, Finding, Region, ScanReport, Severity, SuppressionInfo
+from regoscan.models import (
+    Baseline,
+    CheckMetadata,
+    Finding,
+    InputFile,
+    InputType,
+    Region,
+    ScanReport,
+    Severity,
+    SuppressionInfo,
+)
 from regoscan.output.markdown import render_summary
 from tests.e2e.scenario import commit, git, init_repo, write
 
@@ -29,7 +39,8 @@ def finding(path: str, line: int, message: str = "latest", check: CheckMetadata 
 
 
 def report(*findings: Finding) -> ScanReport:
-    return ScanReport(findings=list(findings), checks=[CHECK, LOW], files=[], notices=[], root="/ws")
+    files = [InputFile(p, InputType.KUBERNETES) for p in sorted({f.path for f in findings})]
+    return ScanReport(findings=list(findings), checks=[CHECK, LOW], files=files, notices=[], root="/ws")
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -197,3 +208,23 @@ def test_base_revision_is_the_base_tip_for_a_merge_commit_and_the_merge_base_for
     assert base_revision(tip_event, ChangeSet("changed", base="m" * 40), g) == "m" * 40  # HEAD is the PR head
     assert base_revision(Event("pull_request_target", event.payload), changes, g) == first
     assert base_revision(event, ChangeSet("changed"), g) is None
+
+
+# --- the decision with fail-on-new-only --------------------------------------------------------------
+
+
+def test_only_new_findings_fail_when_the_baseline_says_so() -> None:
+    from regoscan.decision import exit_code, verdict
+
+    head = report(finding("a.yaml", 20), finding("b.yaml", 1, "low", LOW))
+    head.baseline = compare(head, [finding("a.yaml", 20)], {"a.yaml", "b.yaml"}, base="base x")
+    assert exit_code(head) == 1  # without new_only every active finding counts
+    head.baseline.new_only = True
+    v = verdict(head)
+    assert (v.code, v.failing, v.preexisting, v.below) == (0, 0, 1, 1)
+    text = render_summary(head)
+    assert "Passed: no new findings at or above high" in text
+    assert "1 pre\\-existing at or above high" in text and "1 new in this change" in text
+    head.baseline = compare(head, [], {"a.yaml"}, base="base x")
+    head.baseline.new_only = True
+    assert exit_code(head) == 1 and "Failed: 1 finding at or above high" in render_summary(head)
