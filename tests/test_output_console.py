@@ -108,6 +108,7 @@ def test_render_json_document() -> None:
         "checks",
         "notices",
         "files_not_scanned",
+        "expiring_exceptions",
     ]
     assert doc["tool"] == {"name": "regoscan", "version": "1.2.3"}
     assert doc["root"] == "/github/workspace"

@@ -209,6 +209,23 @@ class Notice:
         return self.path or ""
 
 
+@dataclass(frozen=True)
+class ExpiringException:
+    """An exception that waives findings in this scan and ends soon (``custom.expires``)."""
+
+    kind: str
+    """``namespace`` or ``rule``, as in ``SuppressionInfo``."""
+    exception_package: str
+    path: str
+    line: int
+    expires: str
+    """The date as written in the exception's metadata."""
+    days_left: int
+    """0 on the last day it waives."""
+    waived: int
+    """Findings of this scan it waives."""
+
+
 @dataclass
 class ReportFilters:
     """What the user configured out of the report (``--severity``, ``--skip-check``).
@@ -273,6 +290,8 @@ class ScanReport:
     filters: ReportFilters = field(default_factory=ReportFilters)
     baseline: Baseline | None = None
     """Set by the Action on pull requests: which active findings the change introduced."""
+    expiring: list[ExpiringException] = field(default_factory=list)
+    """Exceptions that waive findings here and expire within 30 days, soonest first."""
 
     @property
     def active(self) -> list[Finding]:

@@ -9,11 +9,14 @@
   exempts the bare ``deny``, ``warn`` and ``violation``.
 
 An exception that errors, or returns the wrong type, never exempts anything (fail
-closed): the caller reports the error and keeps the finding.
+closed): the caller reports the error and keeps the finding. Nor does one past its
+``custom.expires`` date, or one whose date cannot be read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 _PREFIXES = ("deny", "warn", "violation")
@@ -75,3 +78,52 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "null"
+
+
+EXPIRES_KEY = "expires"
+EXPIRING_SOON_DAYS = 30
+"""Exceptions that end within this many days are listed in the summary."""
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ExpiryError(ValueError):
+    """``custom.expires`` is not a date."""
+
+
+def expiry_of(metadata: dict[str, Any]) -> dt.datetime | None:
+    """The instant an exception stops waiving, from its ``expires`` metadata (UTC).
+
+    A date (``2026-03-31``, the usual form) is valid through that whole day in UTC; a
+    date and time (RFC 3339, ``2026-03-31T18:00:00+02:00``; no offset means UTC) until that
+    instant. ``None`` when the exception does not expire. Raises ``ExpiryError`` for
+    anything else, so a typo never turns into a waiver without end.
+    """
+    if EXPIRES_KEY not in metadata:
+        return None
+    value = metadata[EXPIRES_KEY]
+    text = value.strip() if isinstance(value, str) else None
+    if text and _DATE.match(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)
+    elif text and len(text) > 10 and text[:10].count("-") == 2 and text[10] in "Tt ":
+        try:
+            when = dt.datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            pass
+        else:
+            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    raise ExpiryError(f"custom.expires {_describe(value)} is not a date (YYYY-MM-DD) or an RFC 3339 date and time")
+
+
+def days_left(until: dt.datetime, now: dt.datetime) -> int:
+    """Whole days an exception still waives: 0 on its last day (negative once expired)."""
+    return (until - now).days if until > now else -1 - (now - until).days
+
+
+def expiry_text(metadata: dict[str, Any]) -> str:
+    return str(metadata.get(EXPIRES_KEY, ""))

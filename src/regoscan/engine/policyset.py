@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from regoscan.engine.exceptions import ExpiryError, expiry_of
 from regoscan.errors import UsageError
 from regoscan.inputs.forbidden import ForbiddenPaths, credential_shape
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
@@ -45,6 +46,10 @@ class ExceptionSource:
     @property
     def entrypoint(self) -> str:
         return entrypoint(self.package, self.definition.rule)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} exception in package {self.package}"
 
     @property
     def line(self) -> int:
@@ -485,6 +490,12 @@ def assemble(modules: list[PreparedModule], namespaces: list[str], data: dict[st
             src.metadata = _exception_metadata(src, by_pkg, legacy, is_check=True)
     for src in ns_exceptions:
         src.metadata = _exception_metadata(src, by_pkg, legacy, is_check=False)
+    for src in [*ns_exceptions, *(s for c in checks for s in c.exceptions)]:
+        try:
+            expiry_of(src.metadata)
+        except ExpiryError as exc:  # findings.apply_expiry drops its waivers
+            notices.append(Notice(NoticeLevel.ERROR, "exception-error", f"{src.label} waives nothing: {exc}",
+                                  src.path, src.line))
     ids: dict[str, str] = {}
     for check in checks:
         severity = check.metadata.custom.get("severity")

@@ -6,6 +6,7 @@ only wires them together and stores fresh results in the cache.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from regoscan import __version__
 from regoscan.engine.collect import CacheState, Collected, collect, coverage_notices, exclusions, open_cache
 from regoscan.engine.evaluate import Evaluated, PolicyInputs, evaluate
-from regoscan.engine.findings import finding_order
+from regoscan.engine.findings import apply_expiry, finding_order
 from regoscan.engine.notices import NoticeSink
 from regoscan.models import Finding, ScanReport
 
@@ -37,6 +38,8 @@ class ScanOptions:
     """When set (changed-files mode), exactly these paths are scanned instead of walking ``paths``."""
     cache_dir: Path | None = None
     """Result cache folder (see engine/cache.py); None: no cache."""
+    now: dt.datetime | None = None
+    """The instant exception expiry dates are compared with (None: the clock)."""
 
     def policy_inputs(self) -> PolicyInputs:
         return PolicyInputs(self.policies, self.data, self.root, self.namespaces, self.builtin,
@@ -80,6 +83,9 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     for f in collected.misses:
         findings.extend(evaluated.findings.get(f.path, []))
     findings.sort(key=finding_order)
+    expiry = apply_expiry(findings, opts.now or dt.datetime.now(dt.UTC))
+    for n in expiry.notices:
+        notices.add(n)
     return ScanReport(
         findings=findings,
         checks=evaluated.checks,
@@ -88,4 +94,5 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
         root=str(opts.root.resolve()),
         tool_version=__version__,
         partial=opts.partial,
+        expiring=expiry.expiring,
     )

@@ -38,7 +38,10 @@ compatible). All keys are always present; absent values are ``null``::
                   "references": [str], "aliases": [str], "source_path", "source_line", "builtin"}],
       "notices": [{"level": "error"|"warning"|"note", "code": str, "message": str,
                    "path": str|null, "line": int|null, "check_id": str|null}],
-      "files_not_scanned": [{"path": str, "error": str, "line": int|null}]
+      "files_not_scanned": [{"path": str, "error": str, "line": int|null}],
+      "expiring_exceptions": [{         # waiving findings here, custom.expires within 30 days
+        "kind": "namespace"|"rule", "exception_package": str, "path": str, "line": int,
+        "expires": str, "days_left": int, "waived": int}]
     }
 
 ``notices`` includes a synthesised ``input-not-scanned`` warning for every file in
@@ -48,6 +51,7 @@ compatible). All keys are always present; absent values are ``null``::
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from regoscan.decision import verdict
@@ -261,6 +265,7 @@ def render_json(report: ScanReport) -> str:
         "checks": [_check_json(c) for c in report.checks],
         "notices": [_notice_json(n) for n in all_notices(report)],
         "files_not_scanned": [{"path": f.path, "error": f.error, "line": f.error_line} for f in report.unscanned],
+        "expiring_exceptions": [asdict(e) for e in report.expiring],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 

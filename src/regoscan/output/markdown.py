@@ -19,7 +19,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from regoscan import resources
-from regoscan.models import Finding, Notice, NoticeLevel, ScanReport, Severity, SuppressionInfo
+from regoscan.models import ExpiringException, Finding, Notice, NoticeLevel, ScanReport, Severity, SuppressionInfo
 
 from ._shared import (
     SEVERITIES_DESC,
@@ -41,6 +41,8 @@ MARKER = "<!-- regoscan-summary -->"
 TEMPLATE = "summary.md.j2"
 COLLAPSE_AFTER = 10
 """Sections with more rows than this are folded into ``<details>``."""
+EXPIRING_ROWS = 20
+"""Exceptions expiring soon listed at most (soonest first); the rest are counted."""
 
 _NOTICE_ORDER = {NoticeLevel.ERROR: 0, NoticeLevel.WARNING: 1, NoticeLevel.NOTE: 2}
 _REASON_KEYS = frozenset({"reason", "justification", "description"})
@@ -73,6 +75,17 @@ class SuppressedRow:
     exception_line: int
     kind: str
     justification: str
+
+
+@dataclass(frozen=True)
+class ExpiringRow:
+    path: str
+    line: int
+    package: str
+    kind: str
+    expires: str
+    days_left: int
+    waived: int
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,11 @@ def _suppressed_rows(finding: Finding) -> list[SuppressedRow]:
         )
         for info in finding.suppressions
     ]
+
+
+def _expiring_row(e: ExpiringException) -> ExpiringRow:
+    return ExpiringRow(path=e.path, line=e.line, package=e.exception_package, kind=e.kind, expires=e.expires,
+                       days_left=e.days_left, waived=e.waived)
 
 
 def _notice_row(notice: Notice) -> NoticeRow:
@@ -261,6 +279,8 @@ def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None
         "suppressed": _section(suppressed_rows, len(plan.suppressed), n_sup, fold=True),
         "notices": _section(notice_rows, n_notices, n_err + n_oth, fold=n_notices > COLLAPSE_AFTER),
         "baseline": _baseline(report, plan.active[:n_act]),
+        "expiring": _section([_expiring_row(e) for e in report.expiring[:EXPIRING_ROWS]], len(report.expiring),
+                             min(len(report.expiring), EXPIRING_ROWS), fold=False),
         "footer": _footer(report),
     }
 
