@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -77,14 +78,18 @@ def image(e2e_base: str | None) -> Iterator[str]:
     if problem:
         pytest.skip(problem)
     base = e2e_base or (STAND_IN_BASE if _image_exists(STAND_IN_BASE) else None)
-    cmd = ["docker", "build", "--network", "host", "-t", IMAGE]
+    # the image id, not the tag: another checkout on this machine may build the same tag meanwhile
+    iidfile = Path(tempfile.mkdtemp(prefix="regoscan-e2e-")) / "iid"
+    cmd = ["docker", "build", "--network", "host", "-t", IMAGE, "--iidfile", str(iidfile)]
     if base:
         cmd += ["--build-arg", f"BASE={base}"]
     started = time.monotonic()
     proc = subprocess.run([*cmd, str(REPO_ROOT)], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
     assert proc.returncode == 0, f"docker build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     print(f"\nregoscan e2e: built {IMAGE} on {base or 'the default base'} in {time.monotonic() - started:.1f}s")
-    yield IMAGE
+    image_id = iidfile.read_text(encoding="utf-8").strip()
+    shutil.rmtree(iidfile.parent, ignore_errors=True)
+    yield image_id
 
 
 @dataclass
