@@ -344,6 +344,10 @@ def cmd_test(args: argparse.Namespace) -> int:
     paths = args.paths if args.paths else ([] if args.builtin_tests else ["."])
     report = testing.run_tests(paths, data_paths=args.data, builtin=not args.no_builtin,
                                builtin_tests=args.builtin_tests, run=args.run, timeout=args.timeout)
+    from regoscan.redact import secrets_for, withhold_messages
+
+    # test messages can quote values a policy computed: the same wall as for scan reports
+    withhold_messages([*report.results, *report.errors], secrets_for(Path.cwd()))
     out = testing.render_json(report) if args.format == "json" else testing.render_text(report, args.verbose)
     sys.stdout.write(out)
     return report.exit_code

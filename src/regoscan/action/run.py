@@ -357,6 +357,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         partial=partial,
         files=[str(f) for f in files] if files is not None else None,
         cache_dir=workspace / inputs.cache_dir if inputs.cache_dir else None,
+        environment=ctx.env,
     )
     try:
         report = run_scan(opts, progress=lambda m: ctx.log(f"regoscan: {m}"))

@@ -7,7 +7,7 @@ only wires them together and stores fresh results in the cache.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from regoscan.engine.evaluate import Evaluated, PolicyInputs, evaluate
 from regoscan.engine.findings import apply_expiry, finding_order
 from regoscan.engine.notices import NoticeSink
 from regoscan.models import Finding, ScanReport
+from regoscan.redact import secrets_for, withhold_secrets
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
 
@@ -40,6 +41,8 @@ class ScanOptions:
     """Result cache folder (see engine/cache.py); None: no cache."""
     now: dt.datetime | None = None
     """The instant exception expiry dates are compared with (None: the clock)."""
+    environment: Mapping[str, str] | None = None
+    """Where the secrets to withhold from reports are looked up (see ``redact``); None: ``os.environ``."""
 
     def policy_inputs(self) -> PolicyInputs:
         return PolicyInputs(self.policies, self.data, self.root, self.namespaces, self.builtin,
@@ -78,7 +81,6 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
         evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
     else:
         evaluated = evaluate(opts.policy_inputs(), documents, notices, progress, tick)
-    _store(state, collected, evaluated)
     findings: list[Finding] = list(collected.cached_findings)
     for f in collected.misses:
         findings.extend(evaluated.findings.get(f.path, []))
@@ -86,7 +88,7 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     expiry = apply_expiry(findings, opts.now or dt.datetime.now(dt.UTC))
     for n in expiry.notices:
         notices.add(n)
-    return ScanReport(
+    report = ScanReport(
         findings=findings,
         checks=evaluated.checks,
         files=collected.files,
@@ -96,3 +98,10 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
         partial=opts.partial,
         expiring=expiry.expiring,
     )
+    # The one place every policy-supplied string passes before any writer (and the cache)
+    # sees it: a string that spells a secret this process can see is withheld.
+    cache_copies = [*evaluated.policy_notices, *(n for kept in evaluated.file_notices.values() for n, _ in kept)]
+    if withhold_secrets(report, secrets_for(opts.root, opts.environment), also=cache_copies):
+        state.cache = None  # nothing from a run that needed it is replayed later
+    _store(state, collected, evaluated)
+    return report

@@ -197,12 +197,12 @@ class ForbiddenPaths:
     def _git_dirs(self) -> list[Path]:
         dirs: list[Path] = []
         for top in (self.root_real, *self.root_real.parents):
-            dirs.extend(_git_locations(top / ".git"))
+            dirs.extend(git_locations(top / ".git"))
         budget = GIT_WALK_LIMIT
         for current, subdirs, files in os.walk(self.root_real):
             budget -= len(subdirs) + len(files)
             if ".git" in subdirs or ".git" in files:
-                dirs.extend(_git_locations(Path(current) / ".git"))
+                dirs.extend(git_locations(Path(current) / ".git"))
             subdirs[:] = [d for d in subdirs if d != ".git" and d != "node_modules"]
             if budget <= 0:
                 break
@@ -233,7 +233,7 @@ class ForbiddenPaths:
                     continue
 
 
-def _git_locations(dot_git: Path) -> list[Path]:
+def git_locations(dot_git: Path) -> list[Path]:
     """The folders a ``.git`` entry stands for: itself, or the ``gitdir:`` a ``.git`` file names
     (worktrees, submodules) and that folder's common directory."""
     try:
