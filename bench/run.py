@@ -1,53 +1,44 @@
-"""Benchmark regoscan against Checkov, side by side, on the corpus and larger copies of it.
+"""Benchmark regoscan against Checkov as a user runs both: `make bench`.
 
-Why (issue 7): the Action runs on every push, so its minutes are the users' minutes. The
-targets (4x faster than Checkov on the corpus with less peak memory, 20x with the result
-cache, linear growth, a one-file scan under a second) are only meaningful when both
-tools are measured by the same script, on the same machine, in the same run. This is
-that script.
+Why (issues 7 and 11): the Action runs on every push, so its minutes are the users'
+minutes, and a number only means something when it is what a user gets. So:
 
-What it measures, for each scan:
-  * wall time (time.perf_counter around the child);
-  * CPU time: user+sys of the child process tree, as the delta of
-    resource.getrusage(RUSAGE_CHILDREN) (children and the workers they wait for);
-  * peak memory: the highest *sum* over the child and all its descendants. regoscan
-    runs worker processes and Checkov forks some, and what a CI runner must hold is the
-    tree's total, not the largest single process (all that /usr/bin/time -v reports).
-    Two sums: PSS (shared pages divided among their sharers: the real total, used for
-    the ratios) and RSS (shared pages counted in every process: an upper bound). psutil
-    samples RSS every --interval (20 ms) and PSS, which costs more to read, as often as
-    keeps the sampler under about 5% of a core (see TreeSampler). The sampler's own CPU
-    time is reported beside each scan, since it shares the 2 cores with the scan;
-  * findings: regoscan's active+suppressed findings, Checkov's FAILED results, and
-    findings per second of wall time.
+  * regoscan is the console script of a *regular* (not editable) install of this
+    repository into a venv of its own (bench/work/install/, rebuilt when src/, policies/,
+    templates/ or pyproject.toml change): the same files `pip install` or the Action's
+    image put on a runner, byte-compiled at install time as pip does. (The project's
+    .venv is an editable install: it reads the working tree, which may change during a
+    run.) `--regoscan PATH` measures another executable instead.
+  * every run gets a fresh, empty HOME and TMPDIR (and XDG cache/config folders in them),
+    so nothing a previous run left behind helps the next one; no result cache except in
+    the scenario that is about the cache;
+  * the whole corpus, and Checkov (bench/requirements.txt, in bench/.venv) in the same
+    run on the same files, the two tools alternated run by run so that a change of the
+    machine's load hits both; the median of --repeat (default 5) runs per scenario.
 
-Scans: (a) the corpus in place; (b) synthetic repositories of N copies of it, in
-bench/work/synthetic-xN/copy-NNN/ (git-ignored). Each copy gets a trailing comment
-(whitespace for JSON) naming the copy, so no two files have the same content: a cache
-keyed by content hash cannot make a copy free, and the cold numbers stay cold. The
-copies are rebuilt only when the corpus changes (a fingerprint of paths and
-contents is stored beside them), so repeated runs read identical trees. Then a one-file
-scan of both tools (start-up cost), and a second regoscan scan of the unchanged corpus
-with its result cache, when `regoscan scan --help` offers --cache-dir (otherwise that row
-says why it is missing).
-
-A scan is stopped, and marked as such with lower-bound numbers, after --scan-timeout
-seconds or above --max-memory GiB: the machine is shared.
-
-Both tools write JSON to a file (what a CI job would keep); Checkov runs with
---skip-download so that it does not try to reach its vendor's API (there is no network
-here, and a failing lookup would be timed as if it were scanning).
+Scenarios: the corpus, cold; one changed file (start-up bound); the corpus x N (growth:
+N marked copies, so no file repeats another's bytes); a warm scan with --cache-dir (the
+cache filled by one unmeasured scan first; Checkov has no such cache, so the ratio is
+against its cold scan). For each run: wall time, CPU time (user+sys of the whole process
+tree: getrusage of the waited-for children), peak memory of the process tree (sum of RSS,
+and of PSS, which divides shared pages among their sharers), findings.
 
 The machine has 2 cores and other developers may be running tests on it: before every
-scan the script measures how busy the CPUs are over 2 s (other people's work, since no
-scan of ours is running) and waits, up to --load-wait seconds, while that is above
---max-busy percent; the busy figure and the 1-minute load average are recorded in the
-scan's row, so a contended number can be recognised and the run repeated.
+run the script measures how busy the CPUs are over 2 s and waits, up to --load-wait
+seconds, while that is above --max-busy percent. The figures of each run and the load
+before it are recorded; CPU time is less sensitive to the load than wall time.
 
-Usage, from the repository root, with the benchmark's environment (requirements.txt):
+The corpus: --corpus, else $REGOSCAN_SHARED_DIR/corpus, else ../shared/corpus beside the
+repository (about 600 Kubernetes manifests, Dockerfiles and other YAML/JSON of public
+projects). Without it, `bench/make_corpus.py` writes a synthetic stand-in of the same
+shape (`--corpus bench/work/synthetic-corpus`); its figures are not comparable with the
+real corpus's.
 
-    bench/.venv/bin/python bench/run.py                    # sizes 10 and 50, write RESULTS.md
-    bench/.venv/bin/python bench/run.py --sizes 10 --no-write
+Usage, from the repository root (`make bench` does the first):
+
+    bench/.venv/bin/python bench/run.py                          # writes bench/RESULTS.md
+    bench/.venv/bin/python bench/run.py --repeat 3 --sizes '' --no-write
+    bench/.venv/bin/python bench/run.py --tools regoscan --regoscan .venv/bin/regoscan
 """
 
 from __future__ import annotations
@@ -61,8 +52,10 @@ import platform
 import resource
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,51 +66,57 @@ import psutil
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-DEFAULT_CORPUS = (REPO.parent / "shared" / "corpus").resolve()
-DEFAULT_REGOSCAN = REPO / ".venv" / "bin" / "regoscan"
+SHARED = Path(os.environ.get("REGOSCAN_SHARED_DIR") or REPO.parent / "shared")
+DEFAULT_CORPUS = SHARED / "corpus"
 DEFAULT_CHECKOV = BENCH / ".venv" / "bin" / "checkov"
 DEFAULT_WORK = BENCH / "work"
 DEFAULT_OUT = BENCH / "RESULTS.md"
+# Everything above this line of RESULTS.md is written by hand and kept; below, each run replaces it.
+MARKER = "<!-- bench/run.py writes everything below this line; edit above it -->"
 # Part of the synthetic copies' fingerprint: change it when marked_copy() changes, so
 # that existing copies are rebuilt.
 COPY_FORMAT = b"marked-copy-v1\n"
 # A typical single-file PR: one Deployment with one container.
 DEFAULT_ONE_FILE = "microservices-demo/kubernetes-manifests/frontend.yaml"
+# What a regular install of regoscan is built from (a change rebuilds it).
+INSTALL_SOURCES = ("pyproject.toml", "src", "policies", "templates", "README.md")
+
+COLD, ONE, WARM = "corpus, cold", "one changed file", "corpus, warm (--cache-dir)"
 
 
 @dataclass
-class Measurement:
-    """One timed scan."""
+class Run:
+    """One timed process."""
+
+    wall: float
+    cpu: float
+    peak_rss: int
+    peak_pss: int
+    exit_code: int
+    findings: int | None
+    busy: float
+    load1: float
+    sampler_cpu: float
+    stopped: str = ""
+
+
+@dataclass
+class Row:
+    """The runs of one tool in one scenario."""
 
     tool: str
     scenario: str
     files: int
-    wall: float
-    cpu: float
-    peak_pss: int
-    peak_rss: int
-    findings: int | None
-    exit_code: int
-    load1: float
-    busy: float
     command: list[str]
-    runs: list[float] = field(default_factory=list)
-    sampler_cpu: float = 0.0
-    stopped: str = ""
+    runs: list[Run] = field(default_factory=list)
+    skipped: str = ""
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.runs)
 
     @property
-    def findings_per_s(self) -> float | None:
-        """Findings reported per second of wall time."""
-        return None if self.findings is None or self.wall <= 0 else self.findings / self.wall
-
-
-@dataclass
-class Skipped:
-    """A row that could not be measured, with the reason."""
-
-    tool: str
-    scenario: str
-    reason: str
+    def stopped(self) -> str:
+        return next((r.stopped for r in self.runs if r.stopped), "")
 
 
 # ---------------------------------------------------------------------------
@@ -170,6 +169,54 @@ def synthetic_repo(corpus: Path, files: list[Path], work: Path, copies: int, fp:
 
 
 # ---------------------------------------------------------------------------
+# The installed regoscan
+# ---------------------------------------------------------------------------
+
+
+def source_fingerprint() -> str:
+    """Hash of what an install of regoscan is built from."""
+    h = hashlib.sha256()
+    for name in INSTALL_SOURCES:
+        top = REPO / name
+        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for p in paths:
+            if "__pycache__" in p.parts:
+                continue
+            h.update(p.relative_to(REPO).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def installed_regoscan(work: Path, python: str) -> Path:
+    """The console script of a regular install of this repository, (re)built when its sources changed."""
+    root = work / "install"
+    venv = root / "venv"
+    stamp = root / "fingerprint"
+    fp = source_fingerprint()
+    exe = venv / "bin" / "regoscan"
+    if exe.exists() and stamp.is_file() and stamp.read_text() == fp:
+        return exe
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    print(f"installing regoscan from {REPO} into {venv} (regular install, not editable)", file=sys.stderr)
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    # a copy of the sources, so pip never writes build files into the working tree
+    src = root / "src-copy"
+    for name in INSTALL_SOURCES:
+        top = REPO / name
+        if top.is_file():
+            src.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(top, src / name)
+        elif top.is_dir():
+            shutil.copytree(top, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(src)], check=True)
+    shutil.rmtree(src)
+    stamp.write_text(fp)
+    return exe
+
+
+# ---------------------------------------------------------------------------
 # Measuring one process tree
 # ---------------------------------------------------------------------------
 
@@ -178,14 +225,13 @@ def wait_for_quiet(max_busy: float, max_wait: float) -> tuple[float, float]:
     """Wait until other processes leave the CPUs mostly idle; return (load1, busy %).
 
     Busy is the machine-wide CPU use over 2 s, measured while no scan of ours runs, so it
-    is other people's work. (The load average would also count our own previous scan for
-    a minute after it ended.) Waits at most max_wait seconds, then goes on.
+    is other people's work. Waits at most max_wait seconds, then goes on.
     """
     deadline = time.monotonic() + max_wait
     busy = psutil.cpu_percent(interval=2.0)
     while busy > max_busy and time.monotonic() < deadline:
         print(f"  CPUs {busy:.0f}% busy (> {max_busy:.0f}%): waiting", file=sys.stderr)
-        time.sleep(8)
+        time.sleep(5)
         busy = psutil.cpu_percent(interval=2.0)
     return os.getloadavg()[0], busy
 
@@ -264,7 +310,8 @@ class TreeSampler:
 
 
 def measure(
-    cmd: list[str], stdout: Path, interval: float, cwd: Path, timeout: float, max_memory: int
+    cmd: list[str], stdout: Path, interval: float, cwd: Path, timeout: float, max_memory: int,
+    env: dict[str, str],
 ) -> tuple[float, float, int, Sample]:
     """Run cmd; return (wall s, user+sys CPU s of the tree, exit code, sampler's findings).
 
@@ -276,7 +323,7 @@ def measure(
     sample = Sample()
     with stdout.open("wb") as out, (stdout.with_suffix(".stderr")).open("wb") as err:
         t0 = time.perf_counter()
-        popen = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
+        popen = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         try:
             sampler = TreeSampler(popen.pid)
             while popen.poll() is None:
@@ -298,6 +345,18 @@ def measure(
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     sample.sampler_cpu = (self_after.ru_utime - self_before.ru_utime) + (self_after.ru_stime - self_before.ru_stime)
     return wall, cpu, code, sample
+
+
+def fresh_env(home: Path) -> dict[str, str]:
+    """The caller's environment with an empty HOME, TMPDIR and XDG folders in ``home``."""
+    env = dict(os.environ)
+    for var in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PYTHONPYCACHEPREFIX", "VIRTUAL_ENV"):
+        env.pop(var, None)
+    tmp = home / "tmp"
+    tmp.mkdir(parents=True)
+    env.update(HOME=str(home), TMPDIR=str(tmp), XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_CONFIG_HOME=str(home / ".config"))
+    return env
 
 
 def count_findings(tool: str, stdout: Path) -> int | None:
@@ -324,26 +383,10 @@ def regoscan_cmd(regoscan: Path, target: Path, extra: list[str] | None = None) -
 
 
 def checkov_cmd(checkov: Path, target: Path) -> list[str]:
-    """Checkov on the same frameworks regoscan covers (issue 7's command), JSON output."""
+    """Checkov on the frameworks regoscan covers, JSON output, no network (issue 11's command)."""
     flag = "-f" if target.is_file() else "-d"
-    return [
-        str(checkov),
-        flag,
-        str(target),
-        "--framework",
-        "kubernetes",
-        "dockerfile",
-        "-o",
-        "json",
-        "--quiet",
-        "--skip-download",
-    ]
-
-
-def has_cache_option(regoscan: Path) -> bool:
-    """True if this regoscan's `scan --help` offers --cache-dir (the result cache of issue 7)."""
-    proc = subprocess.run([str(regoscan), "scan", "--help"], capture_output=True, text=True, check=False)
-    return "--cache-dir" in proc.stdout
+    return [str(checkov), flag, str(target), "--framework", "kubernetes", "dockerfile",
+            "--quiet", "--compact", "-o", "json", "--skip-download"]
 
 
 # ---------------------------------------------------------------------------
@@ -362,11 +405,6 @@ def cpu_model() -> str:
     return platform.processor() or "?"
 
 
-def python_of(executable: Path) -> Path:
-    """The python interpreter beside a console script (its venv's)."""
-    return executable.parent / "python"
-
-
 def package_version(python: Path, dist: str) -> str:
     """Version of an installed distribution in another environment."""
     code = f"import importlib.metadata as m; print(m.version({dist!r}))"
@@ -375,44 +413,28 @@ def package_version(python: Path, dist: str) -> str:
 
 
 def source_state() -> str:
-    """The commit regoscan runs from, and whether src/ or policies/ differ from it (read-only git).
-
-    regoscan is installed in editable mode, so the numbers belong to the working tree at
-    the time of the run, which other developers may be changing.
-    """
-    head = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "policies"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    """The commit the install was built from, and whether its sources differ from it (read-only git)."""
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", *INSTALL_SOURCES],
+                           capture_output=True, text=True, check=False).stdout.strip()
     if not head:
         return "?"
-    return head + (" + uncommitted changes in src/ or policies/" if dirty else "")
+    return head + (" + uncommitted changes" if dirty else "")
 
 
-def machine(regoscan: Path, checkov: Path, source: str) -> dict[str, str]:
+def machine(regoscan: Path, checkov: Path, how: str) -> dict[str, str]:
     """What the numbers were measured on."""
-    rs_py = python_of(regoscan)
-    py = subprocess.run(
-        [str(rs_py), "-c", "import platform; print(platform.python_version())"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    rs_py = regoscan.parent / "python"
+    py = subprocess.run([str(rs_py), "-c", "import platform; print(platform.python_version())"],
+                        capture_output=True, text=True, check=False).stdout.strip()
     return {
-        "CPU": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "RAM": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "CPU": f"{cpu_model()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB",
         "OS": platform.platform(),
-        "Python (regoscan)": py or "?",
-        "regoscan": package_version(rs_py, "regoscan"),
-        "regoscan source (at run start)": source,
-        "regopy": package_version(rs_py, "regopy"),
-        "Checkov": package_version(python_of(checkov), "checkov"),
+        "regoscan": f"{package_version(rs_py, 'regoscan')} ({how}), Python {py or '?'}, "
+                    f"regopy {package_version(rs_py, 'regopy')}",
+        "regoscan source": source_state(),
+        "Checkov": package_version(checkov.parent / "python", "checkov") if checkov.exists() else "not installed",
     }
 
 
@@ -421,157 +443,105 @@ def machine(regoscan: Path, checkov: Path, source: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------
 
 
-def _mb(n: int) -> str:
+def _mb(n: float) -> str:
     return f"{n / 2**20:.0f} MB"
 
 
-def _ratio(a: float | None, b: float | None) -> str:
-    return "" if not a or not b else f"{a / b:.2f}x"
+def _x(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if a > 0 and b > 0 else "?"
 
 
-def is_size_scenario(scenario: str) -> bool:
-    """True for the cold scans of the corpus and of its synthetic copies (the growth series)."""
-    return scenario == "1x corpus" or scenario.endswith("x synthetic")
+def ratios(rows: dict[tuple[str, str], Row], sizes: list[int]) -> list[tuple[str, str, str, str]]:
+    """The issue's targets, judged on this run: (target, measured, goal, met?)."""
+    out: list[tuple[str, str, str, str]] = []
 
+    def get(scenario: str, tool: str) -> Row | None:
+        row = rows.get((scenario, tool))
+        return row if row is not None and row.runs and not row.stopped else None
 
-def targets(by: dict[tuple[str, str], Measurement]) -> list[str]:
-    """Issue 7's targets, each marked met / not met / not measured from this run's rows."""
-    rows: list[tuple[str, str, str]] = []
-
-    def pair(scenario: str) -> tuple[Measurement | None, Measurement | None]:
-        return by.get((scenario, "regoscan")), by.get((scenario, "checkov"))
-
-    rs, ck = pair("1x corpus")
+    rs, ck = get(COLD, "regoscan"), get(COLD, "checkov")
     if rs and ck:
-        r = ck.wall / rs.wall
-        rows.append(("corpus: >= 4x faster than Checkov (wall)", f"{r:.2f}x", "met" if r >= 4 else "not met"))
-        rows.append(
-            (
-                "corpus: peak memory below Checkov's (PSS of the tree)",
-                f"{_mb(rs.peak_pss)} vs {_mb(ck.peak_pss)}",
-                "met" if rs.peak_pss < ck.peak_pss else "not met",
-            )
-        )
-    cached = by.get(("1x corpus, second scan (cache)", "regoscan"))
-    if cached and ck:
-        r = ck.wall / cached.wall
-        rows.append(
-            ("second scan with the cache: >= 20x faster than Checkov", f"{r:.1f}x", "met" if r >= 20 else "not met")
-        )
-    else:
-        rows.append(("second scan with the cache: >= 20x faster than Checkov", "", "not measured (no cache yet)"))
-    grow = sorted((m.files, m.wall) for (sc, tool), m in by.items() if tool == "regoscan" and is_size_scenario(sc))
-    if len(grow) > 1:
-        per = [w / f for f, w in grow]
-        spread = max(per) / min(per)
-        rows.append(
-            (
-                "cost linear in the number of files (wall per file, largest / smallest)",
-                f"{spread:.2f}",
-                "met" if spread <= 1.25 else "not met",
-            )
-        )
-    one = by.get(("one file", "regoscan"))
+        r = ck.median("wall") / rs.median("wall")
+        out.append(("cold corpus scan, Checkov wall / regoscan wall", f"{r:.2f}x", ">= 4x", _met(r >= 4)))
+        c = ck.median("cpu") / rs.median("cpu")
+        out.append(("cold corpus scan, Checkov CPU / regoscan CPU", f"{c:.2f}x", "(CPU: less load-sensitive)", ""))
+        out.append(("peak memory of the process tree (RSS sum), cold corpus",
+                    f"{_mb(rs.median('peak_rss'))} vs {_mb(ck.median('peak_rss'))}", "below Checkov's",
+                    _met(rs.median("peak_rss") < ck.median("peak_rss"))))
+    one = get(ONE, "regoscan")
     if one:
-        rows.append(
-            (
-                "one-file scan under 1 s wall (start-up included)",
-                f"{one.wall:.2f} s",
-                "met" if one.wall < 1 else "not met",
-            )
-        )
-    out = ["Issue 7 targets, judged on this run:\n", "| target | measured | |", "|---|---|---|"]
-    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    out.append("")
+        w = one.median("wall")
+        ck1 = get(ONE, "checkov")
+        vs = f" (Checkov {ck1.median('wall'):.2f} s)" if ck1 else ""
+        out.append(("one changed file, wall (start-up included)", f"{w:.2f} s{vs}", "< 0.5 s", _met(w < 0.5)))
+    warm = get(WARM, "regoscan")
+    if warm and ck:
+        r = ck.median("wall") / warm.median("wall")
+        out.append(("warm scan (--cache-dir), Checkov cold wall / regoscan warm wall", f"{r:.1f}x", ">= 20x",
+                    _met(r >= 20)))
+    for n in sizes:
+        big = get(f"corpus x{n}", "regoscan")
+        if big and rs:
+            per = (big.median("cpu") / big.files) / (rs.median("cpu") / rs.files)
+            out.append((f"growth: CPU per file at x{n} / at x1", f"{per:.2f}", "<= 1.25 (linear)", _met(per <= 1.25)))
     return out
 
 
-def render(
-    results: list[Measurement | Skipped],
-    info: dict[str, str],
-    argv: list[str],
-    started: datetime,
-    load_start: tuple[float, float, float],
-    files_in_corpus: int,
-) -> str:
-    """Markdown: machine, command, the side-by-side table and the ratios."""
-    lines: list[str] = []
-    lines.append(f"## Run of {started.strftime('%Y-%m-%d %H:%M UTC')}\n")
-    lines.append("```sh\n" + shlex.join(argv) + "\n```\n")
-    lines.append("| machine | |\n|---|---|")
-    for k, v in info.items():
-        lines.append(f"| {k} | {v} |")
-    lines.append(
-        f"| load average at start (1/5/15 min) | {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f} |"
-    )
-    lines.append(f"| corpus | {files_in_corpus} files |\n")
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
 
-    lines.append(
-        "| scenario | tool | files | wall | CPU (user+sys) | peak PSS (tree) | peak RSS sum (tree) "
-        "| findings | findings/s "
-        "| before: load1, CPUs busy | sampler CPU | runs (wall) / note |"
-    )
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
-    for r in results:
-        if isinstance(r, Skipped):
-            lines.append(f"| {r.scenario} | {r.tool} | | | | | | | | | | skipped: {r.reason} |")
+
+def render(rows: list[Row], info: dict[str, str], argv: list[str], started: datetime, sizes: list[int],
+           files_in_corpus: int, corpus: Path) -> str:
+    """Markdown: machine and load, the side-by-side table, the ratios, every run, the commands."""
+    lines = [MARKER, "", f"## Run of {started.strftime('%Y-%m-%d %H:%M UTC')}", ""]
+    lines += ["```sh", shlex.join(argv), "```", ""]
+    measured = [r for row in rows for r in row.runs]
+    busy = [r.busy for r in measured]
+    loads = [r.load1 for r in measured]
+    info = {**info, "corpus": f"{corpus} ({files_in_corpus} files)"}
+    if busy:
+        info["load while measuring"] = (
+            f"other processes kept the CPUs {statistics.median(busy):.0f}% busy (median over the 2 s before "
+            f"each run; max {max(busy):.0f}%); 1-minute load average {min(loads):.1f}-{max(loads):.1f}")
+    lines += ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in info.items()), ""]
+
+    by = {(row.scenario, row.tool): row for row in rows}
+    lines += ["### Targets", "", "| target | measured | goal | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in ratios(by, sizes)]
+    lines += ["", "### Medians", ""]
+    lines += ["| scenario | tool | files | wall | CPU (user+sys) | peak RSS sum (tree) | peak PSS (tree) "
+              "| findings | runs |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        if row.skipped or not row.runs:
+            lines.append(f"| {row.scenario} | {row.tool} | {row.files} | | | | | | skipped: {row.skipped} |")
             continue
-        fps = r.findings_per_s
-        runs = ", ".join(f"{w:.2f}" for w in r.runs) if len(r.runs) > 1 else ""
-        if r.stopped:
-            runs = f"{r.stopped}: wall and CPU are lower bounds {runs}".strip()
-        code = "" if r.exit_code in (0, 1) or r.stopped else f" (exit {r.exit_code})"
-        wall = f"> {r.wall:.0f} s" if r.stopped else f"{r.wall:.2f} s"
+        stop = f" ({row.stopped}: lower bounds)" if row.stopped else ""
+        codes = sorted({r.exit_code for r in row.runs} - {0, 1})
+        bad = f" (exit {codes})" if codes else ""
+        found = sorted({r.findings for r in row.runs if r.findings is not None})
         lines.append(
-            f"| {r.scenario} | {r.tool}{code} | {r.files} | {wall} | {r.cpu:.2f} s | {_mb(r.peak_pss)} "
-            f"| {_mb(r.peak_rss)} "
-            f"| {r.findings if r.findings is not None else '?'} | {f'{fps:.0f}' if fps else ''} "
-            f"| {r.load1:.2f}, {r.busy:.0f}% | {r.sampler_cpu:.2f} s | {runs} |"
-        )
-
-    lines.append("\nCheckov / regoscan (above 1: regoscan is better):\n")
-    lines.append("| scenario | wall | CPU | peak PSS | peak RSS sum |\n|---|---:|---:|---:|---:|")
-    by: dict[tuple[str, str], Measurement] = {(r.scenario, r.tool): r for r in results if isinstance(r, Measurement)}
-    for scenario in dict.fromkeys(r.scenario for r in results):
-        ck, rs = by.get((scenario, "checkov")), by.get((scenario, "regoscan"))
-        if ck and rs:
-            lines.append(
-                f"| {scenario} | {'> ' if ck.stopped else ''}{_ratio(ck.wall, rs.wall)} "
-                f"| {'(stopped)' if ck.stopped else _ratio(ck.cpu, rs.cpu)} "
-                f"| {'> ' if ck.stopped else ''}{_ratio(ck.peak_pss, rs.peak_pss)} "
-                f"| {'> ' if ck.stopped else ''}{_ratio(ck.peak_rss, rs.peak_rss)} |"
-            )
-    lines.append("")
-
-    growth = [
-        (r.files, r.wall, r.tool, r.stopped)
-        for r in results
-        if isinstance(r, Measurement) and is_size_scenario(r.scenario)
-    ]
-    if growth:
-        lines.append("Wall time per 1,000 files (linear growth keeps this flat):\n")
-        lines.append(
-            "| tool | "
-            + " | ".join(sorted({f"{f} files" for f, _, _, _ in growth}, key=lambda s: int(s.split()[0])))
-            + " |"
-        )
-        sizes = sorted({f for f, _, _, _ in growth})
-        lines.append("|---|" + "---:|" * len(sizes))
-        for tool in ("regoscan", "checkov"):
-            cells = []
-            for size in sizes:
-                hit = next(((w, st) for f, w, t, st in growth if t == tool and f == size), None)
-                cells.append("" if hit is None else f"{'> ' if hit[1] else ''}{1000 * hit[0] / size:.2f} s")
-            lines.append(f"| {tool} | " + " | ".join(cells) + " |")
-        lines.append("")
-    lines.extend(targets(by))
-    lines.append("Commands (one per tool and scenario):\n")
-    lines.append("```sh")
-    for r in results:
-        if isinstance(r, Measurement):
-            lines.append(shlex.join(r.command))
-    lines.append("```\n")
+            f"| {row.scenario} | {row.tool}{bad} | {row.files} | {row.median('wall'):.2f} s{stop} "
+            f"| {row.median('cpu'):.2f} s | {_mb(row.median('peak_rss'))} | {_mb(row.median('peak_pss'))} "
+            f"| {', '.join(map(str, found)) or '?'} | {len(row.runs)} |")
+    lines += ["", "### Every run (the tools alternated run by run)", ""]
+    lines += ["| scenario | tool | wall | CPU | peak RSS sum | CPUs busy before | load1 |",
+              "|---|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        for r in row.runs:
+            lines.append(f"| {row.scenario} | {row.tool} | {r.wall:.2f} s | {r.cpu:.2f} s | {_mb(r.peak_rss)} "
+                         f"| {r.busy:.0f}% | {r.load1:.2f} |")
+    lines += ["", "Commands (each run with a fresh, empty HOME and TMPDIR):", "", "```sh"]
+    lines += [shlex.join(row.command) for row in rows if row.command]
+    lines += ["```", ""]
     return "\n".join(lines)
+
+
+def write_results(path: Path, text: str) -> None:
+    """Replace the generated part of RESULTS.md, keeping the hand-written part above the marker."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    head = old.split(MARKER)[0] if MARKER in old else "# Benchmark results\n\n"
+    path.write_text(head + text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -583,176 +553,118 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)")
-    ap.add_argument("--regoscan", type=Path, default=DEFAULT_REGOSCAN, help="regoscan executable")
+    ap.add_argument("--regoscan", type=Path, default=None,
+                    help="regoscan executable (default: a regular install of this repository, bench/work/install)")
     ap.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV, help="checkov executable (bench/.venv)")
-    ap.add_argument(
-        "--sizes",
-        default="10,50",
-        help="synthetic repository sizes, in copies of the corpus, comma-separated; '' for none "
-        "(default: %(default)s; the corpus itself, 1x, always runs)",
-    )
     ap.add_argument("--tools", default="regoscan,checkov", help="tools measured (default: %(default)s)")
-    ap.add_argument(
-        "--repeat", type=int, default=1, help="runs per scan; the row shows the median wall run (default: %(default)s)"
-    )
-    ap.add_argument(
-        "--one-file", default=DEFAULT_ONE_FILE, help="corpus-relative file for the start-up scan (default: %(default)s)"
-    )
-    ap.add_argument(
-        "--corpus-repeat",
-        type=int,
-        default=3,
-        help="runs of the 1x corpus scans, which the targets are judged on (median shown; default: %(default)s)",
-    )
-    ap.add_argument(
-        "--one-file-repeat",
-        type=int,
-        default=3,
-        help="runs of the one-file scan (start-up varies most; median shown; default: %(default)s)",
-    )
-    ap.add_argument("--interval", type=float, default=0.02, help="RSS sampling period in s (default: %(default)s)")
-    ap.add_argument(
-        "--max-busy",
-        type=float,
-        default=20.0,
-        help="before each scan, wait while other processes keep the CPUs more than this %% busy (default: %(default)s)",
-    )
-    ap.add_argument(
-        "--load-wait", type=float, default=120, help="longest wait for the CPUs to quieten, in s (default: %(default)s)"
-    )
-    ap.add_argument(
-        "--scan-timeout",
-        type=float,
-        default=1800,
-        help="stop a scan (and mark it) after this many seconds (default: %(default)s)",
-    )
-    ap.add_argument(
-        "--max-memory",
-        type=float,
-        default=12,
-        help="stop a scan whose process tree holds more than this many GiB (RSS sum; the machine "
-        "is shared; default: %(default)s)",
-    )
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs per tool of the corpus, one-file and warm scenarios (default: %(default)s)")
+    ap.add_argument("--sizes", default="10",
+                    help="growth: corpus copies, comma-separated, '' for none (default: %(default)s)")
+    ap.add_argument("--size-repeat", type=int, default=1, help="runs per tool of each growth size (default: 1)")
+    ap.add_argument("--one-file", default=DEFAULT_ONE_FILE,
+                    help="corpus-relative file of the one-file scenario (default: %(default)s)")
+    ap.add_argument("--scenarios", default="cold,one,warm,growth",
+                    help="which scenarios to run (default: %(default)s)")
+    ap.add_argument("--interval", type=float, default=0.02, help="memory sampling period in s (default: 0.02)")
+    ap.add_argument("--max-busy", type=float, default=20.0,
+                    help="before each run, wait while others keep the CPUs this %% busy (default: %(default)s)")
+    ap.add_argument("--load-wait", type=float, default=30,
+                    help="longest wait for quiet CPUs before a run, in s (default: %(default)s)")
+    ap.add_argument("--scan-timeout", type=float, default=1800, help="stop a scan after this many s")
+    ap.add_argument("--max-memory", type=float, default=12, help="stop a scan above this many GiB (RSS sum)")
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (default: %(default)s)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (default: %(default)s)")
-    ap.add_argument("--no-write", action="store_true", help="print the table only; do not append to --out")
+    ap.add_argument("--no-write", action="store_true", help="print the results only; leave --out alone")
     args = ap.parse_args(argv)
 
     corpus = args.corpus.resolve()
+    if not corpus.is_dir():
+        ap.error(f"no corpus at {corpus}. The benchmark scans a folder of Kubernetes manifests and Dockerfiles: "
+                 "the shared corpus (set REGOSCAN_SHARED_DIR to the folder holding corpus/, or --corpus), or a "
+                 "synthetic one: bench/.venv/bin/python bench/make_corpus.py, then "
+                 "--corpus bench/work/synthetic-corpus")
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    exe = {"regoscan": args.regoscan, "checkov": args.checkov}
+    scenarios = {s.strip() for s in args.scenarios.split(",") if s.strip()}
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if "growth" in scenarios else []
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.regoscan is None:
+        regoscan = installed_regoscan(args.work, sys.executable)
+        how = "regular install of this repository in bench/work/install"
+    else:
+        regoscan = args.regoscan.absolute()
+        how = f"{regoscan}"
+    exe = {"regoscan": regoscan, "checkov": args.checkov}
     for t in tools:
         if t not in exe:
             ap.error(f"unknown tool {t!r}")
         if not exe[t].exists():
-            ap.error(f"{exe[t]} not found (see bench/requirements.txt for Checkov's environment)")
-    args.work.mkdir(parents=True, exist_ok=True)
+            ap.error(f"{exe[t]} not found (Checkov: make bench, or see bench/README.md)")
     outdir = args.work / "out"
     outdir.mkdir(exist_ok=True)
-
-    source = source_state()
+    homes = args.work / "homes"
     started = datetime.now(UTC)
-    load_start = os.getloadavg()
     files = corpus_files(corpus)
-    fp = fingerprint(corpus, files)
-    print(f"corpus: {len(files)} files; load average {load_start[0]:.2f}", file=sys.stderr)
-
-    scenarios: list[tuple[str, Path, int]] = [("1x corpus", corpus, len(files))]
-    for n in sizes:
-        root = synthetic_repo(corpus, files, args.work, n, fp)
-        scenarios.append((f"{n}x synthetic", root, n * len(files)))
     one = corpus / args.one_file
-    results: list[Measurement | Skipped] = []
+    print(f"corpus: {len(files)} files; regoscan: {regoscan}", file=sys.stderr)
 
-    def run(tool: str, scenario: str, cmd: list[str], nfiles: int, repeat: int) -> Measurement:
-        runs: list[Measurement] = []
+    rows: list[Row] = []
+
+    def row_for(tool: str, scenario: str, cmd: list[str], nfiles: int) -> Row:
+        row = Row(tool, scenario, nfiles, cmd)
+        rows.append(row)
+        return row
+
+    def run_once(row: Row, i: int) -> None:
+        load, busy = wait_for_quiet(args.max_busy, args.load_wait)
+        slug = f"{row.scenario}-{row.tool}-{i}".replace(" ", "-").replace("(", "").replace(")", "").replace(",", "")
+        homes.mkdir(exist_ok=True)
+        home = Path(tempfile.mkdtemp(prefix="home-", dir=homes))
+        try:
+            wall, cpu, code, smp = measure(row.command, outdir / f"{slug}.json", args.interval, REPO,
+                                           args.scan_timeout, int(args.max_memory * 2**30), fresh_env(home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        found = None if smp.stopped else count_findings(row.tool, outdir / f"{slug}.json")
+        row.runs.append(Run(wall, cpu, smp.peak_rss, smp.peak_pss, code, found, busy, load, smp.sampler_cpu,
+                            smp.stopped))
+        print(f"{row.scenario} / {row.tool} #{i + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, {_mb(smp.peak_rss)} "
+              f"RSS, {found} findings, exit {code} (before: {busy:.0f}% busy, load {load:.2f}) {smp.stopped}",
+              file=sys.stderr)
+
+    def alternate(pairs: list[Row], repeat: int) -> None:
         for i in range(repeat):
-            load, busy = wait_for_quiet(args.max_busy, args.load_wait)
-            slug = f"{scenario.replace(' ', '-')}-{tool}-{i}"
-            stdout = outdir / f"{slug}.json"
-            print(
-                f"{scenario} / {tool} (run {i + 1}/{repeat}, load {load:.2f}, {busy:.0f}% busy): {shlex.join(cmd)}",
-                file=sys.stderr,
-            )
-            wall, cpu, code, smp = measure(
-                cmd, stdout, args.interval, REPO, args.scan_timeout, int(args.max_memory * 2**30)
-            )
-            m = Measurement(
-                tool,
-                scenario,
-                nfiles,
-                wall,
-                cpu,
-                smp.peak_pss,
-                smp.peak_rss,
-                None if smp.stopped else count_findings(tool, stdout),
-                code,
-                load,
-                busy,
-                cmd,
-                sampler_cpu=smp.sampler_cpu,
-                stopped=smp.stopped,
-            )
-            print(
-                f"  {wall:.2f} s wall, {cpu:.2f} s CPU, {_mb(smp.peak_pss)} peak PSS ({_mb(smp.peak_rss)} RSS sum), "
-                f"{m.findings} findings, exit {code}, sampler {smp.sampler_cpu:.2f} s CPU {smp.stopped}",
-                file=sys.stderr,
-            )
-            runs.append(m)
-        walls = [m.wall for m in runs]
-        median = sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
-        median.runs = walls
-        results.append(median)
-        return median
+            for row in pairs:
+                run_once(row, i)
 
-    for scenario, target, nfiles in scenarios:
-        for tool in tools:
-            cmd = regoscan_cmd(exe[tool], target) if tool == "regoscan" else checkov_cmd(exe[tool], target)
-            reps = max(args.repeat, args.corpus_repeat) if target == corpus else args.repeat
-            run(tool, scenario, cmd, nfiles, reps)
+    def cmd(tool: str, target: Path) -> list[str]:
+        return regoscan_cmd(exe[tool], target) if tool == "regoscan" else checkov_cmd(exe[tool], target)
 
-    for tool in tools:
-        cmd = regoscan_cmd(exe[tool], one) if tool == "regoscan" else checkov_cmd(exe[tool], one)
-        run(tool, "one file", cmd, 1, max(args.repeat, args.one_file_repeat))
+    if "cold" in scenarios:
+        alternate([row_for(t, COLD, cmd(t, corpus), len(files)) for t in tools], args.repeat)
+    if "one" in scenarios:
+        alternate([row_for(t, ONE, cmd(t, one), 1) for t in tools], args.repeat)
+    if "warm" in scenarios and "regoscan" in tools:
+        cache = args.work / "cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        warm = row_for("regoscan", WARM, regoscan_cmd(regoscan, corpus, ["--cache-dir", str(cache)]), len(files))
+        print("filling the result cache: " + shlex.join(warm.command), file=sys.stderr)
+        subprocess.run(warm.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        alternate([warm], args.repeat)
+    if sizes:
+        fp = fingerprint(corpus, files)
+        for n in sizes:
+            root = synthetic_repo(corpus, files, args.work, n, fp)
+            alternate([row_for(t, f"corpus x{n}", cmd(t, root), n * len(files)) for t in tools], args.size_repeat)
 
-    if "regoscan" in tools:
-        if has_cache_option(args.regoscan):
-            cache = args.work / "cache"
-            if cache.exists():
-                shutil.rmtree(cache)
-            fill = regoscan_cmd(args.regoscan, corpus, ["--cache-dir", str(cache)])
-            print("filling the result cache: " + shlex.join(fill), file=sys.stderr)
-            subprocess.run(fill, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-            run("regoscan", "1x corpus, second scan (cache)", fill, len(files), args.repeat)
-        else:
-            results.append(
-                Skipped(
-                    "regoscan",
-                    "1x corpus, second scan (cache)",
-                    "this regoscan has no --cache-dir option yet (issue 7, part 3)",
-                )
-            )
-
-    info = machine(args.regoscan, args.checkov, source)
-    shown_argv = ["bench/.venv/bin/python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]
-    text = render(results, info, shown_argv, started, load_start, len(files))
+    info = machine(regoscan, args.checkov, how)
+    shown = ["bench/.venv/bin/python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]
+    text = render(rows, info, shown, started, sizes, len(files), corpus)
     print(text)
     if not args.no_write:
-        header = (
-            ""
-            if args.out.exists()
-            else (
-                "# Benchmark results\n\nWritten by `bench/run.py` (see its docstring for what is measured and how). "
-                "Newest run last.\n\n"
-            )
-        )
-        with args.out.open("a") as fh:
-            fh.write(header + text + "\n")
-        print(f"appended to {args.out}", file=sys.stderr)
-    if any(isinstance(r, Measurement) and r.exit_code not in (0, 1) for r in results):
-        return 1
-    return 0
+        write_results(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 1 if any(r.exit_code not in (0, 1) for row in rows for r in row.runs) else 0
 
 
 if __name__ == "__main__":
