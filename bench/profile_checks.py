@@ -1,11 +1,12 @@
-"""Per-check evaluation cost on regopy: where a scan's CPU time goes.
+"""Where a scan's evaluation time goes on regopy, per input type, per check and per step.
 
-Loads the built-in library exactly as a scan does (prepared, linked), compiles it into
-one bundle, and times every applicable check entrypoint on every document of a folder,
-one evaluation at a time, in this process. The per-check table is the profile that
-bench/RESULTS.md refers to; the total is the scan's evaluation CPU on one core.
+Builds the policy set exactly as a scan does (prepared, linked modules; one bundle per
+input type without the other type's built-in checks; the same entrypoints per
+document) and runs the worker's own Engine in this process, one document at a time:
+set_input, then each entrypoint alone (the per-check profile), then the document's
+aggregating plan query when the scan would use one. The totals are one core's CPU.
 
-Run: .venv/bin/python bench/profile_checks.py [FOLDER] [--top N]
+Run: .venv/bin/python bench/profile_checks.py [FOLDER] [--top N] [--type dockerfile|kubernetes]
 (the project venv: it needs regopy, not Checkov).
 """
 
@@ -13,62 +14,101 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from regoscan.engine.policyset import assemble, load_modules
-from regoscan.engine.selectors import applies
+from regoscan.engine.findings import FindingBuilder
+from regoscan.engine.notices import NoticeSink
+from regoscan.engine.policyset import assemble, describe, load_modules, metadata_entrypoints
+from regoscan.engine.units import policy_units
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
+from regoscan.models import Document, InputType
+from regoscan.rego.runtime import Job, PolicyRuntime, plan_module
+from regoscan.rego.worker import Engine
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SHARED = Path(os.environ.get("REGOSCAN_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+FAMILIES = {"(builtin)/kubernetes/": InputType.KUBERNETES, "(builtin)/dockerfile/": InputType.DOCKERFILE}
+
+
+def documents(root: Path) -> list[Document]:
+    return [d for c in discover([str(root)], root).candidates
+            for d in load_file(c.abs_path, c.rel_path, c.input_type_hint).documents]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("folder", nargs="?", default=str(SHARED / "corpus"))
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--type", choices=[t.value for t in FAMILIES.values()], default=None)
+    parser.add_argument("--no-single", action="store_true", help="skip the per-entrypoint queries (plans only)")
     args = parser.parse_args()
-    from regopy import Interpreter, LogLevel  # only here: the engine runs in this process on purpose
 
-    root = Path(args.folder)
+    root = Path(args.folder).resolve()
+    t0 = time.process_time()
     modules, _ = load_modules([], root, True)
-    policy = assemble(modules, ["builtin"], {}, {}, [])
-    interp = Interpreter()
-    interp.log_level = LogLevel.NONE
-    for mod in modules:
-        interp.add_module(mod.name, mod.text)
-    interp.add_data({"namespaces": sorted({m.package for m in modules if m.package})})
-    bundle = interp.build(None, [ep for c in policy.checks for ep in c.entrypoints])
-    docs = [d for c in discover([str(root)], root).candidates
-            for d in load_file(c.abs_path, c.rel_path, c.input_type_hint).documents]
-    cost: dict[str, list[float]] = defaultdict(list)
-    set_input = 0.0
-    for doc in docs:
-        t0 = time.perf_counter()
-        interp.set_input_term(json.dumps(doc.content))
-        set_input += time.perf_counter() - t0
-        for check in policy.checks:
-            if not applies(check.metadata, doc):
-                continue
-            for ep in check.entrypoints:
-                t0 = time.perf_counter()
-                interp.query_bundle_entrypoint(bundle, ep)
-                cost[check.metadata.id].append(time.perf_counter() - t0)
-    total = sum(sum(v) for v in cost.values())
-    by_family: dict[str, float] = defaultdict(float)
-    for check_id, times in cost.items():
-        by_family[check_id.rstrip("0123456789")] += sum(times)
-    print(f"{len(docs)} documents, {len(policy.checks)} checks, {sum(len(v) for v in cost.values())} evaluations")
-    print(f"evaluation {total:.2f} s, set_input {set_input:.2f} s (one core)")
-    print("by family: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(by_family.items())))
-    print()
-    print("| check | total | evaluations | median per evaluation |")
-    print("|---|---:|---:|---:|")
-    for check_id, times in sorted(cost.items(), key=lambda kv: -sum(kv[1]))[: args.top]:
-        print(f"| {check_id} | {sum(times):.3f} s | {len(times)} | {1000 * statistics.median(times):.3f} ms |")
+    by_pkg, check_pkgs = describe(modules, ["builtin", "user"])
+    units, _ = policy_units(modules, set(check_pkgs), set(metadata_entrypoints(by_pkg, check_pkgs)))
+    policy = assemble(modules, ["builtin", "user"], {}, {}, [])
+    runtime = PolicyRuntime(units, {}, workers=1)
+    runtime._good = units  # noqa: SLF001 - a profile, not a scan: no worker, no quarantine
+    builder = FindingBuilder(policy, runtime, {}, NoticeSink())
+    print(f"policies prepared in {time.process_time() - t0:.2f} s")
+    t0 = time.process_time()
+    docs = documents(root)
+    print(f"{len(docs)} documents parsed in {time.process_time() - t0:.2f} s")
+    data = {"namespaces": sorted({m.package for m in modules if m.package})}
+
+    for input_type in FAMILIES.values():
+        if args.type and input_type.value != args.type:
+            continue
+        jobs: list[tuple[Job, Document]] = []
+        for i, doc in enumerate(docs):
+            job = builder.job_for(i, doc) if doc.input_type is input_type else None
+            if job is not None:
+                jobs.append((job, doc))
+        if not jobs:
+            continue
+        keep = [u for u in units if not any(u.name.startswith(p) and t is not input_type for p, t in FAMILIES.items())]
+        distinct = list(dict.fromkeys(tuple(j.entrypoints) for j, _ in jobs))
+        plan_unit, plan_names = plan_module([list(d) for d in distinct])
+        engine = Engine()
+        t0 = time.process_time()
+        mods = [[u.name, u.text] for u in [*keep, plan_unit]]
+        reply = engine.load(mods, data, [ep for u in [*keep, plan_unit] for ep in u.entrypoints])
+        assert reply.get("ok"), reply
+        build = time.process_time() - t0
+        cost: dict[str, list[float]] = defaultdict(list)
+        set_input = plans = 0.0
+        nbytes = 0
+        for job, _doc in jobs:
+            nbytes += len(job.input_json)
+            t0 = time.process_time()
+            engine.set_input(job.input_json)
+            set_input += time.process_time() - t0
+            if not args.no_single:
+                for ep in job.entrypoints:
+                    t0 = time.process_time()
+                    engine.evaluate(ep)
+                    cost[ep.rsplit("/", 2)[-2]].append(time.process_time() - t0)
+            t0 = time.process_time()
+            engine.evaluate(plan_names[distinct.index(tuple(job.entrypoints))])
+            plans += time.process_time() - t0
+        single = sum(sum(v) for v in cost.values())
+        print(f"\n## {input_type.value}: {len(jobs)} documents, {nbytes / 1024:.0f} KB of input, {len(keep)} modules")
+        print(f"bundle build {build:.2f} s; set_input {set_input:.2f} s ({1000 * set_input / len(jobs):.2f} ms/doc); "
+              f"entrypoints one by one {single:.2f} s; one plan query per document {plans:.2f} s "
+              f"({1000 * plans / len(jobs):.1f} ms/doc)")
+        if cost:
+            print("\n| check | total | evaluations | median | max |")
+            print("|---|---:|---:|---:|---:|")
+            for name, times in sorted(cost.items(), key=lambda kv: -sum(kv[1]))[: args.top]:
+                print(f"| {name} | {sum(times):.3f} s | {len(times)} | {1000 * statistics.median(times):.3f} ms "
+                      f"| {1000 * max(times):.1f} ms |")
+    print(json.dumps({"note": "one core; see bench/README.md"}))
 
 
 if __name__ == "__main__":
