@@ -54,7 +54,7 @@ def main() -> None:
     units, _ = policy_units(modules, set(check_pkgs), set(metadata_entrypoints(by_pkg, check_pkgs)))
     policy = assemble(modules, ["builtin", "user"], {}, {}, [])
     runtime = PolicyRuntime(units, {}, workers=1)
-    runtime._good = units  # noqa: SLF001 - a profile, not a scan: no worker, no quarantine
+    runtime._good = units  # a profile, not a scan: no worker, no quarantine
     builder = FindingBuilder(policy, runtime, {}, NoticeSink())
     print(f"policies prepared in {time.process_time() - t0:.2f} s")
     t0 = time.process_time()
