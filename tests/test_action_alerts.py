@@ -329,3 +329,17 @@ def test_a_rename_compares_with_the_old_name(
     assert run.outputs["new-findings"] == "0" and run.code == 0, run.stdout
     assert int(run.outputs["findings"]) >= 2  # ORG001 and built-in checks, all matched under the new name
     assert f"Pre-existing findings ({run.outputs['findings']})" in run.summary and "k8s/renamed.yaml" in run.summary
+
+
+def test_a_scan_with_configuration_errors_is_not_uploaded(
+        tmp_path: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str]) -> None:
+    repo = init_repo(tmp_path / "ws")
+    write(repo, {"k8s/legacy.yaml": LEGACY, "policy/legacy-exception.rego": EXCEPTION,
+                 "policy/broken.rego": "package user.broken\n\ndeny contains msg if {\n"})
+    sha = commit(repo, "one")
+    run = step(tmp_path, repo, fake, capfd, event_name="push", event=push_event("0" * 40, sha),
+               ref="refs/heads/main", sha=sha, upload="true")
+    assert run.code == 2 and run.outputs["decision"] == "error"
+    assert fake.requests == [] and run.outputs["sarif-id"] == ""
+    assert "::warning::regoscan: SARIF not uploaded: the scan has configuration errors" in run.stdout
+    assert "alerts stay as they are" in run.summary

@@ -197,13 +197,22 @@ def _sarif_mode(ctx: _Context, inputs: ActionInputs, reconcile: bool) -> str:
 
 
 def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path, reconcile: bool,
-             refusal: str | None, waived: int) -> tuple[Outcome | None, list[str]]:
-    """Upload ``sarif-file`` (``upload: true``) and reconcile alerts where that is allowed."""
+             refusal: str | None, waived: int, incomplete: bool) -> tuple[Outcome | None, list[str]]:
+    """Upload ``sarif-file`` (``upload: true``) and reconcile alerts where that is allowed.
+
+    ``incomplete``: the scan had configuration errors (exit 2). Its SARIF lacks the
+    findings of the policies that failed, and code scanning would close their alerts as
+    fixed, so it is not uploaded (the same rule the documented upload-sarif step follows).
+    """
     if not inputs.upload:
         return None, []
     repo = ctx.env.get("GITHUB_REPOSITORY", "").strip()
     target = upload_target(event, ctx.env)
     outcome = Outcome()
+    if incomplete:
+        outcome.warnings.append("SARIF not uploaded: the scan has configuration errors, so it lacks findings "
+                                "that code scanning would then close as fixed; alerts stay as they are")
+        return outcome, summary_lines(outcome, ref="", refusal=None, waived=0)
     if not ctx.token or not repo or target is None:
         missing = ("no `github-token`" if not ctx.token else "GITHUB_REPOSITORY is not set" if not repo
                    else "GITHUB_REF/GITHUB_SHA do not name a branch, tag or pull request and a commit")
@@ -387,7 +396,8 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     ctx.log("::group::regoscan report")
     ctx.log(render_text(report).rstrip("\n"))
     ctx.log("::endgroup::")
-    outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(report.suppressed))
+    outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(report.suppressed),
+                                       incomplete=code == EXIT_ERROR)
     if outcome is not None:
         level = "warning" if event.is_pull_request else "error"  # a stale Security tab must not go unnoticed
         for message in outcome.errors:
