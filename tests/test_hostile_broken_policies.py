@@ -10,6 +10,7 @@ exception that errors or returns the wrong thing never waives anything.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import time
 from pathlib import Path
@@ -418,7 +419,11 @@ def test_error_lines_on_stderr_cannot_forge_workflow_commands_or_restyle_the_log
         """)
     scan = Scan(tmp_path, capsys, monkeypatch)
     assert scan.code == 2
-    errors = [line for line in scan.stderr.splitlines() if line.strip()]
-    assert len(errors) == 1 and errors[0].startswith("regoscan: error: policy/bad ::add-mask::forged [31m.rego:6: ")
+    lines = [line for line in scan.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("regoscan:")]
+    assert len(errors) == 1 and errors[0].startswith("regoscan: error: policy/bad ::add-mask::forged [31m.rego:6:12: ")
+    # the source line and its caret follow, each behind a gutter: never a workflow command
+    assert all(re.match(r"^ (\d+| +) \| ", line) for line in lines if line not in errors)
+    assert not any(line.lstrip().startswith("::") for line in lines)
     assert "\x1b" not in scan.stderr
     assert scan.messages("HEALTHY") == ["healthy check saw a", "healthy check saw b"]

@@ -175,6 +175,7 @@ def test_render_json_document() -> None:
         "message": "File could not be scanned: did not find expected key",
         "path": "broken.yaml",
         "line": 5,
+        "column": None,
         "check_id": None,
     }
     assert doc["files_not_scanned"] == [{"path": "broken.yaml", "error": "did not find expected key", "line": 5}]

@@ -201,11 +201,15 @@ class Notice:
     path: str | None = None
     line: int | None = None
     check_id: str | None = None
+    column: int | None = None
+    """1-based column on ``line`` (syntax errors), in characters."""
+    source: str | None = None
+    """The text of ``line`` as the engine read it, for a caret under ``column`` on a terminal."""
 
     @property
     def location(self) -> str:
         if self.path and self.line:
-            return f"{self.path}:{self.line}"
+            return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
         return self.path or ""
 
 

@@ -8,6 +8,7 @@ silently dropping (or silently waiving) a finding.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -33,6 +34,7 @@ from regoscan.engine.units import Origin
 from regoscan.models import Document, ExpiringException, Finding, Notice, NoticeLevel, SuppressionInfo
 from regoscan.rego.probe import Statement, body_statements, prefix_probes
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
+from regoscan.rego.syntax import parse_module
 
 
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
@@ -87,14 +89,16 @@ class FindingBuilder:
         src = self.exceptions.get(ep)
         if src is not None and code == "exception-error":
             where += " waives nothing"
-        failing = self._failing_statement(src, doc, message) if src is not None and engine_error else None
-        if failing is not None:
+        called = call_line(origin.source, unknown.group(1), origin.line) if origin and unknown else None
+        failing = self._failing_statement(src, doc, message) \
+            if src is not None and engine_error and called is None else None
+        if called is not None:  # the call itself, even inside a helper the rule uses
+            line = called
+        elif failing is not None:
             line = failing.line
             statement = " ".join(failing.text.split())
             statement = statement if len(statement) <= 120 else statement[:119] + "…"
             message = f"{message}, in `{statement}`"
-        elif origin is not None and unknown is not None:
-            line = call_line(origin.source, unknown.group(1), origin.line) or line
         self.notices.add(Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), document=doc.path)
         # an unfolded copy per file, for the result cache
         self.file_notices.setdefault(doc.path, []).append(
@@ -201,16 +205,30 @@ def _label(origin: Origin) -> str:
     return f"rule {origin.rule} in package {origin.package}"
 
 
+@functools.lru_cache(maxsize=256)
 def call_line(source: str, name: str, rule_line: int) -> int | None:
-    """Line of the first call of ``name`` at or after the rule's line (else anywhere in the
-    module): regopy reports an unknown function by name only, at evaluation time."""
-    call = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\(")
-    lines = source.split("\n")
-    for index in [*range(rule_line - 1, len(lines)), *range(0, rule_line - 1)]:
-        code = lines[index].split("#", 1)[0]
-        if call.search(code):
-            return index + 1
-    return None
+    """Line of a call of ``name``: regopy reports an unknown function by name only, at
+    evaluation time. A call inside the rule defined at ``rule_line`` first, else the first
+    one in the module (a helper the rule uses); strings and comments are not calls."""
+    syntax = parse_module(source)
+    toks = syntax.tokens
+    calls: list[int] = []
+    for i, t in enumerate(toks):
+        if t.kind != "ident" or i + 1 >= len(toks) or toks[i + 1].text != "(" or toks[i + 1].start != t.end:
+            continue
+        start = i
+        while start >= 2 and toks[start - 1].text == "." and toks[start - 2].kind == "ident" \
+                and toks[start - 1].start == toks[start - 2].end:
+            start -= 2
+        if "".join(x.text for x in toks[start : i + 1]) == name and (start == 0 or toks[start - 1].text != "."):
+            calls.append(t.line)
+    rule = next((st for st in syntax.statements if st.kind == "rule" and st.line == rule_line), None)
+    if rule is not None:
+        first, last = toks[rule.start_idx].line, toks[rule.end_idx - 1].line
+        inside = [line for line in calls if first <= line <= last]
+        if inside:
+            return inside[0]
+    return calls[0] if calls else None
 
 
 @dataclass

@@ -422,10 +422,8 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
         for ann in mod.annotations:
             if ann.error:
                 notices.append(Notice(NoticeLevel.WARNING, "policy-metadata-error", ann.error, display, ann.line))
-        for prob in mod.problems:
-            level = NoticeLevel.ERROR if prob.fatal else NoticeLevel.WARNING
-            notices.append(Notice(level, "policy-unsupported" if prob.fatal else "policy-warning",
-                                  prob.message, display, prob.line))
+        for prob in mod.problems:  # every load problem refuses the module
+            notices.append(Notice(NoticeLevel.ERROR, "policy-unsupported", prob.message, display, prob.line))
         if mod.fatal:
             continue
         modules.append(mod)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoscan.engine.policyset import entrypoint, load_data, load_modules
+from regoscan.engine.units import syntax_notice
 from regoscan.errors import UsageError
 from regoscan.inputs.forbidden import ForbiddenPaths
 from regoscan.models import Notice, NoticeLevel
@@ -245,7 +246,12 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
     try:
         runtime.prepare()
         broken = {q.unit: q for q in runtime.quarantined}
+        by_name = {m.name: m for m in modules}
         for q in runtime.quarantined:
+            mod = by_name.get(q.unit)
+            if q.syntax and mod is not None:
+                report.errors.append(syntax_notice(q, mod, "test-compile-error", "not loaded"))
+                continue
             report.errors.append(Notice(level=NoticeLevel.ERROR, code="test-compile-error",
                                         message=f"not loaded: {q.message}", path=q.unit, line=q.line))
         good = set(runtime.entrypoints)
@@ -303,10 +309,12 @@ def _outcome(ep: str, results: JobResult | None, file_broken: bool) -> tuple[str
 
 
 def render_text(report: TestReport, verbose: bool = False) -> str:
+    from regoscan.output.console import source_caret
+    from regoscan.output.escape import plain_text
+
     lines: list[str] = []
     for n in report.errors:
-        where = f"{n.path}:{n.line}" if n.path and n.line else (n.path or "")
-        lines.append(f"ERROR {where}: {n.message}")
+        lines.append(f"ERROR {plain_text(n.location)}: {plain_text(n.message)}{source_caret(n)}")
     for r in sorted(report.results, key=lambda r: (r.file, r.line)):
         if r.outcome == "pass" and not verbose:
             continue
@@ -327,5 +335,6 @@ def render_json(report: TestReport) -> str:
         "schema": "regoscan-test/v1",
         "passed": report.passed, "failed": report.failed, "errors": report.errored,
         "results": [r.__dict__ for r in report.results],
-        "load_errors": [{"path": n.path, "line": n.line, "message": n.message} for n in report.errors],
+        "load_errors": [{"path": n.path, "line": n.line, "column": n.column, "message": n.message}
+                        for n in report.errors],
     }, indent=2) + "\n"

@@ -14,7 +14,7 @@ from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import METADATA_RULES, NAMESPACE_EXCEPTIONS, entrypoint
 from regoscan.models import Notice, NoticeLevel
 from regoscan.rego.prepare import PreparedModule
-from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
+from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit, Quarantined
 
 
 @dataclass
@@ -61,10 +61,48 @@ def quarantine_notices(runtime: PolicyRuntime, modules: list[PreparedModule], no
     for q in runtime.quarantined:
         mod = by_name.get(q.unit)
         code = "policy-crash" if q.crashed else "policy-compile-error"
+        if q.syntax and mod is not None:
+            notices.add(syntax_notice(q, mod))
+            continue
         message = f"policy not loaded: {q.message}"
         if mod is not None and mod.log.upgraded_v0:
             message += " (module was upgraded from Rego v0 syntax)"
         notices.add(Notice(NoticeLevel.ERROR, code, message, q.unit, q.line))
+
+
+_OPENERS = {"(": "(", "[": "[", "{": "{", '"': "string", "`": "raw string"}
+
+
+def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compile-error",
+                  lead: str = "policy not loaded") -> Notice:
+    """One notice for a module rego-cpp could not parse: line, column, the line's text.
+
+    rego-cpp lists the innermost error first, then every construct around it ("this is
+    unclosed" for the body, then the file): those echoes are dropped; another error of
+    its own is named after the first. An unclosed bracket is named by its character.
+    """
+    lines = mod.text.split("\n")
+    first = q.syntax[0]
+    line, column, what = first.get("line"), first.get("column"), str(first.get("message") or "")
+    source = lines[line - 1] if isinstance(line, int) and 0 < line <= len(lines) else None
+    if what == "this is unclosed" and source is not None and isinstance(column, int) \
+            and 0 < column <= len(source) and source[column - 1] in _OPENERS:
+        what = f"`{_OPENERS[source[column - 1]]}` is not closed"
+    others = [e for e in q.syntax[1:] if e.get("message") != "this is unclosed"]
+    message = f"{lead}: syntax error"
+    if isinstance(column, int):
+        message += f" at column {column}"
+    message += f": {what}"
+    if source is not None and source.strip():
+        message += f" in `{source.strip()}`"
+    if others:
+        message += "; also " + "; ".join(f"line {e.get('line')}, column {e.get('column')}: {e.get('message')}"
+                                         for e in others[:3])
+    if mod.log.upgraded_v0:
+        original = mod.original.split("\n")
+        if source is not None and line is not None and line <= len(original) and original[line - 1] != source:
+            message += " (in the line as upgraded from Rego v0 syntax)"
+    return Notice(NoticeLevel.ERROR, code, message, q.unit, line, column=column, source=source)
 
 
 def legacy_metadata(runtime: PolicyRuntime, meta_eps: set[str]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ compatible). All keys are always present; absent values are ``null``::
       "checks": [{"id", "package", "title", "severity", "description", "recommended_action",
                   "references": [str], "aliases": [str], "source_path", "source_line", "builtin"}],
       "notices": [{"level": "error"|"warning"|"note", "code": str, "message": str,
-                   "path": str|null, "line": int|null, "check_id": str|null}],
+                   "path": str|null, "line": int|null, "column": int|null, "check_id": str|null}],
       "files_not_scanned": [{"path": str, "error": str, "line": int|null}],
       "expiring_exceptions": [{         # waiving findings here, custom.expires within 30 days
         "kind": "namespace"|"rule", "exception_package": str, "path": str, "line": int,
@@ -51,6 +51,7 @@ compatible). All keys are always present; absent values are ``null``::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -125,7 +126,22 @@ def stderr_line(notice: Notice, color: bool = False) -> str:
     """
     where = f"{plain_text(notice.location)}: " if notice.location else ""
     level = _paint(notice.level.value, _LEVEL_COLOURS[notice.level], color)
-    return f"regoscan: {level}: {where}{plain_text(notice.message)} ({plain_text(notice.code)})"
+    return f"regoscan: {level}: {where}{plain_text(notice.message)} ({plain_text(notice.code)})" + source_caret(notice)
+
+
+def source_caret(notice: Notice) -> str:
+    """The offending source line and a caret under its column (syntax errors), on lines of
+    their own that start with the line number or ``|``: never a workflow command, and the
+    line's control characters become spaces (tabs stay, so the caret lines up)."""
+    if notice.source is None or not notice.column or not notice.line:
+        return ""
+    text = _SOURCE_CONTROL.sub(" ", notice.source)
+    pad = "".join("\t" if ch == "\t" else " " for ch in text[: notice.column - 1])
+    gutter = str(notice.line)
+    return f"\n {gutter} | {text}\n {' ' * len(gutter)} | {pad}^"
+
+
+_SOURCE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _totals(report: ScanReport, notices: int) -> str:
@@ -226,6 +242,7 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "message": notice.message,
         "path": notice.path,
         "line": notice.line,
+        "column": notice.column,
         "check_id": notice.check_id,
     }
 

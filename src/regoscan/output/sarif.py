@@ -391,9 +391,11 @@ def _artifact_location(path: str, root: str) -> om.ArtifactLocation:
     return _ArtifactLocation(uri=path_uri(path), uri_base_id=SRCROOT)
 
 
-def _location(path: str, root: str, line: int | None) -> om.Location:
+def _location(path: str, root: str, line: int | None, column: int | None = None) -> om.Location:
     """A location; the region is left out when the line is unknown (startLine must be >= 1)."""
-    region = _Region(start_line=line) if line is not None and line >= 1 else None
+    region = None
+    if line is not None and line >= 1:
+        region = _Region(start_line=line, start_column=column) if column and column >= 1 else _Region(start_line=line)
     return _Location(
         physical_location=_PhysicalLocation(artifact_location=_artifact_location(path, root), region=region)
     )
@@ -610,7 +612,7 @@ def _notification(notice: Notice, root: str, rule_index: Mapping[str, int]) -> _
         level=notice.level.value,
         message=_Message(text=_first_text(notice.message, notice.code)),
         descriptor=_ReportingDescriptorReference(id=notice.code),
-        locations=[_location(notice.path, root, notice.line)] if notice.path else None,
+        locations=[_location(notice.path, root, notice.line, notice.column)] if notice.path else None,
         associated_rule=associated,
     )
 

@@ -80,9 +80,10 @@ class ExceptionDef:
 
 @dataclass
 class LoadProblem:
+    """Why a module is refused before loading (it is never given to the engine)."""
+
     message: str
     line: int | None = None
-    fatal: bool = True
 
 
 @dataclass
@@ -131,7 +132,7 @@ class PreparedModule:
 
     @property
     def fatal(self) -> bool:
-        return any(p.fatal for p in self.problems)
+        return bool(self.problems)
 
 
 def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int]]:

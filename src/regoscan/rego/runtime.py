@@ -49,6 +49,8 @@ class Quarantined:
     line: int | None = None
     column: int | None = None
     crashed: bool = False
+    syntax: list[dict[str, Any]] = field(default_factory=list)
+    """Every syntax error the engine listed ({line, column, message}), innermost first."""
 
 
 @dataclass
@@ -146,10 +148,8 @@ class PolicyRuntime:
                 bad_names = {e["module"] for e in syntax}
                 for entry in syntax:
                     first = entry["errors"][0]
-                    extra = len(entry["errors"]) - 1
-                    msg = first["message"] + (f" (and {extra} more)" if extra > 0 else "")
-                    self.quarantined.append(Quarantined(entry["module"], msg, first.get("line"),
-                                                        first.get("column")))
+                    self.quarantined.append(Quarantined(entry["module"], first["message"], first.get("line"),
+                                                        first.get("column"), syntax=entry["errors"]))
                 candidates = [u for u in candidates if u.name not in bad_names]
                 continue
             worker = self._isolate(worker, candidates)
