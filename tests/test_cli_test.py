@@ -198,3 +198,84 @@ def test_exception_for_builtin_check_is_testable(tmp_path: Path, monkeypatch: py
     out = json.loads(capsys.readouterr().out)
     assert _outcomes(out) == {"test_builtin_check_fires": "pass", "test_waived": "pass"}
     assert code == 0
+
+
+ALLOW_LIST_CHECK = """\
+package user.kubernetes.ID200
+
+import rego.v1
+
+__rego_metadata__ := {"id": "ID200", "severity": "HIGH"}
+
+deny contains msg if {
+    input.kind == "Deployment"
+    not input.metadata.name in data.allowed
+    msg := sprintf("deployment %s is not allowed", [lower(input.metadata.name)])
+}
+"""
+
+CHAINED_TESTS = """\
+package user.kubernetes.ID200_test
+
+import rego.v1
+
+import data.user.kubernetes.ID200 as check
+
+deployment(name) := {"kind": "Deployment", "metadata": {"name": name}}
+
+test_denied if {
+    count(check.deny) == 1 with input as deployment("web") with data.allowed as ["api"]
+}
+
+test_allowed if {
+    count(check.deny) == 0 with data.allowed as ["web"] with input as deployment("web")
+}
+
+test_wrong_expectation if {
+    count(check.deny) == 0 with input as deployment("web") with data.allowed as ["api"]
+}
+
+test_rule_mocked_through_the_alias if {
+    count(check.deny) == 0 with input as deployment("web") with check.deny as set()
+}
+
+test_outer_input_is_none if {
+    count(check.deny) == 1 with input as deployment("web") with data.allowed as [input.metadata.name]
+}
+"""
+
+
+def test_chained_with_input_and_data_agrees_with_regorus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`with input as` chained with `with data.X as` aborted regopy (SIGABRT) and took the file
+    down; a mock through an import alias was silently ignored. Every outcome is regorus's."""
+    from tests.oracle import eval_regorus
+
+    _write(tmp_path, "policy/check.rego", ALLOW_LIST_CHECK)
+    _write(tmp_path, "policy/check_test.rego", CHAINED_TESTS)
+    code, out = _run(tmp_path, monkeypatch, capsys)
+    assert out["load_errors"] == []
+    outcomes = _outcomes(out)
+    assert outcomes == {"test_denied": "pass", "test_allowed": "pass", "test_wrong_expectation": "fail",
+                        "test_rule_mocked_through_the_alias": "pass", "test_outer_input_is_none": "fail"}
+    assert code == 1
+    for name, outcome in outcomes.items():
+        expected = eval_regorus(CHAINED_TESTS, f"data.user.kubernetes.ID200_test.{name}", None, v0=False,
+                                extra=[ALLOW_LIST_CHECK])
+        assert (expected is True) == (outcome == "pass"), (name, expected)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope"], "regoscan: error: PATH nope: no such file or folder"),
+    (["policy/notes.txt"], "regoscan: error: PATH policy/notes.txt: not a .rego file or a folder"),
+    (["policy", "--data", "missing.json"], "regoscan: error: --data missing.json: no such file or folder"),
+])
+def test_errors_name_the_argument_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    _write(tmp_path, "policy/check.rego", ALLOW_LIST_CHECK)
+    _write(tmp_path, "policy/notes.txt", "not rego")
+    monkeypatch.chdir(tmp_path)
+    assert main(["test", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == message
+    assert "--policy" not in err

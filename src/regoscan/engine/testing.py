@@ -23,11 +23,13 @@ from regoscan.rego.lexer import Token, apply_edits, blank
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
-from regoscan.rego.syntax import parse_module
+from regoscan.rego.syntax import Statement, parse_module
 from regoscan.resources import policies_dir
 
 TEST_RULE = re.compile(r"^test_[A-Za-z0-9_]*$")
 INPUT_RULE_PREFIX = "__rs_input_"
+OUTER_INPUT = "data.__regoscan.outer_input"
+"""Stands for ``input`` outside a test whose ``with input as`` is lifted: never defined."""
 
 
 @dataclass
@@ -41,14 +43,22 @@ def rewrite_with_input(mod: PreparedModule) -> WithInputRewrite:
     """Take ``with input as V`` out of test rules: the runner sets V as the input instead.
 
     regopy 1.5.2 aborts while compiling ``with input as`` whenever the rule under test
-    calls any function (``sprintf``, ``lower``...), which is nearly every check. When all
+    calls any function (``sprintf``, ``lower``...), which is nearly every check, and
+    (SIGABRT) whenever ``with input as`` is chained with ``with data.X as``. When all
     ``with input as`` clauses of a test use the same value, the clause is blanked out
     (lines kept), ``V`` is appended as a rule of its own, and the runner evaluates ``V``
-    first and then the test with ``V`` as its input. Tests mixing several inputs, or
-    mocking ``data`` with ``with``, are left as written.
+    first and then the test with ``V`` as its input. Other ``with`` clauses (``data``
+    mocks) stay where they are: alone, regopy compiles them. Tests mixing several
+    inputs are left as written. ``input`` in another ``with`` value means the input
+    outside the test (none, in ``opa test``), so it becomes an undefined reference.
+
+    One more regopy gap, in every test: a mock whose target goes through an import alias
+    (``import data.user.k8s.ID1 as check`` ... ``with check.deny as set()``) is silently
+    not applied; the alias is spelled out (``with data.user.k8s.ID1.deny as set()``).
     """
     syntax = parse_module(mod.text)
     toks = syntax.tokens
+    aliases = _import_aliases(syntax.imports)
     edits: list[tuple[int, int, str]] = []
     tail: list[str] = []
     inputs: dict[str, str] = {}
@@ -57,26 +67,46 @@ def rewrite_with_input(mod: PreparedModule) -> WithInputRewrite:
             continue
         spans: list[tuple[int, int]] = []
         values: set[str] = set()
-        other_with = False
+        outer: list[Token] = []
         for body in rule.bodies:
             for lit_start, lit_end in _literals(toks, body.open_idx + 1, body.close_idx):
-                for w_start, w_end, target, value in _with_clauses(toks, lit_start, lit_end):
-                    if target != "input":
-                        other_with = True
+                for clause in _with_clauses(toks, lit_start, lit_end):
+                    head = toks[clause.target[0]]
+                    if head.text in aliases and len(clause.target) > 1 and toks[clause.target[1]].text in ".[":
+                        edits.append((head.start, head.end, aliases[head.text]))
+                    if clause.target_text != "input":
+                        outer.extend(toks[i] for i in clause.value if toks[i].kind == "ident"
+                                     and toks[i].text == "input" and toks[i - 1].text != ".")
                         continue
-                    spans.append((w_start, w_end))
-                    values.add(" ".join(value.split()))
-        if other_with or len(values) != 1 or rule.inline_body is not None:
+                    spans.append((clause.start, clause.end))
+                    values.add(" ".join(clause.value_text.split()))
+        if len(values) != 1 or rule.inline_body is not None:
             continue
         value_text = next(iter(values))
         name = f"{INPUT_RULE_PREFIX}{rule.name}"
         for start, end in spans:
             edits.append((start, end, blank(mod.text[start:end])))
+        # a `with data.x as input.y` beside it means the input outside the test, which the
+        # lifted value is about to replace: `opa test` has none, so it reads as undefined
+        edits.extend((t.start, t.end, OUTER_INPUT) for t in outer)
         tail.append(f"{name} := {value_text}")
         inputs[rule.name] = name
-    if not inputs:
+    if not edits:
         return WithInputRewrite(mod.text, {})
-    return WithInputRewrite(apply_edits(mod.text, edits) + "\n" + "\n".join(tail) + "\n", inputs)
+    text = apply_edits(mod.text, edits)
+    return WithInputRewrite(text + ("\n" + "\n".join(tail) + "\n" if tail else ""), inputs)
+
+
+def _import_aliases(imports: list[Statement]) -> dict[str, str]:
+    """``{alias: data path}`` of a module's ``import data...`` lines (the last segment when unnamed)."""
+    out: dict[str, str] = {}
+    for st in imports:
+        path, _, alias = st.text.partition(" as ")
+        path = path.strip()
+        if not re.fullmatch(r"data(\.[A-Za-z_][A-Za-z0-9_]*)+", path):
+            continue
+        out[alias.strip() or path.rsplit(".", 1)[1]] = path
+    return out
 
 
 def _literals(toks: list[Token], start: int, end: int) -> list[tuple[int, int]]:
@@ -85,8 +115,22 @@ def _literals(toks: list[Token], start: int, end: int) -> list[tuple[int, int]]:
     return split_literals(toks, start, end)
 
 
-def _with_clauses(toks: list[Token], start: int, end: int) -> list[tuple[int, int, str, str]]:
-    """``(char start, char end, target, value text)`` of each depth-0 ``with T as V`` in a literal."""
+@dataclass
+class _WithClause:
+    start: int
+    """Offset of ``with``."""
+    end: int
+    """Offset after the value."""
+    target: list[int]
+    """Token indices of the target (``input``, ``data.x.y``, ``check.deny``)."""
+    value: range
+    """Token indices of the value."""
+    target_text: str
+    value_text: str
+
+
+def _with_clauses(toks: list[Token], start: int, end: int) -> list[_WithClause]:
+    """Each depth-0 ``with T as V`` of a literal."""
     sig = [i for i in range(start, end) if toks[i].significant]
     depth = 0
     marks: list[int] = []
@@ -98,7 +142,7 @@ def _with_clauses(toks: list[Token], start: int, end: int) -> list[tuple[int, in
             depth -= 1
         elif depth == 0 and t.kind == "ident" and t.text == "with":
             marks.append(k)
-    out: list[tuple[int, int, str, str]] = []
+    out: list[_WithClause] = []
     for n, k in enumerate(marks):
         stop = marks[n + 1] if n + 1 < len(marks) else len(sig)
         part = sig[k:stop]
@@ -106,11 +150,13 @@ def _with_clauses(toks: list[Token], start: int, end: int) -> list[tuple[int, in
             as_pos = next(j for j, i in enumerate(part) if toks[i].text == "as")
         except StopIteration:
             continue
-        target = "".join(toks[i].text for i in part[1:as_pos])
+        if as_pos < 2 or as_pos + 1 >= len(part):
+            continue
+        target = part[1:as_pos]
         first_val, last_val = part[as_pos + 1], part[-1]
-        value = "".join(t.text for t in toks[first_val : last_val + 1])
-        # the clause runs from the space before `with` to the value's end
-        out.append((toks[part[0]].start, toks[last_val].end, target, value))
+        out.append(_WithClause(
+            toks[part[0]].start, toks[last_val].end, target, range(first_val, last_val + 1),
+            "".join(toks[i].text for i in target), "".join(t.text for t in toks[first_val : last_val + 1])))
     return out
 
 
@@ -158,7 +204,7 @@ def _test_files(paths: list[str], builtin_tests: bool, root: Path,
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            raise UsageError(f"{raw}: no such file or folder")
+            raise UsageError(f"PATH {raw}: no such file or folder")
         if p.is_file():
             out.append((p, p.as_posix()))
             continue
@@ -195,6 +241,11 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
               workers: int | None = 1, timeout: float = 20.0) -> TestReport:
     report = TestReport()
     root = root or Path.cwd()
+    for raw in paths:  # named as the user named them: `regoscan test PATH`, not --policy
+        if not Path(raw).exists():
+            raise UsageError(f"PATH {raw}: no such file or folder")
+        if Path(raw).is_file() and not raw.endswith(".rego"):
+            raise UsageError(f"PATH {raw}: not a .rego file or a folder")
     policy_paths = [p for p in paths if Path(p).is_dir() or not p.endswith("_test.rego")]
     base, notices = load_modules(policy_paths, root, builtin)
     report.errors.extend(n for n in notices if n.level.value == "error")
