@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 
-from regoscan.action.comment import _is_ours
+from regoscan.action.comment import _is_ours, tag_line, tagged
 from regoscan.action.run import main as action_main
 from regoscan.cli import main
 from regoscan.output.escape import ZWSP
 from regoscan.output.markdown import MARKER
-from tests.e2e.fake_github import BOT, FakeGitHub
+from tests.e2e.fake_github import BOT, FakeGitHub, user
 from tests.e2e.scenario import git_env, pull_request
 from tests.test_action_outputs import parse_outputs
 from tests.test_output_markdown import cells
@@ -158,7 +158,12 @@ def _write_all(base: Path, files: dict[str, str]) -> None:
 
 def assert_safe_markdown(text: str, *, url: str | None = None) -> None:
     assert text.startswith(MARKER + "\n")
-    assert text.count("<!--") == 1 and text.count(MARKER) == 1  # the finder's marker: ours, once, first
+    # the finder's marker: ours, once, first; a PR comment carries its tag line right after it
+    head, _, rest = text[len(MARKER) + 1:].partition("\n")
+    if head.startswith("<!-- regoscan-comment-tag: "):
+        assert head == tag_line(head[len("<!-- regoscan-comment-tag: "):-len(" -->")])
+        text = MARKER + "\n" + rest
+    assert text.count("<!--") == 1 and text.count(MARKER) == 1
     tags = {m.lower() for m in re.findall(r"<(/?[A-Za-z][A-Za-z0-9]*)", text)}
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
     assert not re.search(r"<[!?]", text[len(MARKER):])
@@ -235,18 +240,18 @@ def test_a_message_with_the_marker_cannot_hijack_the_sticky_comment(
     monkeypatch.chdir(tmp_path)
     main(["scan", "configs", "--policy", "policy", "--no-builtin", "--summary", "summary.md", "-q"])
     capsys.readouterr()
-    body = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    body = tagged((tmp_path / "summary.md").read_text(encoding="utf-8"), "regoscan")
     assert body.count(MARKER) == 1
     bot = dict(BOT)
     # our own comment is recognised...
-    assert _is_ours({"body": body, "user": bot}, None)
+    assert _is_ours({"body": body, "user": bot}, None, "regoscan")
     # ...but not a bot's comment that quotes ours (the marker is not first), nor a person's
     # comment pasting it, nor a finding message's text, which never carries a raw marker
-    assert not _is_ours({"body": "> quoting regoscan:\n" + body, "user": bot}, None)
-    assert not _is_ours({"body": body, "user": {"login": "mallory", "type": "User"}}, None)
-    assert not _is_ours({"body": body, "user": {"login": "mallory", "type": "User"}}, "github-actions[bot]")
+    assert not _is_ours({"body": "> quoting regoscan:\n" + body, "user": bot}, None, "regoscan")
+    assert not _is_ours({"body": body, "user": {"login": "mallory", "type": "User"}}, None, "regoscan")
+    assert not _is_ours({"body": body, "user": {"login": "mallory", "type": "User"}}, "github-actions[bot]", "regoscan")
     for line in body.splitlines()[1:]:
-        assert not _is_ours({"body": line, "user": bot}, None), line
+        assert not _is_ours({"body": line, "user": bot}, None, "regoscan"), line
 
 
 # --- the action: comment body, job summary, log, outputs ------------------------------------
@@ -300,7 +305,7 @@ def test_pull_request_comment_summary_and_log_of_a_hostile_pull_request(
     notes = "policy/\n::set-output name=decision::pass\n::add-mask::forged.md"
     pr = pull_request(tmp_path / "repo", depth=1, extra_pr_files={**_files(), notes: "notes\n"})
     # comments that look like ours but are not: a person pasting the marker, a bot quoting it
-    pasted = fake.add_comment(pr.number, MARKER + "\nI pasted this", {"login": "mallory", "type": "User"})
+    pasted = fake.add_comment(pr.number, MARKER + "\nI pasted this", user("mallory"))
     quoted = fake.add_comment(pr.number, "> " + MARKER + "\n> quoted by another bot", BOT)
 
     code, log, job_summary, outputs = _action(tmp_path, pr.workspace, fake, pr.event(), capfd)
