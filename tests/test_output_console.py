@@ -109,6 +109,8 @@ def test_render_json_document() -> None:
         "notices",
         "files_not_scanned",
         "expiring_exceptions",
+        "policy_source",
+        "changed_policies",
     ]
     assert doc["tool"] == {"name": "regoscan", "version": "1.2.3"}
     assert doc["root"] == "/github/workspace"

@@ -14,6 +14,7 @@ line go to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import re
 import sys
@@ -24,7 +25,7 @@ from typing import Any, NoReturn
 from regoscan import __version__
 from regoscan.decision import EXIT_ERROR, FAIL_ON, exit_code
 from regoscan.errors import UsageError
-from regoscan.models import NoticeLevel, ScanReport
+from regoscan.models import Notice, NoticeLevel, ScanReport
 
 STDOUT = "-"
 PROGRESS_DELAY = 1.0
@@ -99,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="engine worker processes (default: number of CPUs)")
     scan.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                       help="time limit for evaluating one document (default: 20)")
+    scan.add_argument("--trusted-policy-ref", metavar="REF",
+                      help="load --policy and --data as they are at git revision REF (e.g. origin/main) instead of "
+                           "the working tree, so a changed exception applies only once merged; files that differ "
+                           "from REF are listed first (command line only, never from a config file)")
+    scan.add_argument("--policy-changes-since", metavar="REF",
+                      help="list first the exceptions, checks and data (--policy, --data) that differ from git "
+                           "revision REF, and what each exception waives (command line only)")
     scan.add_argument("--cache-dir", metavar="DIR",
                       help="reuse results for files whose content and policy set are unchanged (created if missing)")
     scan.add_argument("-q", "--quiet", action="store_true",
@@ -229,6 +237,22 @@ def _scan_options(args: argparse.Namespace) -> Any:
     )
 
 
+def _policy_provenance(args: argparse.Namespace, opts: Any, stack: contextlib.ExitStack[Any]) -> list[Notice]:
+    """``--policy-changes-since`` / ``--trusted-policy-ref``: what the working tree changed in the
+    policies, and (for a trusted ref) the policies exported from that revision for the scan."""
+    from regoscan.trusted import changes_since, trusted_policies
+
+    since = args.policy_changes_since or args.trusted_policy_ref
+    if since and (opts.policies or opts.data):
+        _label, opts.policy_changes = changes_since(since, opts.policies, opts.data, opts.root)
+    if not args.trusted_policy_ref:
+        return []
+    export = stack.enter_context(trusted_policies(args.trusted_policy_ref, opts.policies, opts.data, opts.root))
+    opts.policies, opts.data, opts.policy_root = export.policies, export.data, export.root
+    opts.policy_source = export.label
+    return [Notice(NoticeLevel.WARNING, "policy-trusted-ref", note) for note in export.notes]
+
+
 def _print_notices(report: ScanReport, quiet: bool, color: bool) -> None:
     """Errors and warnings always reach stderr (they survive ``-q`` and a redirected stdout)."""
     from regoscan.output._shared import all_notices
@@ -250,11 +274,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     severities = parse_severities(args.severity or [])
     opts = _scan_options(args)
     progress = Progress(sys.stderr, delay=PROGRESS_DELAY) if not args.quiet and is_terminal(sys.stderr) else None
-    try:
-        report = run_scan(opts, tick=progress)
-    finally:
-        if progress is not None:
-            progress.close()
+    with contextlib.ExitStack() as stack:
+        notes = _policy_provenance(args, opts, stack)
+        try:
+            report = run_scan(opts, tick=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+    report.notices.extend(notes)
     report.fail_on = args.fail_on
     apply_filters(report, severities, args.skip_check or [])
 

@@ -29,7 +29,9 @@ CONFIG_NAMES = ("regoscan.yaml", "regoscan.yml")
 PYPROJECT = "pyproject.toml"
 # Values naming files or folders: resolved against the config file's folder.
 PATH_KEYS = frozenset({"paths", "policy", "data", "sarif", "summary", "root", "cache-dir"})
-NOT_IN_FILE = frozenset({"config", "help"})
+# A config file is part of the checkout a pull request can change: it must not decide
+# where trusted policies come from (the pull request would simply remove the setting).
+NOT_IN_FILE = frozenset({"config", "help", "trusted-policy-ref", "policy-changes-since"})
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,50 @@ class Baseline:
     """Only ``new`` findings may fail the run (the Action's ``fail-on-new-only``)."""
 
 
+@dataclass(frozen=True)
+class PolicyChange:
+    """A policy or data file the change being scanned added, modified, renamed or deleted."""
+
+    path: str
+    """Relative to the scan root (POSIX), as policy paths are shown everywhere else."""
+    status: str
+    """``added``, ``modified``, ``renamed``, ``copied`` or ``deleted``."""
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class WaivedFinding:
+    check_id: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ChangedException:
+    """One ``exception`` definition in a changed file, and what it waives in this scan."""
+
+    line: int
+    kind: str
+    """``namespace`` or ``rule``, as in ``SuppressionInfo``."""
+    package: str
+    waives: tuple[WaivedFinding, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangedPolicy:
+    """A changed policy or data file as the summary lists it (see ``engine/policy_changes.py``)."""
+
+    change: PolicyChange
+    kind: str
+    """``exceptions`` (the file defines exceptions), ``checks``, ``library``, ``data`` or ``other``."""
+    in_effect: bool
+    """False when policies were loaded from a trusted revision: the change does not apply yet."""
+    package: str = ""
+    exceptions: tuple[ChangedException, ...] = ()
+    checks: tuple[str, ...] = ()
+    """IDs of the checks the file defines (or adds rules to)."""
+
+
 @dataclass
 class ScanReport:
     """Everything a writer needs."""
@@ -296,6 +340,11 @@ class ScanReport:
     """Set by the Action on pull requests: which active findings the change introduced."""
     expiring: list[ExpiringException] = field(default_factory=list)
     """Exceptions that waive findings here and expire within 30 days, soonest first."""
+    changed_policies: list[ChangedPolicy] = field(default_factory=list)
+    """Exceptions, checks and data the scanned change added or edited: listed first by every writer."""
+    policy_source: str = ""
+    """Where custom policies, exceptions and data were loaded from when not the working tree
+    (``--trusted-policy-ref``), e.g. ``origin/main (1a2b3c4d5e6f)``; empty: the working tree."""
 
     @property
     def active(self) -> list[Finding]:

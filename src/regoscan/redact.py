@@ -391,6 +391,20 @@ class _Withholder:
         self.say(f"the expiry of the exception at {item.path}:{item.line}", changes.get("path", item.path), item.line)
         return dataclasses.replace(item, **changes)
 
+    def changed(self, item: Any) -> Any:
+        """A ``ChangedPolicy``: names from the change (paths, packages, check ids)."""
+        value, hit = self.value(dataclasses.asdict(item))
+        if not hit:
+            return item
+        self.say(f"the description of the changed policy file {value['change']['path']}", None, None)
+        change = dataclasses.replace(item.change, path=value["change"]["path"], old_path=value["change"]["old_path"])
+        exceptions = tuple(dataclasses.replace(e, package=v["package"], waives=tuple(
+            dataclasses.replace(w, check_id=vw["check_id"], path=vw["path"]) for w, vw in zip(e.waives, v["waives"],
+                                                                                            strict=True)))
+            for e, v in zip(item.exceptions, value["exceptions"], strict=True))
+        return dataclasses.replace(item, change=change, package=value["package"], exceptions=exceptions,
+                                   checks=tuple(value["checks"]))
+
     def file(self, f: InputFile) -> None:
         if f.error:
             error, hit = self.text(f.error, WITHHELD)
@@ -418,6 +432,7 @@ def withhold_secrets(report: ScanReport, matcher: Matcher, also: Iterable[Notice
     for f in report.files:
         w.file(f)
     report.expiring = [w.expiring(e) for e in report.expiring]
+    report.changed_policies = [w.changed(c) for c in report.changed_policies]
     report.notices.extend(w.notices)
     return w.notices
 

@@ -53,6 +53,8 @@ class ActionInputs:
     sarif_full_file: str = ""
     sarif_category: str = ""
     cache_dir: str = ""
+    trusted_policy_ref: str = ""
+    """Git revision to load ``policy``/``data`` from (``base``: the pull request's base); empty: the checkout."""
     """Result cache folder, relative to the workspace; empty: no cache."""
     summary: bool = True
     comment: bool = True
@@ -135,6 +137,15 @@ def _globs(env: Mapping[str, str], name: str) -> list[str]:
     return [_relative(name, g) for g in _list(env, name)]
 
 
+def _revision(env: Mapping[str, str], name: str) -> str:
+    """A git revision: a commit id, a branch or tag name, or ``base``; never an option to git."""
+    value = _text(env, name, "")
+    if value and (value.startswith("-") or not re.fullmatch(r"[\w./@^~{}:+-]+", value)):
+        raise InputError(f"input '{name}': expected a git revision (a commit id, a branch or tag, or 'base'); "
+                         f"got {value!r}")
+    return value
+
+
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Read and validate every input; raise :class:`InputError` on the first bad one."""
     sarif_file = _relative("sarif-file", _text(env, "sarif-file", "regoscan.sarif"))
@@ -156,6 +167,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         sarif_full_file=sarif_full_file,
         sarif_category=_text(env, "sarif-category", ""),
         cache_dir=_relative("cache-dir", _text(env, "cache-dir", "")) if _text(env, "cache-dir", "") else "",
+        trusted_policy_ref=_revision(env, "trusted-policy-ref"),
         summary=_bool(env, "summary", True),
         comment=_bool(env, "comment", True),
         upload=_bool(env, "upload", False),

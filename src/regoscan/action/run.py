@@ -19,6 +19,7 @@ The order of the steps is deliberate:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -26,7 +27,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from regoscan.action.annotations import annotations_for, escape_data, render
 from regoscan.action.baseline_scan import compare_with_base
@@ -47,8 +48,12 @@ from regoscan.action.outputs import append_summary, summary_budget, write_output
 from regoscan.decision import DECISIONS, EXIT_ERROR, exit_code
 from regoscan.errors import UsageError
 from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
-from regoscan.models import NoticeLevel, ScanReport
+from regoscan.models import Notice, NoticeLevel, PolicyChange, ScanReport
 from regoscan.output.escape import md_escape, plain_text
+from regoscan.trusted import DATA_SUFFIXES, POLICY_SUFFIXES
+
+if TYPE_CHECKING:
+    from regoscan.engine.scan import ScanOptions
 
 
 @dataclass
@@ -123,6 +128,28 @@ def select_files(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> l
         if path.is_file():
             selected.append(path)
     return selected
+
+
+_STATUS = {"A": "added", "M": "modified", "T": "modified", "R": "renamed", "C": "copied", "D": "deleted"}
+
+
+def policy_changes(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> list[PolicyChange]:
+    """The change's added, edited, renamed or deleted files in the policy and data folders
+    (``.rego`` but not ``_test.rego`` under ``policy``; JSON/YAML under ``data``)."""
+    def wanted(rel: str) -> bool:
+        name = PurePosixPath(rel).name
+        return (_under(rel, inputs.policy) and name.endswith(POLICY_SUFFIXES) and not name.endswith("_test.rego")) \
+            or (_under(rel, inputs.data) and name.endswith(DATA_SUFFIXES))
+
+    out: list[PolicyChange] = []
+    for c in changes.changes:
+        (new,) = _workspace_paths(changes, workspace, [c.path]) or [""]
+        (old,) = _workspace_paths(changes, workspace, [c.old_path]) if c.old_path else [None]
+        if new and wanted(new):
+            out.append(PolicyChange(new, _STATUS.get(c.status, "modified"), old if c.status in "RC" else None))
+        elif old and wanted(old) and c.status == "R":
+            out.append(PolicyChange(old, "deleted"))  # moved out of the policy folders
+    return out
 
 
 def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> str | None:
@@ -319,7 +346,6 @@ def _resolve_existing(kind: str, workspace: Path, rels: list[str]) -> list[str]:
 
 def run(env: Mapping[str, str], out: TextIO) -> int:
     from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
-    from regoscan.output.console import render_text
 
     token = (env.get(env_name("github-token")) or env.get("INPUT_GITHUB_TOKEN") or "").strip()
     ctx = _Context(env, out, token)
@@ -341,8 +367,10 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     # so a name with a newline cannot start a workflow command of its own
     changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
     change_range = changes  # kept when the scan widens: the base comparison needs the changed files
+    trusted_ref = _trusted_ref(ctx, inputs, event)
+    touched_policies = _touched_policies(ctx, inputs, event, change_range, workspace)
     widened = None
-    if changes.scope == "changed":
+    if changes.scope == "changed" and not trusted_ref:  # policies from a trusted ref: the change's are inert
         touched = _policy_touched(changes, workspace, inputs)
         if touched:
             widened = f"{touched} is in a policy or data folder, so every file was scanned, not only changed ones"
@@ -367,12 +395,56 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         files=[str(f) for f in files] if files is not None else None,
         cache_dir=workspace / inputs.cache_dir if inputs.cache_dir else None,
         environment=ctx.env,
+        policy_changes=touched_policies,
     )
-    try:
-        report = run_scan(opts, progress=lambda m: ctx.log(f"regoscan: {m}"))
-    except UsageError as exc:
-        ctx.command("error", f"regoscan: {exc}")
-        return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
+    with contextlib.ExitStack() as stack:
+        try:
+            trusted_notes = _load_trusted(ctx, trusted_ref, opts, stack)
+            report = run_scan(opts, progress=lambda m: ctx.log(f"regoscan: {m}"))
+        except UsageError as exc:
+            ctx.command("error", f"regoscan: {exc}")
+            return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
+        report.notices.extend(trusted_notes)
+        return _report(ctx, inputs, event, change_range, changes, widened, report, opts, workspace)
+
+
+def _trusted_ref(ctx: _Context, inputs: ActionInputs, event: Event) -> str:
+    """``trusted-policy-ref`` with ``base`` resolved to the pull request's base commit."""
+    ref = inputs.trusted_policy_ref
+    if ref != "base":
+        return ref
+    if event.is_pull_request and event.pr_base_sha:
+        return event.pr_base_sha
+    ctx.log("regoscan: trusted-policy-ref: base: not a pull request, so policies come from the checkout")
+    return ""
+
+
+def _touched_policies(ctx: _Context, inputs: ActionInputs, event: Event, change_range: ChangeSet,
+                      workspace: Path) -> list[PolicyChange]:
+    """Policy files the change touched, even when everything is scanned (``scan: all``)."""
+    if not (inputs.policy or inputs.data):
+        return []
+    if change_range.scope != "changed" and event.is_pull_request:
+        change_range = changed_files("changed", event, workspace, ctx.env, log=lambda _m: None)
+    return policy_changes(change_range, workspace, inputs) if change_range.scope == "changed" else []
+
+
+def _load_trusted(ctx: _Context, ref: str, opts: ScanOptions, stack: contextlib.ExitStack[Any]) -> list[Notice]:
+    """Export the policy and data folders from ``ref`` for the scan (and the base comparison)."""
+    if not ref:
+        return []
+    from regoscan.trusted import trusted_policies
+
+    export = stack.enter_context(trusted_policies(ref, opts.policies, opts.data, opts.root, ctx.env))
+    opts.policies, opts.data, opts.policy_root = export.policies, export.data, export.root
+    opts.policy_source = export.label
+    ctx.log(f"regoscan: policies, exceptions and data loaded from {plain_text(export.label)}")
+    return [Notice(NoticeLevel.WARNING, "policy-trusted-ref", note) for note in export.notes]
+
+
+def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: ChangeSet, changes: ChangeSet,
+            widened: str | None, report: ScanReport, opts: ScanOptions, workspace: Path) -> int:
+    from regoscan.output.console import render_text
 
     report.fail_on = inputs.fail_on  # the summary's headline is worded by the same bar as the exit code
     base_note = ""

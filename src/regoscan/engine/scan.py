@@ -16,7 +16,8 @@ from regoscan.engine.collect import CacheState, Collected, collect, coverage_not
 from regoscan.engine.evaluate import Evaluated, PolicyInputs, evaluate
 from regoscan.engine.findings import apply_expiry, finding_order
 from regoscan.engine.notices import NoticeSink
-from regoscan.models import Finding, ScanReport
+from regoscan.engine.policy_changes import describe_changes
+from regoscan.models import Finding, PolicyChange, ScanReport
 from regoscan.redact import secrets_for, withhold_secrets
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
@@ -43,9 +44,16 @@ class ScanOptions:
     """The instant exception expiry dates are compared with (None: the clock)."""
     environment: Mapping[str, str] | None = None
     """Where the secrets to withhold from reports are looked up (see ``redact``); None: ``os.environ``."""
+    policy_root: Path | None = None
+    """What policy and data paths are shown relative to, when they were exported from a trusted
+    revision (``trusted.trusted_policies``); None: ``root``."""
+    policy_source: str = ""
+    """The trusted revision policies came from, for the reports; empty: the working tree."""
+    policy_changes: list[PolicyChange] | None = None
+    """Policy and data files the scanned change touched: listed first in every report."""
 
     def policy_inputs(self) -> PolicyInputs:
-        return PolicyInputs(self.policies, self.data, self.root, self.namespaces, self.builtin,
+        return PolicyInputs(self.policies, self.data, self.policy_root or self.root, self.namespaces, self.builtin,
                             self.workers, self.eval_timeout)
 
 
@@ -67,7 +75,8 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     """``progress`` gets occasional log lines; ``tick(stage, done, total)`` counts files
     parsed and documents evaluated, for a progress display on a terminal."""
     notices = NoticeSink()
-    state = open_cache(opts.cache_dir, opts.policies, opts.data, opts.root, opts.namespaces, opts.builtin)
+    state = open_cache(opts.cache_dir, opts.policies, opts.data, opts.policy_root or opts.root, opts.namespaces,
+                       opts.builtin)
     paths = opts.files if opts.files is not None else opts.paths
     collected = collect(paths, opts.root, opts.include, exclusions(opts.exclude, opts.cache_dir, opts.root),
                         state, notices, tick)
@@ -98,6 +107,10 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
         partial=opts.partial,
         expiring=expiry.expiring,
     )
+    report.policy_source = opts.policy_source
+    if opts.policy_changes:
+        report.changed_policies = describe_changes(opts.policy_changes, report, opts.root,
+                                                   in_effect=not opts.policy_source)
     # The one place every policy-supplied string passes before any writer (and the cache)
     # sees it: a string that spells a secret this process can see is withheld.
     cache_copies = [*evaluated.policy_notices, *(n for kept in evaluated.file_notices.values() for n, _ in kept)]

@@ -41,7 +41,13 @@ compatible). All keys are always present; absent values are ``null``::
       "files_not_scanned": [{"path": str, "error": str, "line": int|null}],
       "expiring_exceptions": [{         # waiving findings here, custom.expires within 30 days
         "kind": "namespace"|"rule", "exception_package": str, "path": str, "line": int,
-        "expires": str, "days_left": int, "waived": int}]
+        "expires": str, "days_left": int, "waived": int}],
+      "policy_source": str|null,        # trusted revision policies came from (null: working tree)
+      "changed_policies": [{            # policy/data files the change touched, exceptions first
+        "change": {"path": str, "status": str, "old_path": str|null}, "kind": str, "in_effect": bool,
+        "package": str, "checks": [str],
+        "exceptions": [{"line": int, "kind": str, "package": str,
+                        "waives": [{"check_id": str, "path": str, "line": int}]}]}]
     }
 
 ``notices`` includes a synthesised ``input-not-scanned`` warning for every file in
@@ -68,6 +74,7 @@ from ._shared import (
     status,
     tool_version,
 )
+from .changed import HEADING, changed_rows
 from .escape import plain_text
 
 __all__ = ["CHECKS_SCHEMA", "JSON_SCHEMA", "notice_line", "render_checks_json", "render_checks_text", "render_json",
@@ -160,14 +167,30 @@ def status_line(report: ScanReport, color: bool = False) -> str:
     return " · ".join([head, *st.details])
 
 
+def _changed_lines(report: ScanReport) -> list[str]:
+    """First in the output: the exceptions and policies the change added or edited, and what they waive."""
+    lines = []
+    if report.policy_source:
+        lines.append(f"Policies, exceptions and data loaded from {plain_text(report.policy_source)} "
+                     "(not from the files being scanned).")
+    rows = changed_rows(report)
+    if rows:
+        lines.append(f"{HEADING} ({len(rows)}):")
+        for row in rows:
+            waives = f"; waives {plain_text(row.waives)}" if row.waives else ""
+            lines.append(f"  {_display_path(row.location)} ({plain_text(row.status)}): {plain_text(row.what)}{waives}")
+    return [*lines, ""] if lines else []
+
+
 def render_text(report: ScanReport, *, notices: bool = True, color: bool = False) -> str:
     """Human summary: active findings, suppressed ones (marked), notices, totals, verdict.
 
     ``notices=False`` leaves the notice lines out (the CLI prints them on stderr, where
     they survive ``-q`` and a redirected stdout); the totals still count them.
     """
+    lines = _changed_lines(report)
     findings = by_location(report.findings)
-    lines = [_finding_line(f, color) for f in findings if not f.suppressed]
+    lines += [_finding_line(f, color) for f in findings if not f.suppressed]
     suppressed = [_suppressed_line(f) for f in findings if f.suppressed]
     if suppressed:
         lines += ["", f"Suppressed by exceptions ({len(suppressed)}):", *suppressed]
@@ -283,6 +306,8 @@ def render_json(report: ScanReport) -> str:
         "notices": [_notice_json(n) for n in all_notices(report)],
         "files_not_scanned": [{"path": f.path, "error": f.error, "line": f.error_line} for f in report.unscanned],
         "expiring_exceptions": [asdict(e) for e in report.expiring],
+        "policy_source": report.policy_source or None,
+        "changed_policies": [asdict(c) for c in report.changed_policies],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 

@@ -32,6 +32,7 @@ from ._shared import (
     status,
     tool_version,
 )
+from .changed import HEADING, changed_counts, changed_rows
 from .escape import md_escape
 
 __all__ = ["COLLAPSE_AFTER", "MARKER", "TEMPLATE", "md_escape", "render_summary"]
@@ -40,6 +41,8 @@ MARKER = "<!-- regoscan-summary -->"
 """First line of every summary: the PR-comment step finds its own comment by it."""
 TEMPLATE = "summary.md.j2"
 COLLAPSE_AFTER = 10
+CHANGED_ROWS = 40
+"""Changed exceptions and policies listed at most (they come first and are never dropped)."""
 """Sections with more rows than this are folded into ``<details>``."""
 EXPIRING_ROWS = 20
 """Exceptions expiring soon listed at most (soonest first); the rest are counted."""
@@ -255,6 +258,15 @@ def _baseline(report: ScanReport, shown: Sequence[Finding]) -> dict[str, Any] | 
     }
 
 
+def _changed(report: ScanReport) -> dict[str, Any]:
+    """The changed exceptions and policies, shown first and never dropped for size (bounded here)."""
+    rows = changed_rows(report)
+    exceptions, waived = changed_counts(report)
+    return {"total": len(rows), "rows": rows[:CHANGED_ROWS], "hidden": max(0, len(rows) - CHANGED_ROWS),
+            "exceptions": exceptions, "waived": waived,
+            "in_effect": all(p.in_effect for p in report.changed_policies)}
+
+
 def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None) -> dict[str, Any]:
     n_err, n_act, n_oth, n_sup = plan.split(keep)
     suppressed_rows = [row for f in plan.suppressed[:n_sup] for row in _suppressed_rows(f)]
@@ -282,6 +294,8 @@ def _context(report: ScanReport, plan: _Plan, keep: int, details_url: str | None
         "expiring": _section([_expiring_row(e) for e in report.expiring[:EXPIRING_ROWS]], len(report.expiring),
                              min(len(report.expiring), EXPIRING_ROWS), fold=False),
         "footer": _footer(report),
+        "policy_source": report.policy_source,
+        "changed": _changed(report),
     }
 
 
@@ -352,6 +366,10 @@ def _minimal(report: ScanReport, details_url: str | None, max_bytes: int) -> str
     """Last resort for tiny limits: marker, status and the pointer to the full report."""
     status = _status(report)
     lines = [MARKER, f"{status['icon']} **{md_escape(status['headline'])}**", ""]
+    if report.changed_policies:
+        exceptions, waived = changed_counts(report)
+        lines += [f"**{HEADING}:** {len(report.changed_policies)} file(s), {exceptions} exception(s), "
+                  f"{waived} finding(s) waived by them.", ""]
     lines.append("The full summary does not fit the size limit.")
     if details_url:
         lines[-1] += f" See the [full report]({details_url})."

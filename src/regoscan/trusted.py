@@ -1,0 +1,337 @@
+"""Policies from a trusted git revision, and which policy files a change touched.
+
+A pull request can add an exception that waives its own findings. Loading custom
+policies, exceptions and data from a reviewed revision instead of the working tree
+(``--trusted-policy-ref`` / ``trusted-policy-ref``) means such a change only takes
+effect once it is merged. The revision's files are read from git objects with
+``git ls-tree`` and ``git cat-file --batch`` into a fresh temporary folder outside the
+workspace: nothing is checked out, no filter, hook or attribute of the repository runs,
+and only regular files are written (a symlink in the revision is skipped, never
+followed, since it would lead back into the working tree).
+
+``changes_since`` compares the policy and data files on disk with those of a revision,
+by git blob id (computed in Python for files on disk, so untracked and ignored files
+count too), for the command line, where no change range is known.
+
+git runs with the same scrubbed environment as the Action's change detection: no
+token, no prompt. A revision that cannot be resolved (even after one shallow fetch)
+is a usage error: falling back to the working tree would quietly undo the point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from regoscan.errors import UsageError
+from regoscan.inputs.forbidden import ForbiddenPaths
+from regoscan.inputs.load import MAX_BYTES
+from regoscan.models import PolicyChange
+
+GIT_TIMEOUT = 180.0
+_REGULAR = ("100644", "100755")
+_SYMLINK = "120000"
+_SECRET_PREFIXES = ("INPUT_", "ACTIONS_RUNTIME", "ACTIONS_ID_TOKEN", "ACTIONS_CACHE")
+_SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
+POLICY_SUFFIXES = (".rego",)
+DATA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+class RefError(UsageError):
+    """The trusted revision cannot be used; the scan must not go on without it."""
+
+
+def _git_env(env: Mapping[str, str]) -> dict[str, str]:
+    clean = {k: v for k, v in env.items() if not k.startswith(_SECRET_PREFIXES) and k not in _SECRET_NAMES}
+    clean.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
+    return clean
+
+
+class _Git:
+    def __init__(self, repo: Path, env: Mapping[str, str]) -> None:
+        self.repo = repo
+        self.env = _git_env(env)
+
+    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(["git", "-C", str(self.repo), *args], env=self.env, input=stdin,
+                                  capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        except FileNotFoundError as exc:
+            raise RefError("git is not installed") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise RefError(f"git {args[0]} timed out after {GIT_TIMEOUT:.0f}s") from exc
+
+    def toplevel(self) -> Path:
+        proc = self.run("rev-parse", "--show-toplevel")
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RefError(f"{self.repo} is not in a git repository ({err[-1] if err else 'git failed'})")
+        return Path(proc.stdout.decode("utf-8", "replace").strip()).resolve()
+
+    def resolve(self, ref: str) -> str | None:
+        proc = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        return proc.stdout.decode("ascii", "replace").strip() or None if proc.returncode == 0 else None
+
+    def fetch(self, ref: str) -> bool:
+        """One shallow fetch of ``ref`` from origin (a pull request's base in a depth-1 checkout)."""
+        if "origin" not in self.run("remote").stdout.decode("utf-8", "replace").split():
+            return False
+        return self.run("fetch", "--no-tags", "--quiet", "--no-recurse-submodules", "--depth=1", "origin",
+                        ref).returncode == 0
+
+    def ls_tree(self, sha: str, paths: list[str]) -> dict[str, tuple[str, str, str]]:
+        """Repository path -> (mode, type, object id) of every entry under ``paths`` at ``sha``."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for i in range(0, len(paths), 200):
+            proc = self.run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths[i:i + 200])
+            if proc.returncode != 0:
+                err = proc.stderr.decode("utf-8", "replace").strip()
+                raise RefError(f"git ls-tree {sha[:12]} failed: {err or proc.returncode}")
+            for entry in proc.stdout.split(b"\0"):
+                meta, _, name = entry.partition(b"\t")
+                fields = meta.decode("ascii", "replace").split()
+                if len(fields) == 3:
+                    found[os.fsdecode(name)] = (fields[0], fields[1], fields[2])
+        return found
+
+    def sizes(self, oids: list[str]) -> dict[str, int]:
+        if not oids:
+            return {}
+        proc = self.run("cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in oids).encode("ascii"))
+        out: dict[str, int] = {}
+        for line in proc.stdout.decode("ascii", "replace").splitlines():
+            fields = line.split()
+            if len(fields) == 3 and fields[2].isdigit():
+                out[fields[0]] = int(fields[2])
+        return out
+
+    def blobs(self, oids: list[str]) -> dict[str, bytes]:
+        if not oids:
+            return {}
+        proc = self.run("cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode("ascii"))
+        if proc.returncode != 0:
+            raise RefError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        out: dict[str, bytes] = {}
+        data, pos = proc.stdout, 0
+        while pos < len(data):
+            end = data.index(b"\n", pos)
+            header = data[pos:end].decode("ascii", "replace").split()
+            pos = end + 1
+            if len(header) != 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            out[header[0]] = data[pos:pos + size]
+            pos += size + 1
+        return out
+
+
+def _commit(git: _Git, ref: str) -> str:
+    if not ref.strip() or ref.startswith("-"):
+        raise RefError(f"trusted policy ref {ref!r} is not a revision")
+    sha = git.resolve(ref)
+    if sha is None and git.fetch(ref):
+        sha = git.resolve(ref) or git.resolve("FETCH_HEAD")
+    if sha is None:
+        raise RefError(f"trusted policy ref {ref!r} cannot be resolved in {git.repo} (fetch it first, "
+                       "e.g. actions/checkout with fetch-depth: 0); policies were not loaded from the working tree "
+                       "instead")
+    return sha
+
+
+def _repo_paths(named: list[str], top: Path, what: str) -> list[tuple[str, str]]:
+    """(as named, path relative to the repository) for each named path; outside the repository is an error."""
+    out = []
+    for raw in named:
+        lexical = Path(os.path.normpath(Path(raw).absolute()))
+        try:
+            rel = lexical.relative_to(top).as_posix()
+        except ValueError:
+            try:
+                rel = lexical.resolve().relative_to(top).as_posix()
+            except ValueError:
+                raise RefError(f"{what} {raw} is outside the git repository {top}: it cannot be loaded from a "
+                               "trusted revision") from None
+        out.append((raw, "" if rel == "." else rel))
+    return out
+
+
+def _below(path: str, folder: str) -> bool:
+    return not folder or path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _safe(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\0" not in path
+
+
+@dataclass
+class TrustedPolicies:
+    """Custom policies and data exported from ``sha``; pass ``policies``/``data``/``root`` to the scan."""
+
+    ref: str
+    sha: str
+    folder: Path
+    root: Path
+    """Where the scan root lies in the export: policy paths are shown relative to it."""
+    policies: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was not exported and why (a folder absent at the revision, a symlink...)."""
+
+    @property
+    def label(self) -> str:
+        return self.ref if self.ref.startswith(self.sha[:12]) else f"{self.ref} ({self.sha[:12]})"
+
+
+@contextmanager
+def trusted_policies(ref: str, policy_paths: list[str], data_paths: list[str], root: Path,
+                     env: Mapping[str, str] | None = None) -> Iterator[TrustedPolicies]:
+    """Export the policy and data paths as they are at ``ref``; the folder is removed afterwards."""
+    env = os.environ if env is None else env
+    git = _Git(root, env)
+    top = git.toplevel()
+    sha = _commit(git, ref)
+    folder = Path(tempfile.mkdtemp(prefix="regoscan-trusted-")).resolve()
+    try:
+        if folder.is_relative_to(root.resolve()) or folder.is_relative_to(top):
+            raise RefError(f"the temporary folder {folder} is inside the repository; set TMPDIR elsewhere")
+        try:
+            root_rel = root.resolve().relative_to(top)
+        except ValueError:
+            root_rel = Path()
+        export = TrustedPolicies(ref, sha, folder, folder / root_rel)
+        named = {"policy": _repo_paths(policy_paths, top, "--policy"), "data": _repo_paths(data_paths, top, "--data")}
+        wanted = sorted({rel or "." for pairs in named.values() for _, rel in pairs})
+        entries = git.ls_tree(sha, wanted) if wanted else {}
+        _write(git, sha, entries, folder, export)
+        for kind, pairs in named.items():
+            for raw, rel in pairs:
+                target = folder / rel
+                if rel not in entries and any(_below(p, rel) for p in entries):
+                    target.mkdir(parents=True, exist_ok=True)  # a folder at the revision, maybe all skipped
+                if target.exists():
+                    (export.policies if kind == "policy" else export.data).append(str(target))
+                else:
+                    export.notes.append(f"{raw} does not exist at {export.label}: nothing loaded from it")
+        yield export
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write(git: _Git, sha: str, entries: dict[str, tuple[str, str, str]], folder: Path,
+           export: TrustedPolicies) -> None:
+    regular: dict[str, str] = {}
+    for path, (mode, kind, oid) in entries.items():
+        if not _safe(path):
+            export.notes.append(f"{path!r} at {sha[:12]} is not a plain relative path: skipped")
+        elif kind != "blob" or mode not in _REGULAR:
+            what = "a symlink" if mode == _SYMLINK else f"not a regular file (mode {mode})"
+            export.notes.append(f"{path} is {what} at {sha[:12]}: not loaded (links are never followed)")
+        else:
+            regular[path] = oid
+    sizes = git.sizes(sorted(set(regular.values())))
+    for path, oid in list(regular.items()):
+        if sizes.get(oid, 0) > MAX_BYTES:
+            export.notes.append(f"{path} is larger than {MAX_BYTES} bytes at {sha[:12]}: not loaded")
+            del regular[path]
+    blobs = git.blobs(sorted(set(regular.values())))
+    for path, oid in sorted(regular.items()):
+        content = blobs.get(oid)
+        if content is None:
+            export.notes.append(f"{path}: blob {oid[:12]} could not be read")
+            continue
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as handle:  # a fresh folder: never overwrite, never follow
+            handle.write(content)
+
+
+# --------------------------------------------------------------------- changes
+
+
+def blob_id(data: bytes) -> str:
+    """git's object id of a blob with this content (SHA-1 repositories)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _relevant(name: str, kind: str) -> bool:
+    if kind == "policy":
+        return name.endswith(POLICY_SUFFIXES) and not name.endswith("_test.rego")
+    return name.endswith(DATA_SUFFIXES)
+
+
+def _on_disk(start: Path, kind: str, named_file: bool) -> list[Path]:
+    """Files under ``start`` as policy loading would see them (dot folders skipped, links not followed)."""
+    if named_file or start.is_symlink() or not start.is_dir():
+        return [start] if start.exists() or start.is_symlink() else []
+    out = []
+    for current, dirs, files in os.walk(start):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [Path(current) / f for f in sorted(files) if not f.startswith(".") and _relevant(f, kind)]
+    return out
+
+
+def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root: Path,
+                  env: Mapping[str, str] | None = None) -> tuple[str, list[PolicyChange]]:
+    """``(label, changes)``: policy and data files on disk that differ from ``ref``.
+
+    Paths in the result are relative to ``root``. Git metadata and credential files are
+    never read (``inputs.forbidden``); a symlink is compared as the link itself.
+    """
+    env = os.environ if env is None else env
+    git = _Git(root, env)
+    top = git.toplevel()
+    sha = _commit(git, ref)
+    guard = ForbiddenPaths(root, bases=[Path(p) for p in [*policy_paths, *data_paths] if Path(p).is_dir()], env=env)
+    at_ref: dict[str, str] = {}
+    disk: dict[str, str] = {}
+    for kind, named in (("policy", policy_paths), ("data", data_paths)):
+        pairs = _repo_paths(named, top, "--policy" if kind == "policy" else "--data")
+        for (raw, rel) in pairs:
+            named_file = Path(raw).is_file() and not Path(raw).is_dir()
+            for path, (_mode, _kind, oid) in git.ls_tree(sha, [rel or "."]).items():
+                inner = path[len(rel):].lstrip("/") if rel else path
+                if named_file or (_relevant(PurePosixPath(path).name, kind)
+                                  and not any(p.startswith(".") for p in PurePosixPath(inner).parts)):
+                    at_ref[path] = oid
+            for p in _on_disk(Path(raw), kind, named_file):
+                repo_rel = Path(os.path.normpath(p.absolute())).relative_to(top).as_posix()
+                if p.is_symlink():
+                    disk[repo_rel] = blob_id(os.fsencode(os.readlink(p)))
+                elif guard.reason(p) is None:
+                    try:
+                        disk[repo_rel] = blob_id(p.read_bytes())
+                    except OSError:
+                        continue
+                else:
+                    disk[repo_rel] = "refused"  # reported when loading; never read here
+    changes = []
+    for path in sorted(set(at_ref) | set(disk)):
+        if path not in disk:
+            status = "deleted"
+        elif path not in at_ref:
+            status = "added"
+        elif at_ref[path] != disk[path]:
+            status = "modified"
+        else:
+            continue
+        changes.append(PolicyChange(_root_relative(top / path, root), status))
+    label = ref if ref.startswith(sha[:12]) else f"{ref} ({sha[:12]})"
+    return label, changes
+
+
+def _root_relative(path: Path, root: Path) -> str:
+    lexical = Path(os.path.normpath(path))
+    for base in (Path(os.path.normpath(root.absolute())), root.resolve()):
+        try:
+            return lexical.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return lexical.as_posix()

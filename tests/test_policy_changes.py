@@ -1,0 +1,257 @@
+"""A change cannot waive its own findings quietly (issue 10, part 3).
+
+Exceptions and policies that the scanned change adds or edits are listed first in the
+summary, the PR comment and the console output, with file:line and what each waives;
+with a trusted policy revision, the change's own exceptions do not apply at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from regoscan.cli import main
+from regoscan.errors import UsageError
+from regoscan.output.changed import ANCHOR, HEADING
+from regoscan.trusted import blob_id, changes_since, trusted_policies
+from tests.helpers import POD, write
+
+ORG_CHECK = """\
+package user.org
+
+import rego.v1
+
+__rego_metadata__ := {"id": "ORG001", "title": "no latest tag", "severity": "HIGH"}
+
+deny contains msg if {
+    some c in input.spec.containers
+    endswith(c.image, ":latest")
+    msg := sprintf("container %s uses latest", [c.name])
+}
+"""
+
+WAIVER = """\
+package namespace.exceptions
+
+import rego.v1
+
+# the pull request's own waiver
+exception contains ns if {
+    some ns in data.namespaces
+    ns == "user.org"
+}
+"""
+
+LATEST_POD = POD.replace("nginx:1.27", "nginx:latest")
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
+           "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b", "HOME": str(repo.parent)}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=env).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main has the check; the working tree adds a waiver (what a pull request would do)."""
+    ws = tmp_path / "repo"
+    ws.mkdir()
+    _git(ws, "init", "-q", "-b", "main")
+    write(ws, "k8s/pod.yaml", LATEST_POD.format(name="web"))
+    write(ws, "policy/org.rego", ORG_CHECK)
+    write(ws, "policy/lib/helpers.rego", "package user.lib\n\nimport rego.v1\n\nok := true\n")
+    write(ws, "data/settings.yaml", "settings:\n  registry: ghcr.io\n")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-qm", "base")
+    write(ws, "policy/waive.rego", WAIVER)
+    return ws
+
+
+def _scan(repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+          *extra: str) -> tuple[int, dict[str, Any], str, str, str]:
+    monkeypatch.chdir(repo)
+    args = ["scan", "k8s", "--policy", "policy", "--data", "data", "--no-builtin", "--workers", "1", *extra]
+    code = main([*args, "--format", "json", "--summary", "out/summary.md", "--sarif", "out/r.sarif"])
+    doc = json.loads(capsys.readouterr().out)
+    main([*args, "--format", "text"])
+    text = capsys.readouterr().out
+    return code, doc, text, (repo / "out/summary.md").read_text(encoding="utf-8"), \
+        (repo / "out/r.sarif").read_text(encoding="utf-8")
+
+
+def _section(summary: str) -> str:
+    start = summary.index(f"### {HEADING}")
+    end = summary.index("\n\n| Severity |", start)
+    return summary[start:end]
+
+
+def test_an_added_exception_is_listed_first_with_what_it_waives(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, doc, text, summary, _sarif = _scan(repo, capsys, monkeypatch, "--policy-changes-since", "HEAD")
+    assert code == 0  # the waiver works (it is in effect): which is why it must be seen first
+    (changed,) = doc["changed_policies"]
+    assert changed["change"] == {"path": "policy/waive.rego", "status": "added", "old_path": None}
+    assert changed["in_effect"] and changed["kind"] == "exceptions"
+    (exc,) = changed["exceptions"]
+    assert exc["line"] == 6 and exc["kind"] == "namespace"
+    assert exc["waives"] == [{"check_id": "ORG001", "path": "k8s/pod.yaml", "line": 1}]
+    # the summary: right after the headline, before the counts and every finding
+    assert summary.index(f"### {HEADING}") < summary.index("| Severity |") < summary.index("Suppressed findings")
+    section = _section(summary)
+    assert "policy/waive.rego:6" in section and "1 finding: ORG001 k8s/pod.yaml:1" in section
+    assert "adds or edits 1 exception" in section
+    # the console: the first lines of the report
+    first = text.splitlines()[:2]
+    assert first[0] == f"{HEADING} (1):"
+    assert first[1].startswith("  policy/waive.rego:6 (added): namespace exception") and "ORG001" in first[1]
+
+
+def test_the_anchor_is_stable() -> None:
+    assert HEADING == "Exceptions and policies changed by this change"
+    assert HEADING.lower().replace(" ", "-") == ANCHOR  # GitHub's anchor for the heading
+
+
+def test_a_trusted_ref_keeps_the_change_s_exception_out(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    sha = _git(repo, "rev-parse", "HEAD")
+    code, doc, text, summary, sarif = _scan(repo, capsys, monkeypatch, "--trusted-policy-ref", "main")
+    assert code == 1  # the pull request's exception waives nothing: the finding fails the run
+    (finding,) = [f for f in doc["findings"] if f["check_id"] == "ORG001"]
+    assert not finding["suppressed"]
+    assert doc["policy_source"] == f"main ({sha[:12]})"
+    (changed,) = doc["changed_policies"]
+    assert changed["change"]["path"] == "policy/waive.rego" and not changed["in_effect"]
+    assert changed["exceptions"][0]["waives"] == []
+    assert f"**Policies from main \\({sha[:12]}\\):**" in summary
+    assert "not applied" in _section(summary)
+    assert text.splitlines()[0] == f"Policies, exceptions and data loaded from main ({sha[:12]}) (not from the " \
+                                   "files being scanned)."
+    # paths of the trusted policies are shown as in the repository, never as the temporary folder
+    check = next(c for c in doc["checks"] if c["id"] == "ORG001")
+    assert check["source_path"] == "policy/org.rego"
+    assert "regoscan-trusted-" not in sarif + summary + json.dumps(doc)
+
+
+def test_a_trusted_ref_also_ignores_a_weakened_check_and_changed_data(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "policy/waive.rego").unlink()
+    write(repo, "policy/org.rego", ORG_CHECK.replace('"HIGH"', '"LOW"'))
+    write(repo, "data/settings.yaml", "settings:\n  registry: evil.example\n")
+    (repo / "policy/lib/helpers.rego").unlink()
+    code, doc, _text, _summary, _sarif = _scan(repo, capsys, monkeypatch, "--trusted-policy-ref", "HEAD",
+                                                "--fail-on", "high")
+    assert code == 1  # still HIGH: the severity the pull request lowered is not the one applied
+    changes = {c["change"]["path"]: (c["change"]["status"], c["kind"]) for c in doc["changed_policies"]}
+    assert changes == {"policy/org.rego": ("modified", "checks"), "data/settings.yaml": ("modified", "data"),
+                       "policy/lib/helpers.rego": ("deleted", "other")}
+    assert next(c["change"]["path"] for c in doc["changed_policies"]) == "policy/org.rego"  # checks before data
+
+
+def test_an_unknown_trusted_ref_is_an_error_never_a_fall_back(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo)
+    code = main(["scan", "k8s", "--policy", "policy", "--no-builtin", "--trusted-policy-ref", "no-such-branch",
+                 "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert "cannot be resolved" in captured.err and "not loaded from the working tree" in captured.err
+
+
+def test_a_config_file_cannot_choose_the_trusted_ref(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    write(repo, "regoscan.yaml", "trusted-policy-ref: main\n")
+    monkeypatch.chdir(repo)
+    assert main(["scan", "k8s", "--no-builtin"]) == 2
+    assert "trusted-policy-ref" in capsys.readouterr().err
+
+
+# --- the export and the comparison --------------------------------------------------------
+
+
+def test_the_export_reads_git_objects_and_skips_links(repo: Path) -> None:
+    (repo / "policy" / "link.rego").symlink_to("../k8s/pod.yaml")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a link and the waiver")
+    write(repo, "policy/org.rego", "package user.changed\n")  # the working tree differs: not exported
+    with trusted_policies("HEAD", [str(repo / "policy"), str(repo / "missing")], [str(repo / "data")],
+                          repo) as export:
+        folder = export.folder
+        assert not folder.is_relative_to(repo)
+        assert (export.root / "policy/org.rego").read_text(encoding="utf-8") == ORG_CHECK
+        assert (export.root / "policy/waive.rego").is_file()
+        assert not (export.root / "policy/link.rego").exists()
+        assert export.policies == [str(export.root / "policy")] and export.data == [str(export.root / "data")]
+        assert any("policy/link.rego is a symlink" in n for n in export.notes)
+        assert any("missing does not exist" in n for n in export.notes)
+    assert not folder.exists()
+
+
+def test_the_export_refuses_paths_outside_the_repository(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    with pytest.raises(UsageError, match="outside the git repository"), \
+            trusted_policies("HEAD", [str(outside)], [], repo):
+        pass
+
+
+def test_changes_since_counts_untracked_edited_and_deleted_files(repo: Path) -> None:
+    write(repo, "policy/org.rego", ORG_CHECK + "\n# edited\n")
+    write(repo, "policy/org_test.rego", "package user.org_test\n")  # tests are not policies
+    write(repo, "policy/.hidden/x.rego", "package x\n")  # dot folders are not loaded either
+    (repo / "data/settings.yaml").unlink()
+    label, changes = changes_since("HEAD", [str(repo / "policy")], [str(repo / "data")], repo)
+    assert label.startswith("HEAD (")
+    assert sorted((c.path, c.status) for c in changes) == [
+        ("data/settings.yaml", "deleted"), ("policy/org.rego", "modified"), ("policy/waive.rego", "added")]
+
+
+def test_blob_id_is_git_s() -> None:
+    assert blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"  # `git hash-object`
+
+
+# --- the Action ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trusted", ["", "base"], ids=["checkout-policies", "trusted-base"])
+def test_the_action_lists_a_pull_request_s_exception_first(
+        trusted: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """The pull request adds ``policy/waive-legacy.rego``, waiving the legacy check on its own
+    Deployment. Listed at the top of the summary, the comment and the log; with
+    ``trusted-policy-ref: base`` it waives nothing and the step fails."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.e2e.scenario import pull_request
+    from tests.test_action_run import TOKEN, action
+
+    waiver = WAIVER.replace('ns == "user.org"', 'ns == "user.kubernetes.ORG001"')
+    pr = pull_request(tmp_path / "repo", depth=1, extra_pr_files={"policy/waive-org.rego": waiver})
+    inputs = {"fail-on": "high"}
+    if trusted:
+        inputs["trusted-policy-ref"] = trusted
+    with FakeGitHub(TOKEN) as fake:
+        run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), **inputs)
+        (comment,) = fake.issue_comments(pr.number)
+    body = comment["body"]
+    for text in (run.summary, body):
+        assert text.index(f"### {HEADING}") < text.index("| Severity |"), text[:2000]
+        section = _section(text)
+        assert "policy/waive\\-org.rego:6" in section
+    org = [r for r in run.sarif()["runs"][0]["results"] if r["ruleId"] == "ORG001"]
+    log_start = run.stdout.index("::group::regoscan report")
+    log = run.stdout[log_start:].splitlines()[1:3]
+    if trusted:
+        assert "not applied" in _section(run.summary) and "not applied" in _section(body)
+        assert "Policies from" in run.summary and "Policies from" in body
+        assert org and run.code == 1  # the waiver did not apply: the finding fails the step
+        assert log[0].startswith("Policies, exceptions and data loaded from ")
+        assert log[1] == f"{HEADING} (1):"
+        assert run.outputs["decision"] == "fail"
+    else:
+        assert "ORG001 k8s/web.yaml" in _section(run.summary)
+        assert not org  # waived, so left out of the upload file (sarif-suppressed: omit)
+        assert log[0] == f"{HEADING} (1):" and "ORG001 k8s/web.yaml:9" in log[1]
