@@ -1,19 +1,22 @@
 """Where a scan's evaluation time goes on regopy, per input type, per check and per step.
 
-Builds the policy set exactly as a scan does (prepared, linked modules; one bundle per
-input type without the other type's built-in checks; the same entrypoints per
-document) and runs the worker's own Engine in this process, one document at a time:
-set_input, then each entrypoint alone (the per-check profile), then the document's
-aggregating plan query when the scan would use one. The totals are one core's CPU.
+Builds the policy set exactly as a scan does (prepared, linked modules; the same
+entrypoints per document) and runs the worker's own Engine in this process, one
+document at a time, timing CPU (one core):
 
-Run: .venv/bin/python bench/profile_checks.py [FOLDER] [--top N] [--type dockerfile|kubernetes]
+* default: as a scan evaluates, each built-in check in a bundle of its own beside the
+  library rules it reaches (engine/planning.py ``split_builtin_checks``), the input set
+  once per document: bundle compilation, set_input, each check;
+* ``--types``: the former layout, one bundle per input type: each entrypoint alone,
+  then the document's aggregating plan query.
+
+Run: .venv/bin/python bench/profile_checks.py [FOLDER] [--top N] [--type dockerfile|kubernetes] [--types]
 (the project venv: it needs regopy, not Checkov).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from regoscan.engine.findings import FindingBuilder
 from regoscan.engine.notices import NoticeSink
+from regoscan.engine.planning import split_builtin_checks
 from regoscan.engine.policyset import assemble, describe, load_modules, metadata_entrypoints
 from regoscan.engine.units import policy_units
 from regoscan.inputs.discover import discover
@@ -45,6 +49,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--type", choices=[t.value for t in FAMILIES.values()], default=None)
     parser.add_argument("--no-single", action="store_true", help="skip the per-entrypoint queries (plans only)")
+    parser.add_argument("--types", action="store_true", help="profile one bundle per input type (the former layout)")
     args = parser.parse_args()
 
     root = Path(args.folder).resolve()
@@ -61,6 +66,9 @@ def main() -> None:
     docs = documents(root)
     print(f"{len(docs)} documents parsed in {time.process_time() - t0:.2f} s")
     data = {"namespaces": sorted({m.package for m in modules if m.package})}
+    if not args.types:
+        split(runtime, builder, docs, data, {m.name: m.package for m in modules}, args)
+        return
 
     for input_type in FAMILIES.values():
         if args.type and input_type.value != args.type:
@@ -108,7 +116,46 @@ def main() -> None:
             for name, times in sorted(cost.items(), key=lambda kv: -sum(kv[1]))[: args.top]:
                 print(f"| {name} | {sum(times):.3f} s | {len(times)} | {1000 * statistics.median(times):.3f} ms "
                       f"| {1000 * max(times):.1f} ms |")
-    print(json.dumps({"note": "one core; see bench/README.md"}))
+
+
+def split(runtime: PolicyRuntime, builder: FindingBuilder, docs: list[Document], data: dict[str, object],
+          packages: dict[str, str | None], args: argparse.Namespace) -> None:
+    """The scan's layout: a bundle per built-in check, one input interpreter per document."""
+    jobs = [(job, doc) for i, doc in enumerate(docs) if (job := builder.job_for(i, doc)) is not None
+            and (args.type is None or doc.input_type.value == args.type)]
+    assert split_builtin_checks(runtime, [j for j, _ in jobs], packages, set())
+    engines: dict[str, Engine] = {}
+    build = 0.0
+    for name, units in runtime._groups.items():
+        engine = Engine()
+        t0 = time.process_time()
+        reply = engine.load([[u.name, u.text] for u in units], data, [ep for u in units for ep in u.entrypoints])
+        build += time.process_time() - t0
+        assert reply.get("ok"), (name, reply)
+        engines[name] = engine
+    runner = Engine()
+    runner.interp = runner._regopy.Interpreter()
+    cost: dict[str, list[float]] = defaultdict(list)
+    by_type: dict[str, float] = defaultdict(float)
+    set_input = 0.0
+    for job, doc in jobs:
+        t0 = time.process_time()
+        runner.set_input(job.input_json)
+        set_input += time.process_time() - t0
+        for group, eps in job.parts().items():
+            for ep in eps:
+                t0 = time.process_time()
+                engines[group].evaluate(ep, via=runner)
+                dt = time.process_time() - t0
+                cost[ep.rsplit("/", 2)[-2]].append(dt)
+                by_type[doc.input_type.value] += dt
+    print(f"{len(engines)} bundles compiled in {build:.2f} s; set_input {set_input:.2f} s; evaluation "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(by_type.items())))
+    print("\n| check | total | evaluations | median | max |")
+    print("|---|---:|---:|---:|---:|")
+    for name, times in sorted(cost.items(), key=lambda kv: -sum(kv[1]))[: args.top]:
+        print(f"| {name} | {sum(times):.3f} s | {len(times)} | {1000 * statistics.median(times):.3f} ms "
+              f"| {1000 * max(times):.1f} ms |")
 
 
 if __name__ == "__main__":

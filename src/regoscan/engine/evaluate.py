@@ -12,7 +12,7 @@ from pathlib import Path
 
 from regoscan.engine.findings import FindingBuilder, finding_order, number_repeats
 from regoscan.engine.notices import NoticeSink
-from regoscan.engine.planning import group_by_type, plan_queries
+from regoscan.engine.planning import group_by_type, plan_queries, split_builtin_checks
 from regoscan.engine.policyset import assemble, describe, entrypoint, load_data, load_modules, metadata_entrypoints
 from regoscan.engine.units import legacy_metadata, policy_units, quarantine_notices
 from regoscan.models import CheckMetadata, Document, Finding, InputType, Notice
@@ -104,8 +104,10 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
             if job is not None:
                 jobs.append(job)
                 job_docs[i] = doc
+        routed: set[str] = set()
+        split_builtin_checks(runtime, jobs, {m.name: m.package for m in good_modules}, routed)
         plan_queries(runtime, [j for j in jobs if job_docs[j.id].input_type is InputType.KUBERNETES])
-        group_by_type(runtime, jobs, job_docs)
+        group_by_type(runtime, jobs, job_docs, leave_out=routed)
         if progress:
             progress(f"evaluating {len(policy.checks)} checks on {len(jobs)} documents")
         done = iter(range(1, len(jobs) + 1))  # next() on a range iterator is atomic under the GIL

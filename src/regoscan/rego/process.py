@@ -135,12 +135,16 @@ class WorkerProcess:
     # ------------------------------------------------------------------ requests
 
     def load(self, modules: list[tuple[str, str]], data: dict[str, Any], entrypoints: list[str],
-             timeout: float, group: str = "main") -> dict[str, Any]:
+             timeout: float, group: str = "main", path: str | None = None) -> dict[str, Any]:
+        """Compile a group's bundle (or, with ``path``, load the one saved there, else save it there)."""
         self._await_start()
         self.last_progress = None
         self.loaded.discard(group)
-        self._send({"op": "load", "modules": [list(m) for m in modules], "data": data, "entrypoints": entrypoints,
-                    "group": group})
+        request: dict[str, Any] = {"op": "load", "modules": [list(m) for m in modules], "data": data,
+                                   "entrypoints": entrypoints, "group": group}
+        if path is not None:
+            request["path"] = path
+        self._send(request)
         reply = self._read_line(timeout)
         if reply.get("ok"):
             self.loaded.add(group)

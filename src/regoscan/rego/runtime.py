@@ -10,9 +10,13 @@ loses one evaluation, which is re-run entrypoint by entrypoint to name the polic
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +69,16 @@ class Job:
     strict: list[str] = field(default_factory=list)
     """Entrypoints (of ``entrypoints``, never in ``plan``) evaluated with built-in errors as
     errors, not undefined: exceptions, which must fail closed (see ``worker.Engine.evaluate``)."""
+    routes: dict[str, str] = field(default_factory=dict)
+    """Entrypoints evaluated in another group than ``group`` (see ``PolicyRuntime.define_units``);
+    the plan covers only the entrypoints left in ``group``."""
+
+    def parts(self) -> dict[str, list[str]]:
+        """The job's entrypoints by the group they are evaluated in, in order."""
+        out: dict[str, list[str]] = {}
+        for ep in self.entrypoints:
+            out.setdefault(self.routes.get(ep, self.group), []).append(ep)
+        return out
 
 
 @dataclass
@@ -98,10 +112,17 @@ class PolicyRuntime:
         """A worker spawned early (see ``spawn_worker``) so its start overlaps the caller's work."""
         self._groups: dict[str, list[PolicyUnit]] = {}
         self._broken_groups: set[str] = set()
+        self._bundle_dir: str | None = None
+        """Where one worker saves a compiled group for the others to load (see ``run``)."""
         self.extra_units: list[PolicyUnit] = []
         """Units added after ``prepare`` (the plan module)."""
 
     # ------------------------------------------------------------------ loading
+
+    @property
+    def compiled_units(self) -> list[PolicyUnit]:
+        """The units that compiled (after ``prepare``), plan modules included."""
+        return list(self._good)
 
     @property
     def entrypoints(self) -> list[str]:
@@ -268,6 +289,18 @@ class PolicyRuntime:
         """
         self._groups[name] = [u for u in self._good if u.name in unit_names]
 
+    def define_units(self, name: str, units: list[PolicyUnit]) -> None:
+        """A group made of these units (which may be reduced copies of compiled ones, see
+        ``rego.shake``); like ``define_group``, it falls back to the whole set if it fails."""
+        self._groups[name] = list(units)
+
+    def _bundle_path(self, group: str) -> str:
+        """The file a group's compiled bundle is shared through, between this run's workers."""
+        with self._lock:
+            if self._bundle_dir is None:
+                self._bundle_dir = tempfile.mkdtemp(prefix="regoscan-bundles-")
+        return os.path.join(self._bundle_dir, hashlib.sha256(group.encode()).hexdigest()[:32] + ".rbb")
+
     def _ensure(self, worker: WorkerProcess, group: str) -> str:
         """Compile ``group`` in the worker if needed; the group to use (``main`` when it fails)."""
         if group != "main" and group not in self._broken_groups:
@@ -276,7 +309,7 @@ class PolicyRuntime:
             units = self._groups[group]
             try:
                 reply = worker.load(self._modules(units), self.data, self._eps(units), self.load_timeout,
-                                    group=group)
+                                    group=group, path=self._bundle_path(group))
             except WorkerError:
                 with self._lock:
                     self._broken_groups.add(group)
@@ -351,8 +384,25 @@ class PolicyRuntime:
             if on_result is not None:
                 on_result(res)
 
-        def loop(worker: WorkerProcess | None) -> None:
+        # Compile the groups the jobs need once, spread over the workers; each saves its
+        # bundles for the others to load (about 1 ms each instead of 5-25 ms of compiling).
+        needed = sorted({g for j in jobs for g in j.parts()} - {"main"} - self._broken_groups)
+        shares = [needed[i::n_workers] for i in range(n_workers)] if n_workers > 1 else [[]]
+        compiled = threading.Barrier(n_workers, timeout=self.load_timeout * max(1, len(needed)))
+
+        def loop(worker: WorkerProcess | None, share: list[str]) -> None:
             try:
+                if n_workers > 1:
+                    try:
+                        for group in share:
+                            if worker is None:
+                                worker = self._start_worker()
+                            self._ensure(worker, group)
+                    except WorkerError:
+                        worker = None  # the group is marked broken; evaluation goes on without it
+                    finally:
+                        with contextlib.suppress(threading.BrokenBarrierError):
+                            compiled.wait()
                 while True:
                     try:
                         batch = batches.get_nowait()
@@ -370,7 +420,7 @@ class PolicyRuntime:
             idle, self._idle = self._idle, []
         while len(idle) > n_workers:
             idle.pop().close()
-        threads = [threading.Thread(target=loop, args=(idle[i] if i < len(idle) else None,), daemon=True)
+        threads = [threading.Thread(target=loop, args=(idle[i] if i < len(idle) else None, shares[i]), daemon=True)
                    for i in range(n_workers)]
         for t in threads:
             t.start()
@@ -391,7 +441,7 @@ class PolicyRuntime:
             return job
         # no plan: it would evaluate the banned entrypoint again
         return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group,
-                   strict=job.strict)
+                   strict=job.strict, routes=job.routes)
 
     def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
                    collect: Callable[[JobResult], None]) -> WorkerProcess | None:
@@ -401,9 +451,7 @@ class PolicyRuntime:
                 worker = self._start_worker()
             jobs = [self._usable(j) for j in pending.values()]
             try:
-                groups = {g: self._ensure(worker, g) for g in {j.group for j in jobs}}
-                payload = [{"id": j.id, "input": j.input_json, "entrypoints": j.entrypoints,
-                            "plan": j.plan, "group": groups[j.group], "strict": j.strict} for j in jobs]
+                payload = [self._payload(worker, j) for j in jobs]
                 for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
                     job = pending.pop(raw["id"])
                     collect(self._result(job, raw))
@@ -415,6 +463,21 @@ class PolicyRuntime:
                     res, worker = self._trace_job(job)
                     collect(res)
         return worker
+
+    def _payload(self, worker: WorkerProcess, job: Job, eps: list[str] | None = None,
+                 plan: bool = True) -> dict[str, Any]:
+        """The worker request for a job (or for ``eps`` of it): one part per group it needs."""
+        wanted = set(job.entrypoints if eps is None else eps)
+        strict = set(job.strict)
+        parts = []
+        for group, group_eps in job.parts().items():
+            group_eps = [ep for ep in group_eps if ep in wanted]
+            if not group_eps:
+                continue
+            used = self._ensure(worker, group)
+            parts.append({"group": used, "entrypoints": group_eps, "strict": [ep for ep in group_eps if ep in strict],
+                          "plan": job.plan if plan and group == job.group else None})
+        return {"id": job.id, "input": job.input_json, "parts": parts}
 
     def _in_flight(self, exc: WorkerError, pending: dict[int, Job]) -> int | None:
         """The job that was running when the worker died: the first one not yet answered."""
@@ -445,9 +508,7 @@ class PolicyRuntime:
             if worker is None:
                 worker = self._start_worker()
             try:
-                group = self._ensure(worker, job.group)
-                payload = [{"id": job.id, "input": job.input_json, "entrypoints": remaining, "group": group,
-                            "strict": job.strict}]
+                payload = [self._payload(worker, job, remaining, plan=False)]
                 for raw in worker.evaluate(payload, trace=True, timeout=self.eval_timeout):
                     result.values.update(raw.get("values", {}))
                     result.errors.update(raw.get("errors", {}))
@@ -482,8 +543,11 @@ class PolicyRuntime:
             self._prestarted = None
         with self._lock:
             idle, self._idle = self._idle, []
+            bundle_dir, self._bundle_dir = self._bundle_dir, None
         for worker in idle:
             worker.close()
+        if bundle_dir is not None:
+            shutil.rmtree(bundle_dir, ignore_errors=True)
 
 
 def spawn_worker() -> WorkerProcess | None:

@@ -12,6 +12,7 @@ fd 1, because regopy and Rego ``print`` write to the real fd 1, redirected to st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -50,14 +51,29 @@ class Engine:
 
         self._regopy = regopy
         self._rs = rego_shared
+        self._binary = regopy.BundleFormat.Binary
         self.interp: Any = None
         self.bundle: Any = None
         self.strict = False
 
-    def load(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str]) -> dict[str, Any]:
+    def load(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str],
+             path: str | None = None) -> dict[str, Any]:
+        """Compile the modules into a bundle; with ``path``, reuse the bundle saved there, or save it there.
+
+        A saved bundle loads in about a millisecond instead of being compiled again: the
+        runtime has one worker compile a bundle and the others load it (see
+        ``PolicyRuntime.run``). The file is written under a temporary name and renamed,
+        so a reader never sees half of it.
+        """
         regopy = self._regopy
         interp = regopy.Interpreter()
         interp.log_level = regopy.LogLevel.NONE
+        if path is not None and entrypoints and os.path.isfile(path):
+            try:
+                self.interp, self.bundle, self.strict = interp, interp.load_bundle(path, self._binary), False
+                return {"ok": True, "loaded": True}
+            except regopy.RegoError:
+                pass  # compiled again below
         module_errors: list[dict[str, Any]] = []
         for name, text in modules:
             try:
@@ -82,29 +98,40 @@ class Engine:
                 messages.append(internal)
             return {"ok": False, "build_error": "; ".join(dict.fromkeys(messages)) or "compilation failed"}
         self.interp, self.bundle, self.strict = interp, bundle, False
+        if path is not None:
+            tmp = f"{path}.{os.getpid()}.tmp"
+            try:
+                interp.save_bundle(tmp, bundle, self._binary)
+                os.replace(tmp, path)
+            except (regopy.RegoError, OSError):
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         return {"ok": True}
 
     def set_input(self, input_json: str) -> None:
         self.interp.set_input_term(input_json)
 
-    def evaluate(self, entrypoint: str, strict: bool = False) -> tuple[Any, str | None]:
+    def evaluate(self, entrypoint: str, strict: bool = False, via: Engine | None = None) -> tuple[Any, str | None]:
         """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined.
 
         ``strict``: a failing built-in call is an error instead of undefined. Without it,
         regopy drops an unused assignment whose call fails (``x := to_number("a")``) and
         the body succeeds; with it, used or unused, the call's error comes back.
+        ``via``: the engine whose interpreter holds the input (a bundle can be queried
+        through any interpreter; the input is then parsed once for every bundle).
         """
         rs = self._rs
-        if strict != self.strict:
-            self.interp.strict_built_in_errors = strict
-            self.strict = strict
+        runner = via if via is not None else self
+        if strict != runner.strict:
+            runner.interp.strict_built_in_errors = strict
+            runner.strict = strict
         try:
-            out = rs.rego_bundle_query_entrypoint(self.interp._impl, self.bundle._impl, entrypoint)
+            out = rs.rego_bundle_query_entrypoint(runner.interp._impl, self.bundle._impl, entrypoint)
         except self._regopy.RegoError as exc:
             return _UNDEFINED, f"engine error: {exc}"
         try:
             if not rs.rego_output_ok(out):
-                internal = rs.rego_get_error(self.interp._impl)
+                internal = rs.rego_get_error(runner.interp._impl)
                 if internal and not internal.startswith("(rego-errorseq"):
                     # touching `out` after an internal error segfaults: leak it on purpose
                     out = None
@@ -169,6 +196,7 @@ def _serve(proto: Any) -> None:
     # one compiled bundle per group of modules (see PolicyRuntime.define_group): a query
     # costs more the more modules its bundle holds
     engines: dict[str, Engine] = {}
+    runner: Engine | None = None
 
     def send(obj: dict[str, Any]) -> None:
         proto.write(json.dumps(obj, separators=(",", ":")) + "\n")
@@ -182,37 +210,47 @@ def _serve(proto: Any) -> None:
         op = req.get("op")
         if op == "load":
             engine = engines.setdefault(req.get("group") or "main", Engine())
-            send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or []))
+            send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or [], req.get("path")))
         elif op == "eval":
             trace = bool(req.get("trace"))
             for job in req["jobs"]:
-                engine = engines.get(job.get("group") or "main")
-                if engine is None or engine.bundle is None:
+                # a job's entrypoints may live in several bundles (``parts``); the input is
+                # set once, on an interpreter of its own, and every bundle is queried through it
+                parts = job.get("parts") or [job]
+                if any(engines.get(p.get("group") or "main") is None or engines[p.get("group") or "main"].bundle
+                       is None for p in parts):
                     msg = "internal: the engine group of this job was not loaded"
-                    send({"result": {"id": job["id"], "values": {}, "errors": dict.fromkeys(job["entrypoints"], msg)}})
+                    eps = [ep for p in parts for ep in p["entrypoints"]]
+                    send({"result": {"id": job["id"], "values": {}, "errors": dict.fromkeys(eps, msg)}})
                     continue
-                engine.set_input(job["input"])
+                if runner is None:
+                    runner = Engine()
+                    runner.interp = runner._regopy.Interpreter()
+                    runner.interp.log_level = runner._regopy.LogLevel.NONE
+                runner.set_input(job["input"])
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
-                strict = set(job.get("strict") or ())
-                todo = list(job["entrypoints"])
-                plan = None if trace else job.get("plan")
-                if plan:
-                    # one query for every entrypoint of the job (see runtime.plan_module);
-                    # any error in it sends the job through the per-entrypoint path below
-                    value, err = engine.evaluate(plan)
-                    if err is None and isinstance(value, dict):
-                        wanted = set(todo) - strict  # a plan evaluates without strict errors
-                        values = {ep: v for ep, v in value.items() if ep in wanted and v is not None}
-                        todo = [ep for ep in todo if ep in strict]
-                for ep in todo:
-                    if trace:
-                        send({"progress": job["id"], "entrypoint": ep})
-                    value, err = engine.evaluate(ep, strict=ep in strict)
-                    if err is not None:
-                        errors[ep] = err
-                    elif value is not _UNDEFINED:
-                        values[ep] = value
+                for part in parts:
+                    engine = engines[part.get("group") or "main"]
+                    strict = set(part.get("strict") or ())
+                    todo = list(part["entrypoints"])
+                    plan = None if trace else part.get("plan")
+                    if plan:
+                        # one query for every entrypoint of the part (see runtime.plan_module);
+                        # any error in it sends the part through the per-entrypoint path below
+                        value, err = engine.evaluate(plan, via=runner)
+                        if err is None and isinstance(value, dict):
+                            wanted = set(todo) - strict  # a plan evaluates without strict errors
+                            values.update({ep: v for ep, v in value.items() if ep in wanted and v is not None})
+                            todo = [ep for ep in todo if ep in strict]
+                    for ep in todo:
+                        if trace:
+                            send({"progress": job["id"], "entrypoint": ep})
+                        value, err = engine.evaluate(ep, strict=ep in strict, via=runner)
+                        if err is not None:
+                            errors[ep] = err
+                        elif value is not _UNDEFINED:
+                            values[ep] = value
                 send({"result": {"id": job["id"], "values": values, "errors": errors}})
             send({"done": True})
         elif op == "ping":

@@ -1,0 +1,102 @@
+"""Library modules cut to the rules a check reaches (rego/shake.py), and where the scan uses them.
+
+The cut must keep everything a check can reach (by name, transitively, every definition
+of a kept name), keep line numbers, and change no finding: the last is checked on the
+whole corpus by tests/test_corpus_golden.py and on the fixtures by the differential test.
+"""
+
+from __future__ import annotations
+
+from regoscan.engine.planning import split_builtin_checks
+from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
+from regoscan.rego.shake import reachable
+
+LIB = """package lib.demo
+
+import rego.v1
+
+# a helper
+default flag := false
+
+flag if input.x == 1
+
+used(x) := y if {
+\ty := helper(x)
+} else := 0
+
+helper(x) := x + 1
+
+unused := [1, 2, 3]
+
+other_unused if {
+\tunused[0] == 1
+}
+"""
+
+OTHER = """package lib.other
+
+import rego.v1
+
+never := true
+"""
+
+
+def test_keeps_what_is_reached_and_blanks_the_rest() -> None:
+    check = "package c\nimport data.lib.demo\ndeny contains 1 if { demo.used(2) > demo.flag }\n"
+    out = dict(reachable([("demo.rego", LIB), ("other.rego", OTHER)], [check]))
+    assert list(out) == ["demo.rego"]  # nothing of lib.other is reached: left out
+    text = out["demo.rego"]
+    assert text.count("\n") == LIB.count("\n")  # blanked, not deleted: lines hold
+    for kept in ("default flag := false", "flag if input.x == 1", "used(x) := y if {", "} else := 0",
+                 "helper(x) := x + 1", "package lib.demo", "import rego.v1"):
+        assert kept in text
+    assert "unused" not in text and "other_unused" not in text
+    assert text.splitlines().index("helper(x) := x + 1") == LIB.splitlines().index("helper(x) := x + 1")
+
+
+def test_reaches_through_kept_rules_only() -> None:
+    out = dict(reachable([("demo.rego", LIB)], ["package c\nx := data.lib.demo.other_unused\n"]))
+    assert "other_unused if {" in out["demo.rego"] and "unused := [1, 2, 3]" in out["demo.rego"]
+    assert "helper(x)" not in out["demo.rego"]
+
+
+def _runtime(units: list[PolicyUnit]) -> PolicyRuntime:
+    runtime = PolicyRuntime(units, {}, workers=1)
+    runtime._good = list(units)  # no worker needed: only the planning is looked at
+    return runtime
+
+
+def _units() -> list[PolicyUnit]:
+    return [
+        PolicyUnit("(builtin)/lib/demo.rego", LIB, [], library=True),
+        PolicyUnit("(builtin)/kubernetes/C1.rego", "package builtin.kubernetes.C1\nimport data.lib.demo\n"
+                   "deny contains 1 if demo.flag\n", ["builtin/kubernetes/C1/deny"]),
+        PolicyUnit("user.rego", "package user.x\ndeny contains 1 if true\n", ["user/x/deny"]),
+    ]
+
+
+def test_builtin_checks_get_bundles_of_their_own() -> None:
+    units = _units()
+    runtime = _runtime(units)
+    jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+    packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
+                "user.rego": "user.x"}
+    routed: set[str] = set()
+    assert split_builtin_checks(runtime, jobs, packages, routed)
+    assert routed == {"(builtin)/kubernetes/C1.rego"}
+    assert jobs[0].parts() == {"check:(builtin)/kubernetes/C1.rego": ["builtin/kubernetes/C1/deny"],
+                               "main": ["user/x/deny"]}
+    group = runtime._groups["check:(builtin)/kubernetes/C1.rego"]
+    assert [u.name for u in group] == ["(builtin)/lib/demo.rego", "(builtin)/kubernetes/C1.rego"]
+    assert "helper(x)" not in group[0].text and "flag if input.x == 1" in group[0].text
+
+
+def test_no_split_when_a_user_module_could_join_a_builtin_check() -> None:
+    for user_package in ("lib.demo", "lib", "builtin.kubernetes.C1.extra", "builtin"):
+        runtime = _runtime(_units())
+        jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+        packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
+                    "user.rego": user_package}
+        routed: set[str] = set()
+        assert not split_builtin_checks(runtime, jobs, packages, routed), user_package
+        assert not routed and all(not j.routes for j in jobs)
