@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from regoscan.inputs.derived import KEY, commands, effective_containers, run_commands
+from regoscan.inputs.derived import KEY, PRECOMPUTED_TOOLS, commands, effective_containers, run_commands, tool_calls
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.rego.prepare import prepare_module
@@ -28,6 +28,10 @@ PROBE = """package probe
 import rego.v1
 
 commands := data.lib.sh.run_commands(input)
+
+calls := data.lib.sh.run_calls(input, data.lib.sh._precomputed_tools)
+
+tools := data.lib.sh._precomputed_tools
 
 containers := data.lib.kubernetes.containers
 """
@@ -89,6 +93,14 @@ def _check(root: Path) -> tuple[int, int]:
     assert expected_cmds == [run_commands(c) for c in bare_runs]
     assert _regorus(bare_runs, "data.lib.sh.run_commands(input)") == expected_cmds
     assert _regopy(bare_runs, "commands") == expected_cmds
+    expected_calls = [c[KEY]["calls"] for c in runs]
+    assert expected_calls == [tool_calls(cmds) for cmds in expected_cmds]
+    assert sum(map(len, expected_calls)) > 20
+    query = "data.lib.sh.run_calls(input, data.lib.sh._precomputed_tools)"
+    assert _regorus(bare_runs, query) == expected_calls
+    assert _regopy(bare_runs, "calls") == expected_calls
+    # with the view present, the library reads it (same value)
+    assert _regopy(runs, "calls") == expected_calls
     bare_docs = [_strip(d) for d in workloads]
     expected = [sorted({_canon(c) for c in d[KEY]["containers"]}) for d in workloads]
     assert expected == [sorted({_canon(c) for c in effective_containers(d)}) for d in bare_docs]
@@ -118,3 +130,9 @@ def test_shell_splitting_examples() -> None:
     assert run_commands({"Cmd": "run", "JSON": True, "Value": ["/bin/sh", "-ec", "apk add git; ls"]}) == [
         ["apk", "add", "git"], ["ls"]]
     assert run_commands({"Cmd": "run", "JSON": True, "Value": ["make", "all"]}) == [["make", "all"]]
+
+
+def test_precomputed_tools_are_the_librarys() -> None:
+    assert sorted(_regopy([{}], "tools")[0]) == sorted(PRECOMPUTED_TOOLS)
+    cmds = [["sudo", "apt-get", "-o", "X=1", "install", "-y", "curl"], ["apk"], ["/sbin/apk", "add", "git"]]
+    assert tool_calls(cmds) == [[0, "apt-get", "install"], [2, "apk", "add"]]

@@ -78,7 +78,7 @@ deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
 	sh.mentions(instr, _all_tools)
-	some name in _orphan_updates(sh.tool_calls(sh.run_commands(instr), _all_tools))
+	some name in _orphan_updates(sh.run_calls(instr, _all_tools))
 	msg := concat("", [
 		"RUN runs '", name, " update' without an install after it in the same RUN; ",
 		"the update is cached as a layer of its own and later installs get stale package data",

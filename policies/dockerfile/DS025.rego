@@ -35,8 +35,9 @@ deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
 	sh.mentions(instr, {"apk"})
-	some cmd in sh.run_commands(instr)
-	sh.invokes(cmd, {"apk"}, {"add"})
+	some call in sh.run_calls(instr, {"apk"})
+	call[2] == "add"
+	cmd := sh.run_commands(instr)[call[0]]
 	not sh.has_word(cmd, "--no-cache")
 	msg := "RUN has an 'apk add' without '--no-cache'; the apk cache stays in the image layer"
 	res := result.new(msg, instr)

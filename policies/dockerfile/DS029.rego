@@ -38,8 +38,9 @@ deny contains res if {
 	docker.is_dockerfile
 	some instr in docker.run
 	sh.mentions(instr, {"apt-get"})
-	some cmd in sh.run_commands(instr)
-	sh.invokes(cmd, {"apt-get"}, {"install"})
+	some call in sh.run_calls(instr, {"apt-get"})
+	call[2] == "install"
+	cmd := sh.run_commands(instr)[call[0]]
 	not _has_option(cmd)
 	msg := "RUN has an 'apt-get install' without '--no-install-recommends'; recommended packages are installed too"
 	res := result.new(msg, instr)

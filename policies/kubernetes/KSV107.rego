@@ -236,7 +236,14 @@ _deprecation_applies(entry) if _k8s_not_older(_k8s_major_minor(data.k8s.version)
 
 _cluster_known if _ = data.k8s
 
+# Every apiVersion in _apis is an alpha or beta one: a cheap test before the table, which
+# regopy builds anew for each document it is looked up in (about 1 ms).
+_maybe_deprecated if contains(kubernetes.api_version, "beta")
+
+_maybe_deprecated if contains(kubernetes.api_version, "alpha")
+
 deny contains res if {
+	_maybe_deprecated
 	entry := _apis[kubernetes.api_version][kubernetes.kind]
 	_deprecation_applies(entry)
 	msg := concat("", [

@@ -24,3 +24,12 @@ test_denies_removed_api_without_replacement if {
 test_passes_current_api if {
 	count(check.deny) == 0 with input as resource("apps/v1", "Deployment")
 }
+
+test_every_listed_api_version_passes_the_cheap_test if {
+	count(check._apis) > 20
+	count([v | some v; _ = check._apis[v]; not _alpha_or_beta(v)]) == 0
+}
+
+_alpha_or_beta(v) if contains(v, "beta")
+
+_alpha_or_beta(v) if contains(v, "alpha")

@@ -9,7 +9,7 @@
 #   API: commands(script), run_commands(instr) (shell or exec form of a RUN),
 #   script(instr), tokens(script), program(cmd), basename(word), positional(cmd),
 #   subcommand(cmd, i), invocations(cmd, tools, subs), invokes(cmd, tools, subs),
-#   command_indexes(cmds, tools, subs), tool_calls(cmds, tools), has_word(cmd, word),
+#   command_indexes(cmds, tools, subs), tool_calls(cmds, tools), run_calls(instr, tools), has_word(cmd, word),
 #   has_short_flag(cmd, letter), is_flag(word), exec_form(instr).
 #
 #   What it understands: the separators && || ; ;; | |& & and newlines; ( ) $( and
@@ -347,6 +347,18 @@ tool_calls(cmds, tools) := [[k, call[1], call[2]] |
 	_mentions(cmd, tools)
 	some call in _calls(cmd, positional(cmd), tools)
 ]
+
+# The calls of tools (a set) in a RUN instruction: tool_calls(run_commands(instr), tools).
+# regoscan computes the calls of the package managers in _precomputed_tools in Python for
+# each RUN it parses (instr.__rs.calls, the same value for those tools; see
+# src/regoscan/inputs/derived.py); other tools, and inputs built by hand, take the Rego path.
+run_calls(instr, tools) := [c | some c in calls; c[1] in tools] if {
+	calls := instr.__rs.calls
+	is_array(calls)
+	count(tools - _precomputed_tools) == 0
+} else := tool_calls(run_commands(instr), tools)
+
+_precomputed_tools := {"apt-get", "apt", "yum", "apk", "dnf", "zypper", "microdnf"}
 
 # true if cmd runs one of tools with one of subs.
 invokes(cmd, tools, subs) if count(invocations(cmd, tools, subs)) > 0

@@ -1,8 +1,9 @@
 """Views of a document computed once in Python, for the built-in Rego library.
 
 On regopy every check re-derives the same things from the input: the containers of a
-workload with their effective securityContext (about 0.7 ms per check) and the shell
-commands of each RUN instruction (several ms per check). Computing them here, once
+workload with their effective securityContext (about 0.7 ms per check), the shell
+commands of each RUN instruction and the package-manager calls in them (several ms per
+check). Computing them here, once
 per document, and handing them over under the reserved key ``__rs`` makes the checks
 several times cheaper. The library reads ``__rs`` when present and computes the same
 value in Rego otherwise (unit tests, other engines); tests keep both paths equal.
@@ -173,10 +174,40 @@ def run_commands(cmd: dict[str, Any]) -> list[list[str]]:
     return [strings] if strings else []
 
 
+# The package managers the built-in checks ask about: lib.sh.run_calls reads their calls
+# from the view (the same set, ``_precomputed_tools``, is in policies/lib/sh.rego; a test
+# keeps them equal) and computes any other tool's in Rego.
+PRECOMPUTED_TOOLS = frozenset({"apt-get", "apt", "yum", "apk", "dnf", "zypper", "microdnf"})
+# lib.sh._value_options: options whose value is the next word (not a subcommand).
+_VALUE_OPTIONS = frozenset({
+    "-o", "-c", "-X", "--option", "--config", "--config-file", "--target-release",
+    "--repository", "--root", "--installroot", "--releasever", "--setopt",
+    "--enablerepo", "--disablerepo", "--repo",
+})
+
+
+def positional(cmd: list[str]) -> list[int]:
+    """lib.sh.positional: indexes of the words that are neither options nor an option's value."""
+    return [j for j, w in enumerate(cmd) if not w.startswith("-") and not (j > 0 and cmd[j - 1] in _VALUE_OPTIONS)]
+
+
+def tool_calls(cmds: list[list[str]], tools: frozenset[str] = PRECOMPUTED_TOOLS) -> list[list[Any]]:
+    """lib.sh.tool_calls: [command index, tool, subcommand] of each call of one of tools, in order."""
+    out: list[list[Any]] = []
+    for k, cmd in enumerate(cmds):
+        pos = positional(cmd)
+        for n, i in enumerate(pos[:-1]):
+            name = _basename(cmd[i])
+            if name in tools:
+                out.append([k, name, cmd[pos[n + 1]]])
+    return out
+
+
 def add_dockerfile_views(doc: Any) -> None:
     if not isinstance(doc, dict):
         return
     for stage in doc.get("Stages") or []:
         for cmd in stage.get("Commands") or [] if isinstance(stage, dict) else []:
             if isinstance(cmd, dict) and cmd.get("Cmd") == "run":
-                cmd[KEY] = {"commands": run_commands(cmd)}
+                cmds = run_commands(cmd)
+                cmd[KEY] = {"commands": cmds, "calls": tool_calls(cmds)}
