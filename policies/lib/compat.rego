@@ -17,8 +17,10 @@ parse_rfc3339_ns(value) := time.parse_rfc3339_ns(regex.replace(value, "[Zz]$", "
 is_managed(obj) if object.get(obj, ["__defsec_metadata", "managed"], true) == true
 
 # rego-cpp's sprintf emits strings made by lower/upper/concat/replace with their JSON
-# quotes still on ("a "abc" b"), which corrupts the result; trim() yields a clean copy.
-_clean(a) := trim(a, "") if is_string(a)
+# quotes still on ("a "abc" b"), which corrupts the result. substring(a, 0, -1) (the whole
+# string) yields a copy without them and keeps its escapes. Not trim(): it unescapes, and
+# an unescaped quote from a manifest reached the engine's printed output as JSON syntax.
+_clean(a) := substring(a, 0, -1) if is_string(a)
 
 else := a
 

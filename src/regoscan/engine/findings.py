@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from regoscan.models import Document, ExpiringException, Finding, Notice, Notice
 from regoscan.rego.probe import Statement, body_statements, prefix_probes
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import parse_module
+from regoscan.rego.values import engine_json
 
 
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
@@ -79,7 +79,7 @@ class FindingBuilder:
         exceptions.extend(e.entrypoint for e in self.policy.namespace_exceptions if e.entrypoint in self.good)
         # exceptions are evaluated strictly: a failing built-in call anywhere in the body is
         # an error (reported, nothing waived), never an unused assignment regopy drops
-        return Job(job_id, json.dumps(doc.content, separators=(",", ":")), eps + exceptions, strict=exceptions)
+        return Job(job_id, engine_json(doc.content), eps + exceptions, strict=exceptions)
 
     def _problem(self, ep: str, message: str, doc: Document, code: str, *, engine_error: bool = False) -> None:
         origin = self.origins.get(ep)
@@ -123,7 +123,7 @@ class FindingBuilder:
         if probe is not None:
             eps = [entrypoint(probe.package, name) for name, _ in probe.rules]
             unit = PolicyUnit(f"__regoscan_probe_{tag}.rego", probe.text, eps)
-            res = self.runtime.probe(unit, json.dumps(doc.content, separators=(",", ":")))
+            res = self.runtime.probe(unit, engine_json(doc.content))
             if res is not None:
                 self._located[key] = next(
                     (st for ep, (_, st) in zip(eps, probe.rules, strict=True) if ep in res.errors), None)

@@ -13,14 +13,150 @@ fd 1, because regopy and Rego ``print`` write to the real fd 1, redirected to st
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
-import math
 import os
 import re
 import sys
 from typing import Any
 
+from regoscan.rego.values import UnreadableValue, decode_number, decode_string, engine_json, object_key
+
 _UNDEFINED = {"__regoscan_undefined__": True}
+
+# rego-cpp node kinds (regopy.rego_shared.NodeKind)
+_ARRAY, _SET, _OBJECT, _OBJECT_ITEM = 1004, 1005, 1006, 1007
+_INT, _FLOAT, _STRING, _TRUE, _FALSE, _NULL, _UNDEFINED_NODE = 1008, 1009, 1010, 1011, 1012, 1013, 1014
+_TERM, _SCALAR, _TERMS, _RESULTS, _RESULT = 1002, 1003, 1015, 1017, 1018
+_ERROR, _ERROR_SEQ = 1800, 1804
+
+
+class _NodeReader:
+    """Python values built from an output's node tree; no JSON text is parsed.
+
+    rego-cpp's printed output is not JSON when a string came from ``trim`` and kin (see
+    ``regoscan.rego.values``): a manifest value could inject keys and close arrays. The
+    tree's structure is the engine's own, so only a string's text is interpreted, one
+    string at a time. Duplicate object keys (two spellings of one string) and nodes that
+    have no place in a value are errors of this evaluation, never guessed at.
+    """
+
+    def __init__(self, lib: Any) -> None:
+        self._type = lib.regoNodeType
+        self._size = lib.regoNodeSize
+        self._get = lib.regoNodeGet
+        self._value_size = lib.regoNodeValueSize
+        self._value = lib.regoNodeValue
+        self._cap = 4096
+        self._buf = ctypes.create_string_buffer(self._cap)
+
+    def _text(self, node: Any) -> bytes:
+        size = self._value_size(node)  # counts the terminating NUL; the text may hold NULs
+        if size > self._cap:
+            self._cap = size
+            self._buf = ctypes.create_string_buffer(size)
+        if self._value(node, self._buf, size) != 0:
+            raise UnreadableValue("the engine could not give a value's text")
+        return ctypes.string_at(self._buf, size - 1) if size > 1 else b""
+
+    def result(self, root: Any) -> tuple[Any, str | None]:
+        """(value, error) of an entrypoint query's output node."""
+        kind = self._type(root)
+        if kind == _UNDEFINED_NODE:
+            return _UNDEFINED, None
+        if kind in (_ERROR, _ERROR_SEQ):
+            return _UNDEFINED, self._errors(root)
+        if kind != _RESULTS:
+            return _UNDEFINED, f"engine returned an unexpected output (node kind {kind})"
+        count = self._size(root)
+        if count == 0:
+            return _UNDEFINED, None
+        if count != 1:
+            return _UNDEFINED, f"engine returned {count} results for one entrypoint"
+        result = self._get(root, 0)
+        terms = self._get(result, 0) if self._type(result) == _RESULT and self._size(result) else None
+        if terms is None or self._type(terms) != _TERMS:
+            return _UNDEFINED, "engine returned an unexpected output (no expressions)"
+        if self._size(terms) == 0:
+            return _UNDEFINED, None
+        try:
+            return self.value(self._get(terms, 0)), None
+        except _EngineError as exc:
+            return _UNDEFINED, str(exc)
+        except UnreadableValue as exc:
+            return _UNDEFINED, f"engine returned an unreadable value: {exc}"
+        except RecursionError:
+            return _UNDEFINED, "engine returned a value nested too deeply to read"
+
+    def _errors(self, node: Any) -> str:
+        msgs = _walk_error_messages(node, _Shim(self))
+        return "; ".join(dict.fromkeys(msgs)) or "evaluation failed"
+
+    def value(self, node: Any) -> Any:
+        kind = self._type(node)
+        if kind == _STRING:
+            return decode_string(self._text(node))
+        if kind == _OBJECT:
+            get, value = self._get, self.value
+            out: dict[str, Any] = {}
+            for i in range(self._size(node)):
+                item = get(node, i)
+                if self._type(item) != _OBJECT_ITEM:
+                    raise UnreadableValue("an object member is not a key and a value")
+                key = get(item, 0)
+                name = decode_string(self._text(key)) if self._type(key) == _STRING else object_key(value(key))
+                if name in out:
+                    raise UnreadableValue(f"duplicate object key {name[:60]!r}")
+                out[name] = value(get(item, 1))
+            return out
+        if kind in (_SET, _ARRAY):
+            size = self._size(node)
+            if size == 0:
+                return []
+            get, value = self._get, self.value
+            items = [value(get(node, i)) for i in range(size)]
+            # the tree keeps a set's insertion order; it reads back sorted, as rego-cpp prints it
+            return sorted(items, key=_canonical) if kind == _SET and size > 1 else items
+        if kind in (_INT, _FLOAT):
+            return decode_number(self._text(node).decode("ascii", "replace"), kind == _FLOAT)
+        if kind == _TRUE:
+            return True
+        if kind == _FALSE:
+            return False
+        if kind == _NULL:
+            return None
+        if kind in (_TERM, _SCALAR) and self._size(node) == 1:
+            return self.value(self._get(node, 0))
+        if kind in (_ERROR, _ERROR_SEQ):
+            raise _EngineError(self._errors(node))
+        raise UnreadableValue(f"unexpected node kind {kind} in a value")
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class _EngineError(Exception):
+    """An error node inside a value (a built-in failed while the value was built)."""
+
+
+class _Shim:
+    """The subset of ``rego_shared`` that ``_walk_error_messages`` uses, on raw bytes."""
+
+    def __init__(self, reader: _NodeReader) -> None:
+        self._r = reader
+
+    def rego_node_type(self, node: Any) -> int:
+        return int(self._r._type(node))
+
+    def rego_node_value(self, node: Any) -> str:
+        return self._r._text(node).decode("utf-8", "replace")
+
+    def rego_node_size(self, node: Any) -> int:
+        return int(self._r._size(node))
+
+    def rego_node_get(self, node: Any, i: int) -> Any:
+        return self._r._get(node, i)
 
 
 def _walk_error_messages(node_impl: Any, rs: Any) -> list[str]:
@@ -52,6 +188,7 @@ class Engine:
         self._regopy = regopy
         self._rs = rego_shared
         self._binary = regopy.BundleFormat.Binary
+        self._reader = _NodeReader(rego_shared.rego)
         self.interp: Any = None
         self.bundle: Any = None
         self.strict = False
@@ -82,7 +219,7 @@ class Engine:
                 module_errors.append({"module": name, "errors": _parse_sexpr_errors(str(exc), text)})
         if data:
             try:
-                interp.add_data_json(json.dumps(data))
+                interp.add_data_json(engine_json(data))
             except regopy.RegoError as exc:
                 return {"ok": False, "module_errors": module_errors, "build_error": f"data: {exc}"}
         if module_errors:
@@ -93,7 +230,7 @@ class Engine:
         bundle = interp.build(None, entrypoints)
         if not bundle.ok():
             messages = _walk_error_messages(self._rs.rego_bundle_node(bundle._impl), self._rs)
-            internal = self._rs.rego_get_error(interp._impl)
+            internal = self._error_text(interp)
             if internal and not internal.startswith("(rego-errorseq"):
                 messages.append(internal)
             return {"ok": False, "build_error": "; ".join(dict.fromkeys(messages)) or "compilation failed"}
@@ -107,6 +244,15 @@ class Engine:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
         return {"ok": True}
+
+    def _error_text(self, interp: Any) -> str:
+        """The interpreter's last error; bytes that are not UTF-8 must not kill the worker."""
+        lib = self._rs.rego
+        size = lib.regoErrorSize(interp._impl)
+        buf = ctypes.create_string_buffer(size)
+        if lib.regoError(interp._impl, buf, size) != 0:
+            return "unknown internal error"
+        return buf.value.decode("utf-8", "replace")
 
     def set_input(self, input_json: str) -> None:
         self.interp.set_input_term(input_json)
@@ -131,42 +277,20 @@ class Engine:
             return _UNDEFINED, f"engine error: {exc}"
         try:
             if not rs.rego_output_ok(out):
-                internal = rs.rego_get_error(runner.interp._impl)
+                internal = self._error_text(runner.interp)
                 if internal and not internal.startswith("(rego-errorseq"):
                     # touching `out` after an internal error segfaults: leak it on purpose
                     out = None
                     return _UNDEFINED, f"internal engine error: {internal}"
                 msgs = _walk_error_messages(rs.rego_output_node(out), rs)
                 return _UNDEFINED, "; ".join(dict.fromkeys(msgs)) or "evaluation failed"
-            text = rs.rego_output_string(out)
-            if text == "undefined":
-                return _UNDEFINED, None
             try:
-                parsed = json.loads(text, parse_float=_finite_float)
-            except ValueError:
-                msgs = re.findall(r"\(errormsg \d+:([^)]*)\)", text)
-                return _UNDEFINED, "; ".join(dict.fromkeys(msgs)) or "engine returned unreadable output"
-            if isinstance(parsed, list):
-                parsed = parsed[0] if parsed else {}
-            exprs = parsed.get("expressions", []) if isinstance(parsed, dict) else []
-            if not exprs:
-                return _UNDEFINED, None
-            return exprs[0], None
+                return self._reader.result(rs.rego_output_node(out))
+            except Exception as exc:  # a value this reader does not know: this evaluation fails, not the worker
+                return _UNDEFINED, f"engine returned an unreadable value ({type(exc).__name__})"
         finally:
             if out is not None:
                 rs.rego_free_output(out)
-
-
-def _finite_float(text: str) -> float | str:
-    """A number the engine printed, or its text when it does not fit a double.
-
-    rego-cpp prints doubles with 16 significant digits, so the largest double comes out as
-    ``1.797693134862316e+308``, which reads back as infinity; a policy returning it (in
-    metadata, say) then put ``Infinity`` into the SARIF and the JSON output, which is not
-    JSON. Overflowing numbers stay text, as in the input parsers.
-    """
-    value = float(text)
-    return value if math.isfinite(value) else text
 
 
 _SEXPR_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|(\d+)\s*\(errormsg \d+:(.*?)\)\s*\(errorast", re.S)
