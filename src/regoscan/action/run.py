@@ -50,6 +50,7 @@ from regoscan.errors import UsageError
 from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
 from regoscan.models import Notice, NoticeLevel, PolicyChange, ScanReport
 from regoscan.output.escape import md_escape, plain_text
+from regoscan.output.files import ReportWriteError, write_report
 from regoscan.trusted import DATA_SUFFIXES, POLICY_SUFFIXES
 
 if TYPE_CHECKING:
@@ -166,45 +167,56 @@ def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -
 
 
 def _match_owner(path: Path, workspace: Path) -> None:
-    """Give files we create to the workspace's owner.
+    """Give a file or folder we created to the workspace's owner.
 
     The container runs as root but later steps run as the runner's user, who could
-    otherwise not overwrite or delete the SARIF in their own checkout.
+    otherwise not overwrite or delete the SARIF in their own checkout. ``lchown``: a link
+    planted in the checkout is never followed to a file outside it.
     """
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return
     try:
         st = workspace.stat()
-        os.chown(path, st.st_uid, st.st_gid)
+        os.lchown(path, st.st_uid, st.st_gid)
     except OSError:
         pass
 
 
-def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> None:
-    created = []
-    parent = path.parent
-    while not parent.exists():
-        created.append(parent)
-        parent = parent.parent
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ctx.redact(text), encoding="utf-8")
-    for p in [*reversed(created), path]:
+def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> bool:
+    """Write a report inside the workspace; False (and an error line) when it cannot be.
+
+    By temporary file and rename, with no symlinked folder on the way (output/files.py):
+    a pull request that commits ``regoscan.sarif`` as a link to a file outside the
+    workspace gets the link replaced, never the file behind it overwritten.
+    """
+    try:
+        created = write_report(path, ctx.redact(text), confine_to=workspace)
+    except ReportWriteError as exc:
+        ctx.command("error", f"regoscan: cannot write the report {exc}")
+        return False
+    for p in created:
         _match_owner(p, workspace)
+    return True
 
 
-def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path, main_mode: str) -> None:
+def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, workspace: Path, main_mode: str) -> bool:
+    """Every SARIF file the inputs ask for; False when one of them could not be written."""
     from regoscan.output.sarif import note_truncation, render_sarif
 
     category = inputs.sarif_category or None
     targets = [(inputs.sarif_file, main_mode)]
     if inputs.sarif_full_file:
         targets.append((inputs.sarif_full_file, "keep"))
+    written = True
     for rel, mode in targets:
         data, truncation = render_sarif(report, suppressed=mode, category=category)  # type: ignore[arg-type]
         if rel == inputs.sarif_file:
             note_truncation(report, truncation)  # the summary and comment then say so
-        _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace)
-        ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
+        if _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace):
+            ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
+        else:
+            written = False
+    return written
 
 
 def _sarif_mode(ctx: _Context, inputs: ActionInputs, reconcile: bool) -> str:
@@ -464,7 +476,8 @@ def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: Cha
     scanned = len(report.files) - len(report.unscanned)
     refusal = dismissal_refusal(event, ctx.env) if inputs.dismiss_waived else "input dismiss-waived is false"
     reconcile = inputs.upload and refusal is None
-    _write_sarif(ctx, report, inputs, workspace, _sarif_mode(ctx, inputs, reconcile))
+    if not _write_sarif(ctx, report, inputs, workspace, _sarif_mode(ctx, inputs, reconcile)):
+        code = EXIT_ERROR  # the results exist but the file a later step uploads does not (nor is it uploaded)
     ctx.log("::group::regoscan report")
     ctx.log(render_text(report).rstrip("\n"))
     ctx.log("::endgroup::")

@@ -1,0 +1,79 @@
+"""The Action never writes outside the workspace, whatever the pull request commits.
+
+A pull request can commit ``regoscan.sarif`` (or the ``sarif-full-file``, or a folder on
+the way to them) as a symbolic link to a file outside the workspace. Running as root,
+the Action truncated that file, wrote SARIF into it and chowned it. Reports now go by
+temporary file and rename (the link itself is replaced), folders on the way must be real
+folders, and ownership is handed over with ``lchown``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.scenario import PullRequest
+from tests.test_action_run import action, pr  # noqa: F401 - the fixture is used by name
+
+SECRET = "outside the workspace: must stay as it is\n"
+# (victims are .txt files: the test session validates every .sarif file it finds)
+
+
+def _outside(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / "elsewhere" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(SECRET, encoding="utf-8")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(target, 4242, 4242)
+    return target
+
+
+def _untouched(target: Path) -> None:
+    assert target.read_text(encoding="utf-8") == SECRET
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        st = target.stat()
+        assert (st.st_uid, st.st_gid) == (4242, 4242)
+
+
+def test_a_committed_sarif_symlink_is_replaced_not_written_through(
+        tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    sarif_target = _outside(tmp_path, "victim.txt")
+    full_target = _outside(tmp_path, "victim-full.txt")
+    (pr.workspace / "regoscan.sarif").symlink_to(sarif_target)
+    (pr.workspace / "full.sarif").symlink_to(full_target)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(pr.workspace, 1001, 1002)
+    run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
+                 **{"sarif-full-file": "full.sarif", "fail-on": "never"})
+    assert run.code == 0, run.stdout
+    _untouched(sarif_target)
+    _untouched(full_target)
+    for name in ("regoscan.sarif", "full.sarif"):
+        path = pr.workspace / name
+        assert not path.is_symlink() and run.sarif(name)["runs"][0]["tool"]["driver"]["name"] == "regoscan"
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            assert (path.lstat().st_uid, path.lstat().st_gid) == (1001, 1002)
+
+
+def test_a_symlinked_folder_on_the_way_to_the_sarif_is_refused(
+        tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    """``reports -> /elsewhere``: a rename inside it would still land outside; nothing is written,
+    the step fails (the file a later step uploads is missing), and the summary is still there."""
+    victim = _outside(tmp_path, "victim.txt")
+    (pr.workspace / "reports").symlink_to(victim.parent, target_is_directory=True)
+    run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
+                 **{"sarif-file": "reports/regoscan.sarif", "fail-on": "never"})
+    assert run.code == 2 and run.outputs["decision"] == "error"
+    assert "::error::regoscan: cannot write the report" in run.stdout and "symbolic link" in run.stdout
+    _untouched(victim)
+    assert sorted(p.name for p in victim.parent.iterdir()) == ["victim.txt"]
+    assert "regoscan" in run.summary
+
+
+def test_a_sarif_path_leaving_the_workspace_is_refused_by_the_inputs(
+        tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
+                 **{"sarif-file": "../escape.sarif"})
+    assert run.code == 2 and not (pr.workspace.parent / "escape.sarif").exists()
