@@ -60,6 +60,20 @@ def test_reaches_through_kept_rules_only() -> None:
     assert "helper(x)" not in out["demo.rego"]
 
 
+def test_a_name_reaches_only_its_own_package_or_the_one_it_qualifies() -> None:
+    # "used" and "never" are local names here: neither library is referenced
+    check = "package c\nimport rego.v1\ndeny contains used if { some used in input.x; never := used }\n"
+    assert reachable([("demo.rego", LIB), ("other.rego", OTHER)], [check]) == []
+    aliased = "package c\nimport data.lib.other as o\nx := o.never\n"
+    assert [name for name, _ in reachable([("demo.rego", LIB), ("other.rego", OTHER)], [aliased])] == ["other.rego"]
+
+
+def test_a_dynamic_reference_keeps_every_library_whole() -> None:
+    libs = [("demo.rego", LIB), ("other.rego", OTHER)]
+    assert reachable(libs, ["package c\nx := data.lib[k] if k := input.k\n"]) == libs
+    assert reachable(libs, ["package c\nx := [p | walk(data, [p, _])]\n"]) == libs
+
+
 def _runtime(units: list[PolicyUnit]) -> PolicyRuntime:
     runtime = PolicyRuntime(units, {}, workers=1)
     runtime._good = list(units)  # no worker needed: only the planning is looked at

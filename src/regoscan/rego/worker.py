@@ -380,7 +380,9 @@ def _serve(proto: Any) -> None:
         elif op == "ping":
             send({"pong": True})
         elif op == "exit":
-            return
+            # at once: tearing down the interpreters and bundles costs time and helps no one
+            proto.flush()
+            os._exit(0)
         else:
             send({"error": f"unknown op {op!r}"})
 
