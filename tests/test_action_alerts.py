@@ -301,6 +301,11 @@ def test_pull_request_that_adds_an_exception_compares_against_the_same_policies(
                **{"fail-on-new-only": "true", "builtin-checks": "false"})
     assert run.outputs["scan"] == "all"  # the policy folder changed
     body = fake.issue_comments(7)[0]["body"]
+    # first the exception the change adds (issue 10's section), with what it waives; then the new findings
+    changed_at = body.index("### Exceptions and policies changed by this change")
+    assert changed_at < body.index("### New findings") < body.index("### Pre-existing findings")
+    changed_part = body[changed_at:body.index("### New findings")]
+    assert "policy/web\\-exception.rego:8" in changed_part and "k8s/web.yaml" in changed_part
     new_part = body[body.index("### New findings"):body.index("### Pre-existing findings")]
     old_part = body[body.index("### Pre-existing findings"):]
     assert "sidecar" in new_part and "k8s/web.yaml" not in new_part  # web's finding is waived by the new exception

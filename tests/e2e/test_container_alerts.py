@@ -205,13 +205,15 @@ def test_pull_request_shows_new_findings_apart_and_dismisses_nothing(
         assert step.code == 1, f"{step.stdout}\n{step.stderr}"  # the sidecar's ':latest' is new
         (comment,) = fake.issue_comments(7)
         body = comment["body"]
+        changed_at = body.index("### Exceptions and policies changed by this change")
         new_at, old_at = body.index("### New findings (1)"), body.index("### Pre-existing findings (2)")
-        assert new_at < old_at
+        assert changed_at < new_at < old_at  # the exception first, then new apart from pre-existing
+        assert "policy/web\\-exception.rego:8" in body[changed_at:new_at] and "k8s/web.yaml" in body[changed_at:new_at]
         new_part, old_part = body[new_at:old_at], body[old_at:]
         assert "k8s/clean.yaml:10" in new_part and "Container 'sidecar'" in new_part
         assert "k8s/clean.yaml:12" in old_part and "k8s/main\\-only.yaml:10" in old_part
-        # the new exception waives web's finding: listed with its file:line, kept out of the upload
-        assert "policy/web\\-exception.rego:8" in body and "k8s/web.yaml" not in new_part
+        # the new exception waives web's finding: kept out of the new findings and of the upload
+        assert "k8s/web.yaml" not in new_part
         (upload,) = fake.code_scanning.uploads.values()
         assert upload["ref"] == "refs/pull/7/merge"
         assert all(not r["suppressions"] for r in upload["log"]["runs"][0]["results"])
