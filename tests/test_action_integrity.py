@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.scenario import PullRequest
-from tests.test_action_run import action, pr  # noqa: F401 - the fixture is used by name
+from regoscan.action.inputs import InputError, read_inputs
+from tests.e2e.scenario import PullRequest, commit, init_repo, write
+from tests.test_action_run import _results, action, pr  # noqa: F401 - the fixture is used by name
 
 SECRET = "outside the workspace: must stay as it is\n"
 # (victims are .txt files: the test session validates every .sarif file it finds)
@@ -77,3 +78,50 @@ def test_a_sarif_path_leaving_the_workspace_is_refused_by_the_inputs(
     run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
                  **{"sarif-file": "../escape.sarif"})
     assert run.code == 2 and not (pr.workspace.parent / "escape.sarif").exists()
+
+
+# --- the result cache ------------------------------------------------------------------------
+
+POD_LATEST = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+              "    - name: c\n      image: nginx:latest\n")
+
+
+def test_the_cache_lives_outside_the_workspace_and_serves_the_next_push(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    repo = init_repo(tmp_path / "ws")
+    write(repo, {"k8s/app.yaml": POD_LATEST})
+    before = commit(repo, "one")
+    write(repo, {"README.md": "hello\n"})
+    after = commit(repo, "two")
+    push = {"ref": "refs/heads/main", "before": before, "after": after}
+    first = action(tmp_path, repo, None, capfd, event_name="push", event=push, policy="",
+                   **{"cache-dir": "regoscan-cache", "fail-on": "never"})
+    cache = tmp_path / "home" / "regoscan-cache"  # the runner's temporary folder ($HOME in the container)
+    assert first.code == 0 and f"result cache in {cache}" in first.stdout
+    assert (cache / "key").is_file() and list(cache.glob("v1/*/files/*.json"))
+    assert not (repo / "regoscan-cache").exists()
+    second = action(tmp_path, repo, None, capfd, event_name="push", event=push, policy="",
+                    **{"cache-dir": "regoscan-cache", "fail-on": "never"})
+    assert _results(second.sarif()) == _results(first.sarif()) and _results(first.sarif())
+
+
+def test_the_cache_is_not_used_on_pull_requests(
+        tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    """An earlier run of the same pull request could have filled it: not read, not written."""
+    folder = tmp_path / "cache"
+    run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
+                 **{"cache-dir": str(folder), "fail-on": "never"})
+    assert run.code == 0 and "result cache not used on pull_request events" in run.stdout
+    assert not folder.exists()
+    assert _results(run.sarif())
+
+
+@pytest.mark.parametrize(("value", "expected"), [("regoscan-cache", "regoscan-cache"), ("./a/b/", "a/b"),
+                                                 ("/github/home/c/", "/github/home/c"), ("", "")])
+def test_cache_dir_input(value: str, expected: str) -> None:
+    assert read_inputs({"INPUT_CACHE-DIR": value}).cache_dir == expected
+
+
+def test_cache_dir_input_cannot_climb() -> None:
+    with pytest.raises(InputError):
+        read_inputs({"INPUT_CACHE-DIR": "../elsewhere"})

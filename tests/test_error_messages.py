@@ -151,12 +151,13 @@ def _readme_codes() -> set[str]:
 def _emitted_codes() -> set[str]:
     """Notice codes written in the scan's source: string literals shaped like one. The Action's
     input and output names (``sarif-file``...) share the shape, so src/regoscan/action is left
-    out (it emits no notice of its own), and so is ``regoscan test``'s report (testing.py)."""
-    literal = re.compile(r"\"((?:input|policy|data|exception|evaluation|sarif|config)-[a-z]+(?:-[a-z]+)*)\"")
+    out (it emits no notice of its own), and so are ``regoscan test``'s report (testing.py) and
+    the configuration file's keys (config.py: ``cache-dir``)."""
+    literal = re.compile(r"\"((?:input|policy|data|exception|evaluation|sarif|config|cache)-[a-z]+(?:-[a-z]+)*)\"")
     found: set[str] = set()
     for path in (ROOT / "src" / "regoscan").rglob("*.py"):
         rel = path.relative_to(ROOT / "src" / "regoscan").as_posix()
-        if rel.startswith("action/") or rel == "engine/testing.py":
+        if rel.startswith("action/") or rel in ("engine/testing.py", "config.py"):
             continue
         found.update(literal.findall(path.read_text(encoding="utf-8")))
     return found

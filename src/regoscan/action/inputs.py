@@ -55,7 +55,8 @@ class ActionInputs:
     cache_dir: str = ""
     trusted_policy_ref: str = ""
     """Git revision to load ``policy``/``data`` from (``base``: the pull request's base); empty: the checkout."""
-    """Result cache folder, relative to the workspace; empty: no cache."""
+    """Result cache folder: absolute, or relative to the runner's temporary folder (never the
+    workspace by default, see ``action.run.cache_folder``); empty: no cache."""
     summary: bool = True
     comment: bool = True
     upload: bool = False
@@ -132,6 +133,15 @@ def _relative(name: str, value: str) -> str:
     return path.rstrip("/") or "."
 
 
+def _cache_dir(value: str) -> str:
+    """An absolute folder as given, or a relative one without ``..`` (placed by the run)."""
+    if not value:
+        return ""
+    if value.startswith("/"):
+        return value.rstrip("/") or "/"
+    return _relative("cache-dir", value)
+
+
 def _globs(env: Mapping[str, str], name: str) -> list[str]:
     # a trailing "/" names a folder; discover's globs match folders without it
     return [_relative(name, g) for g in _list(env, name)]
@@ -166,7 +176,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         sarif_suppressed=_choice(env, "sarif-suppressed", "omit", ("keep", "omit")),  # type: ignore[arg-type]
         sarif_full_file=sarif_full_file,
         sarif_category=_text(env, "sarif-category", ""),
-        cache_dir=_relative("cache-dir", _text(env, "cache-dir", "")) if _text(env, "cache-dir", "") else "",
+        cache_dir=_cache_dir(_text(env, "cache-dir", "")),
         trusted_policy_ref=_revision(env, "trusted-policy-ref"),
         summary=_bool(env, "summary", True),
         comment=_bool(env, "comment", True),

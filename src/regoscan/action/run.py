@@ -163,6 +163,58 @@ def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -
     return None
 
 
+# --- result cache -----------------------------------------------------------------
+
+
+def runner_temp(env: Mapping[str, str], workspace: Path) -> Path | None:
+    """The runner's temporary folder as this process sees it, outside the workspace.
+
+    ``$RUNNER_TEMP`` when it exists here; in the container action it names the host's
+    folder, which is not mounted, but ``$HOME`` (``/github/home``) is its ``_github_home``
+    subfolder, mounted, and likewise emptied after the job.
+    """
+    for name in ("RUNNER_TEMP", "HOME"):
+        value = env.get(name, "").strip()
+        if not value or not os.path.isabs(value) or not os.path.isdir(value):
+            continue
+        base = Path(value).resolve()
+        if not base.is_relative_to(workspace):
+            return base
+    return None
+
+
+def cache_folder(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path) -> Path | None:
+    """Where the result cache lives for this run, or None (no cache).
+
+    Never on pull request events: an entry decides what is reported, and a pull
+    request's runs share one cache scope, in which an earlier run of the same pull
+    request (whose files were in the checkout) could have left entries; runs on pushes,
+    schedules and merge queues read caches that only such runs wrote. A relative
+    ``cache-dir`` lives in the runner's temporary folder, not in the checkout.
+    """
+    if not inputs.cache_dir:
+        return None
+    if event.is_pull_request:
+        ctx.log(f"regoscan: result cache not used on {event.name} events (a pull request's own runs could "
+                "have filled it); every file is scanned")
+        return None
+    if os.path.isabs(inputs.cache_dir):
+        folder = Path(inputs.cache_dir)
+    else:
+        base = runner_temp(ctx.env, workspace)
+        if base is None:
+            ctx.command("warning", "regoscan: result cache not used: no runner temporary folder ($RUNNER_TEMP) "
+                        "outside the workspace; give cache-dir as an absolute path")
+            return None
+        folder = base / inputs.cache_dir
+    host = ctx.env.get("RUNNER_TEMP", "").strip()
+    where = plain_text(str(folder))
+    if host and str(folder).startswith("/github/home/"):
+        where += f" (on the runner: {plain_text(host)}/_github_home/{plain_text(str(folder)[len('/github/home/'):])})"
+    ctx.log(f"regoscan: result cache in {where}")
+    return folder
+
+
 # --- reports ----------------------------------------------------------------------
 
 
@@ -405,7 +457,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         exclude=inputs.exclude or None,
         partial=partial,
         files=[str(f) for f in files] if files is not None else None,
-        cache_dir=workspace / inputs.cache_dir if inputs.cache_dir else None,
+        cache_dir=cache_folder(ctx, inputs, event, workspace),
         environment=ctx.env,
         policy_changes=touched_policies,
     )

@@ -9,17 +9,29 @@ stale; any change to an exception changes the policy key and invalidates every
 entry. Evaluations that crashed or timed out are never stored.
 
 Layout (a folder the GitHub Action can persist with actions/cache):
-``<dir>/v1/<policy key>/policy.json`` and ``<dir>/v1/<policy key>/files/<key>.json``.
-Only the newest few policy sets are kept.
+``<dir>/key``, ``<dir>/v1/<policy key>/policy.json`` and
+``<dir>/v1/<policy key>/files/<key>.json``. Only the newest few policy sets are kept.
+
+The cache decides what is reported, and its keys can be computed by anyone who has the
+files, so a pull request that could put an entry in it could turn findings into a pass.
+Three guards (SECURITY.md): the folder is refused when it is a symbolic link, holds one
+(or anything but folders and regular files), or holds files that git tracks (committed
+by the change being scanned); every entry carries an HMAC-SHA256 made with a random key
+created in the folder on first use (mode 0600), bound to the entry's place, so an entry
+written without that key is a miss; and pruning never follows a link (``lstat``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
+import stat
+import subprocess
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -41,6 +53,14 @@ from regoscan.models import (
 
 FORMAT = "v1"
 KEEP_POLICY_SETS = 4
+KEY_FILE = "key"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+"""An entry is our own JSON for one file; anything larger was not written by regoscan."""
+_GIT_TIMEOUT = 30.0
+
+
+class CacheRefused(Exception):
+    """The cache folder cannot be trusted or used; the scan runs without it."""
 
 
 def policy_key(policy_files: list[tuple[str, bytes]], data_files: list[tuple[str, bytes]],
@@ -114,11 +134,127 @@ def _document_from_json(d: dict[str, Any], path: str) -> Document:
                     index=d["index"], kind=d["kind"], name=d["name"], namespace=d["namespace"])
 
 
+def _inside_git_work_tree(folder: Path) -> bool:
+    return any((p / ".git").exists() for p in (folder, *folder.parents))
+
+
+def _tracked(folder: Path) -> list[str]:
+    """Paths under ``folder`` that git tracks; raises CacheRefused when git cannot tell."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "SYSTEMROOT") if k in os.environ}
+    env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
+    try:
+        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", "-C", str(folder), "ls-files", "-z", "--", "."],
+                              env=env, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CacheRefused(f"{folder} is inside a git work tree and git could not list its tracked files ({exc})"
+                           ) from None
+    if proc.returncode != 0:
+        if b"not a git repository" in proc.stderr:
+            return []
+        last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["git failed"]
+        raise CacheRefused(f"{folder} is inside a git work tree and git could not list its tracked files "
+                           f"({last[0]})")
+    return [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+
+
+def check_folder(folder: Path, root: Path | None = None) -> None:
+    """Refuse a cache folder the scanned change could have written into.
+
+    ``root`` is the scan root: between it and the folder, no component may be a link
+    (a committed ``.regoscan-cache -> /elsewhere``). Inside the folder only real
+    folders and regular files may exist (a link could redirect a write or a prune; a
+    FIFO would hang a read), and none may be tracked by git: a pull request commits
+    files, it cannot create untracked ones in the checkout.
+    """
+    absolute = Path(os.path.abspath(folder))
+    chain = [absolute]
+    if root is not None:
+        base = Path(os.path.abspath(root))
+        if absolute.is_relative_to(base):
+            parts = absolute.relative_to(base).parts
+            chain = [base.joinpath(*parts[:i + 1]) for i in range(len(parts))] or [absolute]
+    for component in chain:
+        try:
+            st = os.lstat(component)
+        except FileNotFoundError:
+            return  # nothing there yet: created by us, as real folders
+        except OSError as exc:
+            raise CacheRefused(f"{component}: {exc.strerror or exc}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise CacheRefused(f"{component} is a symbolic link")
+        if not stat.S_ISDIR(st.st_mode):
+            raise CacheRefused(f"{component} is not a folder")
+    for dirpath, dirnames, filenames in os.walk(absolute, followlinks=False):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                raise CacheRefused(f"{path} is a symbolic link")
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise CacheRefused(f"{path} is neither a folder nor a regular file")
+    if _inside_git_work_tree(absolute):
+        tracked = _tracked(absolute)
+        if tracked:
+            more = f" (and {len(tracked) - 1} more)" if len(tracked) > 1 else ""
+            raise CacheRefused(f"{absolute} holds files tracked by git, such as {tracked[0]}{more}: "
+                               "a cache folder must not be part of the repository")
+
+
+def _read_regular(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, never through a link, never blocking on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _load_key(folder: Path) -> bytes:
+    """The folder's HMAC key, created (0600, exclusively) on first use."""
+    path = folder / KEY_FILE
+    raw = _read_regular(path, 256)
+    if raw is not None:
+        try:
+            key = bytes.fromhex(raw.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            key = b""
+        if len(key) == 32:
+            return key
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # unusable: every entry made with it becomes a miss
+    key = secrets.token_bytes(32)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex() + "\n")
+    except OSError as exc:
+        raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
+    return key
+
+
 class ResultCache:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
+        """Raises :class:`CacheRefused` when the folder is unsafe (see ``check_folder``)."""
+        check_folder(folder, root)
+        self.folder = folder
         self.root = folder / FORMAT
+        self._key = _load_key(folder)
         self.hits = 0
         self.misses = 0
+
+    def _mac(self, kind: str, key: str, name: str, body: bytes) -> str:
+        label = f"regoscan-cache {FORMAT}\0{kind}\0{key}\0{name}\0".encode()
+        return hmac.new(self._key, label + body, hashlib.sha256).hexdigest()
 
     def _policy_dir(self, key: str) -> Path:
         return self.root / key
@@ -126,7 +262,7 @@ class ResultCache:
     # -------------------------------------------------------------- policy entries
 
     def load_policy(self, key: str) -> tuple[list[CheckMetadata], list[Notice]] | None:
-        data = self._read(self._policy_dir(key) / "policy.json")
+        data = self._read(self._policy_dir(key) / "policy.json", "policy", key)
         if data is None:
             return None
         try:
@@ -137,14 +273,14 @@ class ResultCache:
     def store_policy(self, key: str, checks: list[CheckMetadata], notices: list[Notice]) -> None:
         folder = self._policy_dir(key)
         self._write(folder / "policy.json", {"checks": [_check_to_json(c) for c in checks],
-                                             "notices": [_notice_to_json(n) for n in notices]})
+                                             "notices": [_notice_to_json(n) for n in notices]}, "policy", key)
         self._prune(keep=key)
 
     # ---------------------------------------------------------------- file entries
 
     def load_file(self, key: str, path: str, sha256: str, checks: dict[tuple[str, str], CheckMetadata],
                   ) -> tuple[InputFile, list[Finding], list[tuple[Notice, str | None]]] | None:
-        data = self._read(self._policy_dir(key) / "files" / f"{file_key(path, sha256)}.json")
+        data = self._read(self._policy_dir(key) / "files" / f"{file_key(path, sha256)}.json", "file", key)
         if data is None or data.get("path") != path or data.get("sha256") != sha256:
             self.misses += 1
             return None
@@ -172,37 +308,77 @@ class ResultCache:
             "findings": [_finding_to_json(x) for x in findings],
             "notices": [{"notice": _notice_to_json(n), "document": doc} for n, doc in notices],
         }
-        self._write(self._policy_dir(key) / "files" / f"{file_key(f.path, f.sha256)}.json", payload)
+        self._write(self._policy_dir(key) / "files" / f"{file_key(f.path, f.sha256)}.json", payload, "file", key)
 
     # ------------------------------------------------------------------- plumbing
 
-    def _read(self, path: Path) -> dict[str, Any] | None:
+    def _read(self, path: Path, kind: str, key: str) -> dict[str, Any] | None:
+        """An entry's content, or None: unreadable, oversized, or not made with this cache's key."""
+        raw = _read_regular(path, MAX_ENTRY_BYTES)
+        if raw is None:
+            return None
         try:
-            with path.open(encoding="utf-8") as handle:
-                value = json.load(handle)
-        except (OSError, ValueError):
+            envelope = json.loads(raw)
+            body = envelope["body"].encode("utf-8")
+            mac = envelope["mac"]
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeError):
+            return None
+        if not isinstance(mac, str) or not hmac.compare_digest(mac, self._mac(kind, key, path.name, body)):
+            return None
+        try:
+            value = json.loads(body)
+        except ValueError:
             return None
         return value if isinstance(value, dict) else None
 
-    def _write(self, path: Path, value: dict[str, Any]) -> None:
+    def _write(self, path: Path, value: dict[str, Any], kind: str, key: str) -> None:
         """Atomic write (temp file + rename): a killed run never leaves a half entry."""
+        body = json.dumps(value, separators=(",", ":"))
+        envelope = {"mac": self._mac(kind, key, path.name, body.encode("utf-8")), "body": body}
+        if not self._real_folders(path.parent):
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, separators=(",", ":"))
+                json.dump(envelope, handle, separators=(",", ":"))
             os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(tmp)
 
+    def _real_folders(self, folder: Path) -> bool:
+        """Every existing folder from the cache folder down to ``folder`` is a real one."""
+        chain = [self.folder]
+        for part in folder.relative_to(self.folder).parts:
+            chain.append(chain[-1] / part)
+        for current in chain:
+            try:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):
+                    return False
+            except FileNotFoundError:
+                return True
+            except OSError:
+                return False
+        return True
+
     def _prune(self, keep: str) -> None:
+        """Drop all but the newest policy sets; only real folders, never through a link."""
         try:
-            sets = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime,
-                          reverse=True)
+            if stat.S_ISLNK(os.lstat(self.root).st_mode):
+                return
+            sets = []
+            with os.scandir(self.root) as entries:
+                for entry in entries:
+                    st = entry.stat(follow_symlinks=False)
+                    if stat.S_ISDIR(st.st_mode):
+                        sets.append((st.st_mtime, entry.name))
         except OSError:
             return
-        survivors = [p for p in sets if p.name == keep] + [p for p in sets if p.name != keep][: KEEP_POLICY_SETS - 1]
-        for p in sets:
-            if p not in survivors:
-                shutil.rmtree(p, ignore_errors=True)
+        sets.sort(reverse=True)
+        names = [name for _, name in sets]
+        survivors = {keep, *[n for n in names if n != keep][: KEEP_POLICY_SETS - 1]}
+        for name in names:
+            if name not in survivors:
+                # rmtree does not follow links inside the tree; the top was lstat-ed above
+                shutil.rmtree(self.root / name, ignore_errors=True)

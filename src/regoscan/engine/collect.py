@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regoscan.engine.cache import ResultCache, policy_key
+from regoscan.engine.cache import CacheRefused, ResultCache, policy_key
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import collect_policy_files, data_files_of
 from regoscan.inputs.discover import discover
@@ -25,6 +25,8 @@ class CacheState:
     key: str = ""
     policy: tuple[list[CheckMetadata], list[Notice]] | None = None
     """The cached policy set's checks and notices; None when the policy set is not cached yet."""
+    refused: Notice | None = None
+    """Why the cache folder was not used (the scan then runs without a cache)."""
 
 
 @dataclass
@@ -39,14 +41,20 @@ class Collected:
 
 
 def open_cache(cache_dir: Path | None, policies: list[str], data: list[str], root: Path,
-               namespaces: list[str], builtin: bool) -> CacheState:
+               namespaces: list[str], builtin: bool, *, scan_root: Path | None = None) -> CacheState:
+    """``root`` resolves policy paths; ``scan_root`` is the tree the scanned change controls,
+    in which no component of the cache folder's path may be a link."""
     if cache_dir is None:
         return CacheState()
     policy_files = [(display, path.read_bytes()) for path, display, _ in collect_policy_files(
         policies, root, builtin)]
     data_files = [(p.as_posix(), p.read_bytes()) for p in data_files_of(data)]
     key = policy_key(policy_files, data_files, namespaces, builtin)
-    cache = ResultCache(cache_dir)
+    try:
+        cache = ResultCache(cache_dir, scan_root or root)
+    except CacheRefused as exc:
+        return CacheState(refused=Notice(NoticeLevel.WARNING, "cache-refused",
+                                         f"result cache not used: {exc}", None))
     return CacheState(cache, key, cache.load_policy(key))
 
 

@@ -76,7 +76,9 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     parsed and documents evaluated, for a progress display on a terminal."""
     notices = NoticeSink()
     state = open_cache(opts.cache_dir, opts.policies, opts.data, opts.policy_root or opts.root, opts.namespaces,
-                       opts.builtin)
+                       opts.builtin, scan_root=opts.root)
+    if state.refused is not None:
+        notices.add(state.refused)
     paths = opts.files if opts.files is not None else opts.paths
     collected = collect(paths, opts.root, opts.include, exclusions(opts.exclude, opts.cache_dir, opts.root),
                         state, notices, tick)
