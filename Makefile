@@ -44,6 +44,7 @@ github-rest:
 e2e-base:
 	@sh tools/ci/e2e-base.sh
 
+# pytest prints its progress file by file; PYTEST_ARGS adds options (e.g. PYTEST_ARGS=-x).
 test: $(STAMP) lint sarif-validator github-rest e2e-base
 	$(BIN)/pytest $(PYTEST_ARGS)
 
