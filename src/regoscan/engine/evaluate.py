@@ -71,10 +71,10 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
     modules, load_notices = load_modules(cfg.policies, cfg.root, cfg.builtin)
     for n in load_notices:
         policy_notice(n)
-    data, data_notices = load_data(cfg.data, cfg.root)
+    packages = sorted({m.package for m in modules if m.package})
+    data, data_notices = load_data(cfg.data, cfg.root, packages)
     for n in data_notices:
         policy_notice(n)
-    packages = sorted({m.package for m in modules if m.package})
     data = {**data, "namespaces": packages}
 
     by_pkg, check_pkgs = describe(modules, cfg.namespaces)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read
 from regoscan.resources import policies_dir
 
 NAMESPACE_EXCEPTIONS = "namespace.exceptions"
+# Package roots of the built-in library, loaded or not (``--no-builtin``): the scanned
+# change may only add ``exception`` rules (and METADATA) under them.
+CLOSED_ROOTS = ("builtin", "appshield", "defsec", "lib")
 # `__rego_metadata` (no trailing underscores) is how Trivy's exceptions page spells it.
 METADATA_RULES = ("__rego_metadata__", "__rego_input__", "__rego_metadata")
 
@@ -214,8 +218,69 @@ class _Containment:
         return lexical.as_posix()
 
 
-def load_data(data_paths: list[str], root: Path | None = None) -> tuple[dict[str, Any], list[Notice]]:
-    """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree."""
+def _overlaps(package: str, other: str) -> bool:
+    return package == other or package.startswith(other + ".") or other.startswith(package + ".")
+
+
+def closed_package(package: str, builtin_packages: Collection[str]) -> str | None:
+    """The built-in package (or library root) that ``package`` joins, or None.
+
+    Rego merges every module of a package, so a module of the pull request in
+    ``builtin.kubernetes.KSV012`` that adds a clause to a helper function, or one in
+    ``lib`` that defines ``kubernetes``, changes what a built-in check reports, with no
+    suppression and no notice. An ancestor counts too: ``package regoscan`` can define
+    ``compat``.
+    """
+    joined = next((b for b in sorted(builtin_packages) if _overlaps(package, b)), None)
+    if joined is not None:
+        return joined
+    return next((root for root in CLOSED_ROOTS if package == root or package.startswith(root + ".")), None)
+
+
+def _builtin_override(mod: PreparedModule, builtin_packages: Collection[str]) -> Notice | None:
+    """An error when a non-built-in module defines more than exceptions in a built-in package."""
+    joined = closed_package(mod.package or "", builtin_packages) if mod.package else None
+    if joined is None:
+        return None
+    bad = next((r for r in mod.rules if r.name != "exception" or r.is_function), None)
+    if bad is None:
+        return None
+    what = f"function {bad.name}" if bad.is_function else f"rule {bad.name}"
+    overlap = ""
+    if joined != mod.package:
+        overlap = f" (the {joined}.* packages)" if joined in CLOSED_ROOTS else f" (it contains package {joined})"
+    return Notice(NoticeLevel.ERROR, "policy-builtin-override",
+                  f"policy not loaded: package {mod.package} belongs to the built-in library{overlap}, where a "
+                  f"policy may only add `exception` rules and METADATA; it defines {what}", mod.path, bad.line)
+
+
+def data_collision(value: dict[str, Any], packages: Collection[str], prefix: str = "") -> str | None:
+    """Why ``value`` (one data document) would overwrite rules, or None.
+
+    rego-cpp lets ``data`` win over a rule silently: ``{"lib": {"kubernetes":
+    {"is_workload": false}}}`` dropped every built-in finding. A key at a package's path
+    (or below it), or a non-object on the way to one, is refused; sibling keys are fine.
+    """
+    for raw_key, item in value.items():
+        path = f"{prefix}{raw_key}"
+        if path in packages:
+            return f"data key {path!r} is the path of package {path}; data cannot define rules"
+        below = [p for p in packages if p.startswith(path + ".")]
+        if below and not isinstance(item, dict):
+            return f"data key {path!r} would replace package {sorted(below)[0]}"
+        if below:
+            found = data_collision(item, below, path + ".")
+            if found:
+                return found
+    return None
+
+
+def load_data(data_paths: list[str], root: Path | None = None,
+              packages: Collection[str] = ()) -> tuple[dict[str, Any], list[Notice]]:
+    """Merge ``--data`` documents (JSON/YAML files or folders of them) into one tree.
+
+    A document with a key at the path of a loaded package (``packages``) is refused.
+    """
     merged: dict[str, Any] = {}
     notices: list[Notice] = []
     if data_paths:
@@ -256,6 +321,11 @@ def load_data(data_paths: list[str], root: Path | None = None) -> tuple[dict[str
                 json.dumps(value)
             except (TypeError, ValueError) as exc:
                 notices.append(Notice(NoticeLevel.ERROR, "data-error", f"data is not JSON-compatible: {exc}",
+                                      f.as_posix(), None))
+                continue
+            collision = data_collision(value, set(packages))
+            if collision:
+                notices.append(Notice(NoticeLevel.ERROR, "data-error", f"data file not loaded: {collision}",
                                       f.as_posix(), None))
                 continue
             conflict = _deep_merge(merged, value)
@@ -401,6 +471,7 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
     fence = _Containment(policy_paths, root)
     refused: Refusals = []
     files = collect_policy_files(policy_paths, root, include_builtin, refused)
+    builtin_packages: set[str] = set()
     for path, why in refused:
         notices.append(Notice(NoticeLevel.ERROR, "policy-credential-file", f"policy not read: {why}",
                               fence.display(path), None))
@@ -426,6 +497,14 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
             notices.append(Notice(NoticeLevel.ERROR, "policy-unsupported", prob.message, display, prob.line))
         if mod.fatal:
             continue
+        if builtin:
+            if mod.package:
+                builtin_packages.add(mod.package)
+        else:
+            override = _builtin_override(mod, builtin_packages)
+            if override is not None:
+                notices.append(override)
+                continue
         modules.append(mod)
     defs = [FunctionDef(m.package or "", r.name, r.arity) for m in modules for r in m.rules
             if r.is_function and "." not in r.name]

@@ -249,7 +249,7 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
     policy_paths = [p for p in paths if Path(p).is_dir() or not p.endswith("_test.rego")]
     base, notices = load_modules(policy_paths, root, builtin)
     report.errors.extend(n for n in notices if n.level.value == "error")
-    data, data_notices = load_data(data_paths or [], root)
+    data, data_notices = load_data(data_paths or [], root, {m.package for m in base if m.package})
     report.errors.extend(data_notices)
     pattern = re.compile(run) if run else None
 
