@@ -63,14 +63,28 @@ class CacheRefused(Exception):
     """The cache folder cannot be trusted or used; the scan runs without it."""
 
 
-def policy_key(policy_files: list[tuple[str, bytes]], data_files: list[tuple[str, bytes]],
+def file_digest(path: Path) -> str:
+    """SHA-256 of a policy or data file, read in chunks (a 200 MB data file is refused
+    later, with a notice, but must not be read into memory to compute a key); a file that
+    cannot be read gets a key of its error, which the load stage reports."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return "not a regular file"
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+
+
+def policy_key(policy_files: list[tuple[str, str]], data_files: list[tuple[str, str]],
                namespaces: list[str], builtin: bool) -> str:
+    """Key of a policy set: regoscan's version and options, each file's name and digest."""
     h = hashlib.sha256()
     h.update(f"regoscan {__version__}\0{FORMAT}\0builtin={builtin}\0ns={','.join(sorted(namespaces))}\0".encode())
     for label, files in (("policy", policy_files), ("data", data_files)):
-        for name, data in sorted(files):
-            h.update(f"{label}\0{name}\0{len(data)}\0".encode())
-            h.update(data)
+        for name, digest in sorted(files):
+            h.update(f"{label}\0{name}\0{digest}\0".encode())
     return h.hexdigest()
 
 

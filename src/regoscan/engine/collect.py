@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regoscan.engine.cache import CacheRefused, ResultCache, policy_key
+from regoscan.engine.cache import CacheRefused, ResultCache, file_digest, policy_key
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import collect_policy_files, data_files_of
 from regoscan.inputs.discover import discover
@@ -46,9 +46,9 @@ def open_cache(cache_dir: Path | None, policies: list[str], data: list[str], roo
     in which no component of the cache folder's path may be a link."""
     if cache_dir is None:
         return CacheState()
-    policy_files = [(display, path.read_bytes()) for path, display, _ in collect_policy_files(
+    policy_files = [(display, file_digest(path)) for path, display, _ in collect_policy_files(
         policies, root, builtin)]
-    data_files = [(p.as_posix(), p.read_bytes()) for p in data_files_of(data)]
+    data_files = [(p.as_posix(), file_digest(p)) for p in data_files_of(data)]
     key = policy_key(policy_files, data_files, namespaces, builtin)
     try:
         cache = ResultCache(cache_dir, scan_root or root)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from regoscan.engine.exceptions import ExpiryError, expiry_of
 from regoscan.errors import UsageError
+from regoscan.inputs.errors import ParseError
 from regoscan.inputs.forbidden import ForbiddenPaths, credential_shape
+from regoscan.inputs.load import read_text
+from regoscan.inputs.yamlfile import parse_json, parse_yaml
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
@@ -298,18 +299,11 @@ def load_data(data_paths: list[str], root: Path | None = None,
                                       "repository", fence.display(f), None))
                 continue
             try:
-                text = f.read_text(encoding="utf-8")
-                shape = credential_shape(text)
-                if shape is not None:
-                    notices.append(Notice(NoticeLevel.ERROR, "data-credential-file", f"data file not loaded: {shape}",
-                                          fence.display(f), None))
-                    continue
-                value = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
-            except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-                line = getattr(getattr(exc, "problem_mark", None), "line", None)
-                line = line + 1 if line is not None else getattr(exc, "lineno", None)
-                notices.append(Notice(NoticeLevel.ERROR, "data-error", f"cannot read data file: {exc}",
-                                      f.as_posix(), line))
+                value = _read_data_document(f)
+            except _Refused as exc:
+                notices.append(Notice(NoticeLevel.ERROR, exc.code, exc.message,
+                                      fence.display(f) if exc.code == "data-credential-file" else f.as_posix(),
+                                      exc.line))
                 continue
             if value is None:
                 continue
@@ -334,6 +328,35 @@ def load_data(data_paths: list[str], root: Path | None = None,
                                       f"data key {conflict!r} is defined twice with different values",
                                       f.as_posix(), None))
     return merged, notices
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line = code, message, line
+
+
+def _read_data_document(path: Path) -> Any:
+    """One data file's value, read like a scanned file: the same size limit (checked before
+    reading), the same guarded parser (alias bombs, nesting depth, no recursion). A
+    billion-laughs YAML ran for minutes at gigabytes; 100,000 nested brackets ended the
+    scan with RecursionError, before any report was written."""
+    try:
+        text = read_text(path)
+        shape = credential_shape(text)
+        if shape is not None:
+            raise _Refused("data-credential-file", f"data file not loaded: {shape}")
+        docs = parse_json(text, path.as_posix()) if path.suffix == ".json" else parse_yaml(text, path.as_posix())
+    except ParseError as exc:
+        raise _Refused("data-error", f"cannot read data file: {exc.message}", exc.line) from None
+    except _Refused:
+        raise
+    except Exception as exc:  # a parser bug (or an exhausted resource) is this file's error, not a crash
+        raise _Refused("data-error", f"cannot read data file: {type(exc).__name__}: {exc}") from None
+    if len(docs) > 1:
+        raise _Refused("data-error", f"a data file holds one document; this one holds {len(docs)}",
+                       docs[1].region.start_line)
+    return docs[0].value if docs else None
 
 
 def _deep_merge(into: dict[str, Any], new: dict[str, Any], prefix: str = "") -> str | None:

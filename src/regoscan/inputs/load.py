@@ -82,6 +82,12 @@ def _read(abs_path: Path, max_bytes: int) -> bytes:
     return data
 
 
+def read_text(abs_path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """A file's text under the same rules as a scanned file (size checked before reading,
+    UTF-8 or a UTF-16 BOM, no NUL bytes); raises ``ParseError``. Data files use it too."""
+    return _decode(_read(abs_path, max_bytes))
+
+
 def _structured_documents(docs: list[ParsedDocument], path: str, file_type: InputType) -> list[Document]:
     documents: list[Document] = []
     for parsed in docs:
