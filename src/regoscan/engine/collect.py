@@ -7,6 +7,7 @@ here and handed on as documents. Parse problems become notices, never exceptions
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from regoscan.engine.policyset import collect_policy_files, data_files_of
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import MAX_BYTES, load_file
 from regoscan.models import CheckMetadata, Finding, InputFile, InputType, Notice, NoticeLevel
+from regoscan.rego.prepare import MAX_POLICY_BYTES
 
 
 @dataclass
@@ -40,14 +42,28 @@ class Collected:
     """The parse notice of each parsed file, kept apart for its cache entry."""
 
 
+_CLOCK = re.compile(rb"\b(?:time\.now_ns|io\.jwt\.decode_verify)\s*\(")
+"""Calls whose result depends on the scan's clock reading (``policies/lib/compat.rego``)."""
+
+
+def _reads_clock(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return _CLOCK.search(handle.read(MAX_POLICY_BYTES + 1)) is not None  # larger ones are refused
+    except OSError:
+        return False
+
+
 def open_cache(cache_dir: Path | None, policies: list[str], data: list[str], root: Path,
                namespaces: list[str], builtin: bool, *, scan_root: Path | None = None) -> CacheState:
     """``root`` resolves policy paths; ``scan_root`` is the tree the scanned change controls,
     in which no component of the cache folder's path may be a link."""
     if cache_dir is None:
         return CacheState()
-    policy_files = [(display, file_digest(path)) for path, display, _ in collect_policy_files(
-        policies, root, builtin)]
+    files = collect_policy_files(policies, root, builtin)
+    if any(_reads_clock(path) for path, _, bundled in files if not bundled):
+        return CacheState()  # a policy that reads the clock can give another result tomorrow: not cached
+    policy_files = [(display, file_digest(path)) for path, display, _ in files]
     data_files = [(p.as_posix(), file_digest(p)) for p in data_files_of(data)]
     key = policy_key(policy_files, data_files, namespaces, builtin)
     try:

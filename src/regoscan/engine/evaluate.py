@@ -6,9 +6,11 @@ policy set (cacheable once) apart from those that belong to one file.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from regoscan.engine.findings import FindingBuilder, finding_order, number_repeats
 from regoscan.engine.notices import NoticeSink
@@ -31,6 +33,14 @@ class PolicyInputs:
     builtin: bool
     workers: int | None
     eval_timeout: float
+    now_ns: int | None = None
+    """The scan's clock reading, what ``time.now_ns()`` returns to policies (None: read the clock now)."""
+
+
+def runtime_data(now_ns: int | None = None) -> dict[str, Any]:
+    """``data.regoscan_runtime``: what the stand-ins of outside-reaching built-ins return
+    (``policies/lib/compat.rego``); one clock reading for the whole scan."""
+    return {"regoscan_runtime": {"now_ns": time.time_ns() if now_ns is None else now_ns}}
 
 
 @dataclass
@@ -75,7 +85,7 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
     data, data_notices = load_data(cfg.data, cfg.root, packages)
     for n in data_notices:
         policy_notice(n)
-    data = {**data, "namespaces": packages}
+    data = {**data, "namespaces": packages, **runtime_data(cfg.now_ns)}
 
     by_pkg, check_pkgs = describe(modules, cfg.namespaces)
     meta_eps = set(metadata_entrypoints(by_pkg, check_pkgs))

@@ -75,6 +75,8 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     """``progress`` gets occasional log lines; ``tick(stage, done, total)`` counts files
     parsed and documents evaluated, for a progress display on a terminal."""
     notices = NoticeSink()
+    # one clock reading per scan: exception expiry and time.now_ns() in every policy agree
+    now = opts.now or dt.datetime.now(dt.UTC)
     state = open_cache(opts.cache_dir, opts.policies, opts.data, opts.policy_root or opts.root, opts.namespaces,
                        opts.builtin, scan_root=opts.root)
     if state.refused is not None:
@@ -91,12 +93,14 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
             notices.add(n)
         evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
     else:
-        evaluated = evaluate(opts.policy_inputs(), documents, notices, progress, tick)
+        cfg = opts.policy_inputs()
+        cfg.now_ns = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
+        evaluated = evaluate(cfg, documents, notices, progress, tick)
     findings: list[Finding] = list(collected.cached_findings)
     for f in collected.misses:
         findings.extend(evaluated.findings.get(f.path, []))
     findings.sort(key=finding_order)
-    expiry = apply_expiry(findings, opts.now or dt.datetime.now(dt.UTC))
+    expiry = apply_expiry(findings, now)
     for n in expiry.notices:
         notices.add(n)
     report = ScanReport(

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regoscan.engine.evaluate import runtime_data
 from regoscan.engine.policyset import entrypoint, load_data, load_modules
 from regoscan.engine.units import syntax_notice
 from regoscan.errors import UsageError
@@ -291,7 +292,7 @@ def run_tests(paths: list[str], *, data_paths: list[str] | None = None, builtin:
                 eps.append(input_rules[ep])
             wanted[ep] = (mod, name, line)
         units.append(PolicyUnit(mod.name, linked[mod.name], eps, library=not eps, rule_spans=mod.rule_spans))
-    data = {**data, "namespaces": sorted({m.package for m in modules if m.package})}
+    data = {**data, "namespaces": sorted({m.package for m in modules if m.package}), **runtime_data()}
 
     runtime = PolicyRuntime(units, data, workers=workers, eval_timeout=timeout)
     try:

@@ -38,6 +38,11 @@ UNSUPPORTED_CALLS = {
     "json.match_schema": "regopy does not implement json.match_schema",
     "json.verify_schema": "regopy does not implement json.verify_schema",
     "http.send": "network access is not available to policies",
+    "rand.intn": "random numbers would make results differ from run to run",
+    "crypto.x509.parse_and_verify_certificates": "certificate verification depends on the current time and the "
+                                                 "machine's trust store",
+    "crypto.x509.parse_and_verify_certificates_with_options": "certificate verification depends on the current "
+                                                              "time and the machine's trust store",
     "strings.render_template": "regopy does not implement strings.render_template",
     "graphql.": "regopy has no graphql.* built-ins",
     "providers.aws.sign_req": "regopy does not implement providers.aws.sign_req",
@@ -52,12 +57,24 @@ UNSUPPORTED_CALLS = {
     "cast_object": "cast_object() was removed from Rego",
 }
 
+# Calls without arguments rewritten to a value (rule) of package regoscan.compat: regopy has
+# no zero-argument functions, so ``time.now_ns()`` becomes ``data.regoscan.compat.now_ns``.
+COMPAT_VALUES = {
+    "time.now_ns": f"data.{COMPAT_PACKAGE}.now_ns",  # the scan's one clock reading
+    "opa.runtime": f"data.{COMPAT_PACKAGE}.opa_runtime",  # no environment, no configuration
+}
+
 # Calls rewritten to a Rego stand-in in package regoscan.compat (policies/lib/compat.rego).
 COMPAT_CALLS = {
     "re_match": "regex.match",
     "time.parse_rfc3339_ns": f"data.{COMPAT_PACKAGE}.parse_rfc3339_ns",
     "isManaged": f"data.{COMPAT_PACKAGE}.is_managed",
     "sprintf": f"data.{COMPAT_PACKAGE}.clean_sprintf",
+    # Built-ins that would reach outside the policy (clock, environment, randomness, a
+    # debug channel) get deterministic stand-ins; see SECURITY.md, "Rego built-ins".
+    "uuid.rfc4122": f"data.{COMPAT_PACKAGE}.uuid_rfc4122",
+    "io.jwt.decode_verify": f"data.{COMPAT_PACKAGE}.jwt_decode_verify",
+    "trace": f"data.{COMPAT_PACKAGE}.trace_stub",
 }
 
 
@@ -173,7 +190,17 @@ def _call_edits(mod: ModuleSyntax, problems: list[LoadProblem]) -> list[Edit]:
                 problems.append(LoadProblem(f"calls {name}(): {why}", first.line))
                 break
         else:
-            target = None if compat else COMPAT_CALLS.get(name)
+            if compat:
+                continue
+            value = COMPAT_VALUES.get(name)
+            if value is not None:
+                toks = mod.tokens
+                if last_idx + 2 < len(toks) and toks[last_idx + 2].text == ")":
+                    edits.append((first.start, toks[last_idx + 2].end, value))
+                else:
+                    problems.append(LoadProblem(f"calls {name}() with arguments; it takes none", first.line))
+                continue
+            target = COMPAT_CALLS.get(name)
             if target is not None:
                 edits.append((first.start, mod.tokens[last_idx].end, target))
     return edits
