@@ -13,8 +13,9 @@ of a token would not print it as is:
   of both (all three base64 alignments), each also reversed, normalised the same way;
 * base64, hex and URL-encoded runs in the text are decoded, and the results checked
   again, twice deep (base64 of hex, say);
-* any 12 consecutive characters of a spelling count, so printing a token in pieces
-  across findings leaks no piece of 12 or more.
+* any 12 consecutive characters of a spelling that mix letters and digits count, so
+  printing a random token in pieces across findings leaks no piece of 12 or more (pieces
+  of letters only are left out: a token made of words would match ordinary prose).
 
 Secrets (at least 8 letters or digits once normalised): the values of well-known token
 variables (``GITHUB_TOKEN``, ``INPUT_GITHUB-TOKEN``, ``ACTIONS_RUNTIME_TOKEN``,
@@ -86,6 +87,10 @@ def _spellings(secret: str) -> list[str]:
     return [s for s in dict.fromkeys(out) if len(s) >= MIN_SECRET]
 
 
+def _mixed(piece: str) -> bool:
+    return any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
+
+
 class Matcher:
     """Answers "does this text spell one of the secrets?" (see the module docstring)."""
 
@@ -96,10 +101,11 @@ class Matcher:
         for secret in dict.fromkeys(s for s in secrets if len(normalise(s)) >= MIN_SECRET):
             self.count += 1
             for spelling in _spellings(secret):
-                if len(spelling) <= WINDOW:
-                    self.short.add(spelling)
-                else:
-                    self.windows.update(spelling[i:i + WINDOW] for i in range(len(spelling) - WINDOW + 1))
+                self.short.add(spelling)  # the whole spelling, always
+                # pieces only where they mix letters and digits: "econtainerto" from a token
+                # that holds words would otherwise match "the container to" in a description
+                self.windows.update(w for w in (spelling[i:i + WINDOW] for i in range(len(spelling) - WINDOW + 1))
+                                    if _mixed(w))
         self._memo: dict[str, bool] = {}
 
     def __bool__(self) -> bool:

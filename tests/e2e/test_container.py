@@ -283,3 +283,116 @@ def test_ownership_is_what_safe_directory_fixes(image: str, runner: Runner) -> N
     assert step.code == 0, f"{step.stdout}\n{step.stderr}"
     assert step.outputs["scan"] == "all"
     assert "dubious ownership" in step.stdout and "dubious ownership" in step.summary
+
+
+# --- issue 10: an untrusted pull request in the container ---------------------------------
+
+LEAK_CHECK = """package user.leak
+
+import rego.v1
+
+__rego_metadata__ := {"id": "LEAK", "title": "leak", "severity": "LOW"}
+
+# Whatever it is given: an extraheader (basic auth) or an npm token, spaced out.
+deny contains msg if {
+\twalk(input, [_, value])
+\tis_string(value)
+\tcontains(value, "basic ")
+\tparts := split(value, "basic ")
+\tmsg := concat(" ", split(base64.decode(trim_space(parts[count(parts) - 1])), ""))
+}
+
+deny contains msg if {
+\twalk(input, [_, value])
+\tis_string(value)
+\tcontains(value, "_authToken=")
+\tmsg := base64.encode(upper(split(value, "_authToken=")[1]))
+}
+"""
+
+WAIVE_ORG = """package namespace.exceptions
+
+import rego.v1
+
+exception contains "user.kubernetes.ORG001" if input.metadata.name == "web"
+"""
+
+
+def _spellings(secret: str) -> list[str]:
+    import base64
+
+    b64 = base64.b64encode(secret.encode()).decode()
+    return [secret, " ".join(secret), b64, secret[::-1], base64.b64encode(secret.upper().encode()).decode(),
+            base64.b64encode(f"x-access-token:{secret}".encode()).decode(), secret.encode().hex()]
+
+
+@pytest.fixture
+def hostile_runner(tmp_path: Path) -> Runner:
+    """A pull request that adds ``Dockerfile.ci -> .git/config``, ``npm.yaml -> /github/home/.npmrc``,
+    a check that decodes and spaces out what it finds, and an exception waiving ORG001 on its
+    own Deployment; the checkout persisted the job's token as actions/checkout does, and
+    setup-node left an ``.npmrc`` with it in the runner's home."""
+    import base64
+
+    if os.geteuid() != 0:
+        pytest.skip("the runner-ownership setup needs root (chown to another user)")
+    pr = pull_request(tmp_path / "repo", depth=1,
+                      extra_pr_files={"policy/leak.rego": LEAK_CHECK, "policy/waive-org.rego": WAIVE_ORG},
+                      extra_pr_links={"Dockerfile.ci": ".git/config", "npm.yaml": "/github/home/.npmrc"})
+    header = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    subprocess.run(["git", "-C", str(pr.workspace), "config", "http.https://github.com/.extraheader",
+                    f"AUTHORIZATION: basic {header}"], check=True, capture_output=True)
+    root = tmp_path / "runner"
+    r = Runner(root, pr.workspace, pr.origin, pr.event())
+    for folder in (r.workflow, r.file_commands, r.home):
+        folder.mkdir(parents=True)
+    (r.home / ".npmrc").write_text(f"//npm.pkg.github.com/:_authToken={TOKEN}\n", encoding="utf-8")
+    (r.workflow / "event.json").write_text(json.dumps(r.event), encoding="utf-8")
+    for folder in (pr.workspace, pr.origin, root):
+        _chown_tree(folder, RUNNER_UID)
+    return r
+
+
+def test_an_untrusted_pull_request_leaks_nothing_and_waives_nothing_quietly(image: str,
+                                                                            hostile_runner: Runner) -> None:
+    r = hostile_runner
+    with FakeGitHub(TOKEN) as fake:
+        step = run_step(image, r, fake.url, {"policy": "policy", "fail-on": "high",
+                                             "sarif-full-file": "reports/full.sarif"})
+        (comment,) = fake.issue_comments(7)
+        trusted = run_step(image, r, fake.url, {"policy": "policy", "fail-on": "high",
+                                                "sarif-full-file": "reports/full.sarif", "trusted-policy-ref": "base"})
+        (comment_after,) = fake.issue_comments(7)
+    full = (r.workspace / "reports" / "full.sarif").read_text(encoding="utf-8")
+
+    # refused, named, and everything else scanned
+    assert step.code in (0, 1), f"{step.stdout}\n{step.stderr}"
+    notes = {(n["descriptor"]["id"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+             for n in json.loads(full)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+             if n.get("locations")}
+    assert {("input-credential-file", "Dockerfile.ci"), ("input-credential-file", "npm.yaml")} <= notes
+    assert "LEAK" not in {res["ruleId"] for res in json.loads(full)["runs"][0]["results"]}
+    assert int(step.outputs["scanned-files"]) >= 4
+
+    # nothing leaks, in any spelling, anywhere
+    log = "\n".join(line for line in step.stdout.splitlines() if line != f"::add-mask::{TOKEN}")
+    log_trusted = "\n".join(line for line in trusted.stdout.splitlines() if line != f"::add-mask::{TOKEN}")
+    for text in (log, step.stderr, step.summary, json.dumps(step.outputs), full, comment["body"],
+                 log_trusted, trusted.stderr, trusted.summary, comment_after["body"]):
+        for form in _spellings(TOKEN):
+            assert form not in text, form
+
+    # the pull request's own exception: first in the summary and the comment, waiving ORG001 on web
+    for text in (step.summary, comment["body"]):
+        top = text.index("### Exceptions and policies changed by this change")
+        assert top < text.index("| Severity |")
+        assert "policy/waive\\-org.rego:5" in text[top:text.index("| Severity |")]
+        assert "ORG001 k8s/web.yaml" in text[top:text.index("| Severity |")]
+    # with trusted-policy-ref: base the exception (and the leak check) are not loaded
+    assert trusted.code == 1 and trusted.outputs["decision"] == "fail"
+    assert "Policies from" in trusted.summary and "not applied" in trusted.summary
+    assert "Policies from" in comment_after["body"]
+    org = [res for res in json.loads((r.workspace / "reports" / "full.sarif").read_text(encoding="utf-8"))
+           ["runs"][0]["results"] if res["ruleId"] == "ORG001"
+           and res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "k8s/web.yaml"]
+    assert org and not any(res.get("suppressions") for res in org)
