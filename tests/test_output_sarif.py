@@ -606,6 +606,19 @@ def test_help_uri_is_the_first_http_reference() -> None:
     assert "helpUri" not in none
 
 
+def test_a_custom_checks_references_are_text_not_links() -> None:
+    """``related_resources`` of a check from the policy folder (the pull request's) is no link
+    in code scanning's rule help, and no ``helpUri``; a built-in check's are."""
+    refs = ["https://evil.example/phish", "[click](https://evil.example/x)"]
+    custom = check("ORG001", package="user.org.ORG001", references=refs, builtin=False)
+    rule = run_of(build(report([], checks=[custom])))["tool"]["driver"]["rules"][0]
+    assert "helpUri" not in rule
+    markdown = rule["help"]["markdown"]
+    assert "<https://" not in markdown and "](" not in markdown and "https://evil.example" not in markdown
+    builtin = run_of(build(report([], checks=[check(references=refs)])))["tool"]["driver"]["rules"][0]
+    assert builtin["helpUri"] == refs[0] and f"<{refs[0]}>" in builtin["help"]["markdown"]
+
+
 def test_rule_index_matches_rule_id_across_many_rules() -> None:
     checks = [check(f"C{i:03}", severity=list(Severity)[i % 5]) for i in range(40)]
     findings = [finding(checks[(i * 7) % 40], line=i + 1) for i in range(120)]

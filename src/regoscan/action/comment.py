@@ -134,10 +134,15 @@ def explain(exc: ApiError) -> CommentResult:
     return CommentResult("failed", explanation=f"No pull request comment was posted: {exc}.")
 
 
+_URL = re.compile(r"https?://[!-~]+")
+
+
 def _result(data: Any, outcome: Outcome) -> CommentResult:
     data = data if isinstance(data, Mapping) else {}
     comment_id = data.get("id") if isinstance(data.get("id"), int) else None
-    url = data.get("html_url") if isinstance(data.get("html_url"), str) else None
+    url = data.get("html_url")
+    # the API's answer is data, not trusted text: a URL is one line of http(s), or nothing
+    url = url if isinstance(url, str) and _URL.fullmatch(url) else None
     return CommentResult(outcome, url, comment_id)
 
 

@@ -367,7 +367,7 @@ def _post_comment(ctx: _Context, report: ScanReport, inputs: ActionInputs, event
     api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None)
     result = upsert_comment(api, repo, number, body, shorter, log=ctx.log)
     if result.outcome in ("created", "updated"):
-        ctx.log(f"regoscan: {result.outcome} the pull request comment {result.url or ''}".rstrip())
+        ctx.log(f"regoscan: {result.outcome} the pull request comment {plain_text(result.url or '')}".rstrip())
     else:
         ctx.command("warning", result.explanation)
     return result

@@ -93,7 +93,10 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
         if pkg not in check_pkgs and any(m.exceptions for m in mods):
             meta_eps.update(entrypoint(pkg, "__rego_metadata__") for m in mods if m.rule_line("__rego_metadata__"))
     units, origins = policy_units(modules, set(check_pkgs), meta_eps)
-    runtime = PolicyRuntime(units, data, workers=cfg.workers, eval_timeout=cfg.eval_timeout, prestarted=early)
+    builtin = {m.name for m in modules if m.builtin}
+    builtin_eps = {ep for u in units if u.name in builtin for ep in u.entrypoints}
+    runtime = PolicyRuntime(units, data, workers=cfg.workers, eval_timeout=cfg.eval_timeout, prestarted=early,
+                            patient=builtin_eps)
     try:
         runtime.prepare()
         sink = NoticeSink()

@@ -104,6 +104,32 @@ class FindingBuilder:
         self.file_notices.setdefault(doc.path, []).append(
             (Notice(NoticeLevel.ERROR, code, f"{where}: {message}", path, line), doc.path))
 
+    def _input_problem(self, ep: str, message: str, doc: Document) -> None:
+        """A built-in check that timed out or crashed on this document: the document's problem.
+
+        The built-in checks are regoscan's own and tested; what stops one on a document is
+        the document (a 9 MB ConfigMap, a 10 MB string), so it is a warning about that
+        input, not a configuration error. Other documents still get the check (it is
+        banned only after failing again), and a document skipped because of another
+        one's failure stays an error.
+        """
+        check = self._check_of(ep)
+        timeout = "timed out" in message
+        code = "input-evaluation-timeout" if timeout else "input-evaluation-crash"
+        text = (f"not fully scanned: built-in check {check} {message} on this document; its result for it is "
+                "missing (the document is too large or too complex for the check)")
+        notice = Notice(NoticeLevel.WARNING, code, text, doc.path, doc.region.start_line)
+        self.notices.add(notice, document=doc.path)
+        self.file_notices.setdefault(doc.path, []).append(
+            (Notice(notice.level, notice.code, notice.message, notice.path, notice.line), doc.path))
+
+    def _check_of(self, ep: str) -> str:
+        for check in self.policy.checks:
+            if ep in check.entrypoints:
+                return check.metadata.id
+        origin = self.origins.get(ep)
+        return f"{origin.package} ({origin.rule})" if origin else ep
+
     def _failing_statement(self, src: ExceptionSource, doc: Document, message: str) -> Statement | None:
         """The exception's statement that fails on this document (see ``rego.probe``).
 
@@ -136,6 +162,9 @@ class FindingBuilder:
 
     def findings(self, doc: Document, res: JobResult) -> list[Finding]:
         for ep, msg in res.failures.items():
+            if ep in self.runtime.patient and ep not in self.exceptions and not msg.startswith("skipped:"):
+                self._input_problem(ep, msg, doc)
+                continue
             code = "evaluation-timeout" if "timed out" in msg else "evaluation-crash"
             self._problem(ep, msg, doc, code)
         for ep, msg in res.errors.items():

@@ -439,8 +439,9 @@ def _help(check: CheckMetadata, description: str) -> om.MultiformatMessageString
     """Rule help: description, recommended action and references, as text and Markdown.
 
     The Markdown form is rendered by GitHub, and policy text is input like any other,
-    so it goes through :func:`md_escape`; only references that are plain http(s) URLs
-    become (angle-bracket) links, since that is what a reference is for.
+    so it goes through :func:`md_escape`. Only a built-in check's references that are
+    plain http(s) URLs become (angle-bracket) links: a custom check's ``related_resources``
+    come from the policy folder, which the pull request controls, so they stay text.
     """
     text = [description]
     markdown = [md_escape(description)]
@@ -449,7 +450,8 @@ def _help(check: CheckMetadata, description: str) -> om.MultiformatMessageString
         markdown.append(f"**Recommended action:** {md_escape(check.recommended_action)}")
     if check.references:
         text.append("References:\n" + "\n".join(f"- {r}" for r in check.references))
-        markdown.append("**References:**\n" + "\n".join(f"- {_md_link(r)}" for r in check.references))
+        markdown.append("**References:**\n" + "\n".join(
+            f"- {_md_link(r) if check.builtin else md_escape(r)}" for r in check.references))
     return _MultiformatMessageString(text="\n\n".join(text), markdown="\n\n".join(markdown))
 
 
@@ -487,7 +489,10 @@ def _rule_name(check: CheckMetadata, title: str) -> str | None:
 
 
 def _help_uri(check: CheckMetadata) -> str | None:
-    """The first reference that is an absolute http(s) URL (``helpUri`` is a URI)."""
+    """The first reference that is an absolute http(s) URL (``helpUri`` is a URI); built-in
+    checks only, since GitHub shows it as a link (see :func:`_help`)."""
+    if not check.builtin:
+        return None
     for ref in check.references:
         if re.fullmatch(r"https?://[^\s<>\"`\\{}|^]+", ref):
             return ref

@@ -18,7 +18,7 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,8 +96,12 @@ class PolicyRuntime:
 
     def __init__(self, units: list[PolicyUnit], data: dict[str, Any], *, workers: int | None = None,
                  eval_timeout: float = 20.0, load_timeout: float = 120.0,
-                 prestarted: WorkerProcess | None = None) -> None:
+                 prestarted: WorkerProcess | None = None, patient: Collection[str] = ()) -> None:
         self.units = units
+        self.patient = frozenset(patient)
+        """Entrypoints whose timeouts count like crashes: banned after repeated failures, not the
+        first. A built-in check that times out on one huge document (a 9 MB ConfigMap) is that
+        document's problem; every other document still gets it."""
         self.data = data
         self.max_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.eval_timeout = eval_timeout
@@ -107,7 +111,8 @@ class PolicyRuntime:
         self._idle: list[WorkerProcess] = []
         self._lock = threading.Lock()
         self._crash_counts: dict[str, int] = {}
-        self._banned: set[str] = set()
+        self._banned: dict[str, str] = {}
+        """Entrypoints no longer evaluated, with why: "timed out" or "crashed the engine"."""
         self._prestarted = prestarted
         """A worker spawned early (see ``spawn_worker``) so its start overlaps the caller's work."""
         self._groups: dict[str, list[PolicyUnit]] = {}
@@ -486,10 +491,10 @@ class PolicyRuntime:
     def _result(self, job: Job, raw: dict[str, Any]) -> JobResult:
         res = JobResult(job.id, values=raw.get("values", {}), errors=raw.get("errors", {}))
         with self._lock:
-            banned = self._banned.intersection(job.entrypoints)
-        for ep in banned:
+            banned = {ep: self._banned[ep] for ep in job.entrypoints if ep in self._banned}
+        for ep, why in banned.items():
             if ep not in res.values:
-                res.failures[ep] = "skipped: this policy crashed the engine on earlier documents"
+                res.failures[ep] = _skipped(why)
         return res
 
     def _trace_job(self, job: Job) -> tuple[JobResult, WorkerProcess | None]:
@@ -499,9 +504,9 @@ class PolicyRuntime:
         worker: WorkerProcess | None = None
         while remaining:
             with self._lock:
-                banned = set(self._banned)
+                banned = dict(self._banned)
             for ep in [e for e in remaining if e in banned]:
-                result.failures[ep] = "skipped: this policy crashed the engine on earlier documents"
+                result.failures[ep] = _skipped(banned[ep])
                 remaining.remove(ep)
             if not remaining:
                 break
@@ -518,7 +523,7 @@ class PolicyRuntime:
                 ep = (exc.progress or {}).get("entrypoint")
                 if ep is None or ep not in remaining:
                     for e in remaining:
-                        result.failures[e] = str(exc)
+                        result.failures[e] = f"timed out ({exc})" if isinstance(exc, WorkerTimeout) else str(exc)
                     break
                 kind = "timed out" if isinstance(exc, WorkerTimeout) else "crashed the Rego engine"
                 detail = f"after {self.eval_timeout:g} s" if isinstance(exc, WorkerTimeout) else str(exc)
@@ -530,8 +535,9 @@ class PolicyRuntime:
                 remaining = done + remaining
                 with self._lock:
                     self._crash_counts[ep] = self._crash_counts.get(ep, 0) + 1
-                    if self._crash_counts[ep] >= _MAX_CRASHES_PER_ENTRYPOINT or isinstance(exc, WorkerTimeout):
-                        self._banned.add(ep)
+                    if self._crash_counts[ep] >= _MAX_CRASHES_PER_ENTRYPOINT or (
+                            isinstance(exc, WorkerTimeout) and ep not in self.patient):
+                        self._banned[ep] = "timed out" if isinstance(exc, WorkerTimeout) else "crashed the engine"
                 # a crash with no progress means the crash happened outside an entrypoint
                 if isinstance(exc, WorkerCrashed) and not remaining:
                     break
@@ -548,6 +554,11 @@ class PolicyRuntime:
             worker.close()
         if bundle_dir is not None:
             shutil.rmtree(bundle_dir, ignore_errors=True)
+
+
+def _skipped(why: str) -> str:
+    """A banned entrypoint's failure; it says "timed out" for a timeout (evaluation-timeout)."""
+    return f"skipped: this policy {why} on an earlier document"
 
 
 def spawn_worker() -> WorkerProcess | None:
