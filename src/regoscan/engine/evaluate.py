@@ -98,7 +98,8 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
     runtime = PolicyRuntime(units, data, workers=cfg.workers, eval_timeout=cfg.eval_timeout, prestarted=early,
                             patient=builtin_eps)
     try:
-        runtime.prepare()
+        # the built-in library alone is compiled by its own tests: no whole-set build to vet it
+        runtime.prepare(trusted=not cfg.policies and not cfg.data and all(m.builtin for m in modules))
         sink = NoticeSink()
         quarantine_notices(runtime, modules, sink)
         for n in sink.notices:

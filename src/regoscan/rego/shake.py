@@ -22,6 +22,7 @@ dynamically (``data[x]``, ``walk(data)``) keeps every library whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -94,19 +95,60 @@ def _refs(mod: ModuleSyntax, start: int, end: int, packages: set[str]) -> _Refs:
         if not path:
             refs.everything = True  # data itself
             continue
-        for k in range(len(path), 0, -1):
-            pkg = ".".join(path[:k])
-            if pkg in packages:
-                refs.rules.add((pkg, path[k] if k < len(path) else _ALL))
-                break
-        else:
-            # a path above a library package (data.lib) or into data documents
-            dotted = ".".join(path)
-            if any(p.startswith(dotted + ".") for p in packages):
-                refs.rules.update((p, _ALL) for p in packages if p.startswith(dotted + "."))
-        if after == "[" and len(path) and ".".join(path) in packages:
-            refs.rules.add((".".join(path), _ALL))
+        _resolve(path, after == "[", packages, refs)
     return refs
+
+
+_CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(\s*\[)?")
+_DIRECTIVE = re.compile(r"^[ \t]*(?:package|import)\b[^\n]*", re.M)
+_LINE_COMMENT = re.compile(r"^[ \t]*#[^\n]*", re.M)
+
+
+def _root_refs(text: str, packages: frozenset[str]) -> _Refs:
+    """What a root module refers to, read with a regular expression rather than the tokenizer.
+
+    Roots are many (one per check) and need no rule structure; words inside strings and
+    end-of-line comments are read as references too, which only keeps more.
+    """
+    refs = _Refs()
+    mod_package = next((m.group(0).split()[1] for m in _DIRECTIVE.finditer(text)
+                        if m.group(0).split()[0] == "package" and len(m.group(0).split()) > 1), "")
+    aliases: dict[str, str] = {}
+    for m in _DIRECTIVE.finditer(text):
+        words = m.group(0).split()
+        if words[0] == "import" and len(words) > 1 and words[1].startswith("data."):
+            target = words[1][len("data."):]
+            aliases[words[3] if len(words) > 3 and words[2] == "as" else target.rsplit(".", 1)[-1]] = target
+    body = _LINE_COMMENT.sub("", _DIRECTIVE.sub("", text))  # (whole-line comments only: a '#' may sit in a string)
+    for m in _CHAIN.finditer(body):
+        chain = m.group(1).split(".")
+        head = chain[0]
+        if head == "data":
+            path = chain[1:]
+        elif head in aliases:
+            path = aliases[head].split(".") + chain[1:]
+        else:
+            refs.rules.add((mod_package, head))
+            continue
+        if not path:
+            refs.everything = True
+            continue
+        _resolve(path, bool(m.group(2)), packages, refs)
+    return refs
+
+
+def _resolve(path: list[str], indexed: bool, packages: frozenset[str] | set[str], refs: _Refs) -> None:
+    """Record what a data path (without ``data``) reaches: a rule, a whole package, or packages below it."""
+    for k in range(len(path), 0, -1):
+        pkg = ".".join(path[:k])
+        if pkg in packages:
+            refs.rules.add((pkg, path[k] if k < len(path) else _ALL))
+            break
+    else:
+        dotted = ".".join(path)
+        refs.rules.update((p, _ALL) for p in packages if p.startswith(dotted + "."))
+    if indexed and ".".join(path) in packages:
+        refs.rules.add((".".join(path), _ALL))
 
 
 @lru_cache(maxsize=256)
@@ -128,10 +170,10 @@ def reachable(libraries: list[tuple[str, str]], roots: list[str]) -> list[tuple[
     packages = frozenset(mod.package for _, _, mod in parsed if mod.package)
     wanted: set[tuple[str, str]] = set()
     for text in roots:
-        for _, _, refs in _statement_refs(text, packages):
-            if refs.everything:
-                return list(libraries)
-            wanted |= refs.rules
+        refs = _root_refs(text, packages)
+        if refs.everything:
+            return list(libraries)
+        wanted |= refs.rules
     kept: list[set[int]] = [set() for _ in parsed]
     changed = True
     while changed:
