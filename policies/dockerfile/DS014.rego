@@ -50,9 +50,18 @@ _usage(stage) := [[instr, tools] |
 
 # Per stage, as Trivy does: when the stage's RUN instructions call both tools, every RUN
 # of the stage that calls wget is reported.
+# A cheap necessary condition (a script that runs a tool names it) before splitting the
+# RUNs of the stage into commands.
+_mentions(stage, tool) if {
+	some instr in docker.stage_instructions(stage, "run")
+	sh.mentions(instr, {tool})
+}
+
 deny contains res if {
 	docker.is_dockerfile
 	some stage in docker.stages
+	_mentions(stage, "curl")
+	_mentions(stage, "wget")
 	usage := _usage(stage)
 	some [_, curl_tools] in usage
 	"curl" in curl_tools

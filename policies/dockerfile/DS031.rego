@@ -200,12 +200,17 @@ _has_secret_mount(instr) if {
 	contains(flag, "type=secret")
 }
 
+# (each pattern starts with its literal command words: a cheap substring test first,
+# regopy evaluates regular expressions slowly)
 _sets_up_credentials(instr) if {
 	some value in instr.Value
 	is_string(value)
 	some pattern in _credential_commands
+	contains(value, _literal_prefix(pattern))
 	regex.match(pattern, value)
 }
+
+_literal_prefix(pattern) := split(pattern, ".*")[0]
 
 deny contains res if {
 	docker.is_dockerfile

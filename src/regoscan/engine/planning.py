@@ -52,8 +52,8 @@ def group_by_type(runtime: PolicyRuntime, jobs: list[Job], docs: dict[int, Docum
     units in ``leave_out`` (checks evaluated in bundles of their own); every user module
     stays in every group, whatever it selects or imports.
     """
-    if len(jobs) < PLAN_MIN_JOBS:
-        return
+    if len(jobs) < PLAN_MIN_JOBS and runtime.whole_set_compiled:
+        return  # a few documents: the whole set, compiled already, is cheaper than a second build
     types = {docs[j.id].input_type for j in jobs}
     everything = {u.name for u in runtime.units}
     for input_type in types:

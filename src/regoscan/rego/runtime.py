@@ -30,7 +30,7 @@ PROBE_ENTRYPOINT = "__regoscan_probe/ok"
 # second worker (about 0.2 s to start and compile) pays for itself.
 _EVAL_COST_S = 0.0002
 _SECOND_WORKER_AFTER_S = 0.6
-_BATCH = 40
+_BATCH = 16  # small enough that the workers finish together (a batch of Kubernetes workloads takes ~0.2 s)
 _MAX_CRASHES_PER_ENTRYPOINT = 2
 
 
@@ -118,6 +118,8 @@ class PolicyRuntime:
         self._groups: dict[str, list[PolicyUnit]] = {}
         self._broken_groups: set[str] = set()
         self._bundle_dir: str | None = None
+        self.whole_set_compiled = True
+        """False after a trusted ``prepare``: no worker holds the whole set, so a smaller group costs no extra build."""
         """Where one worker saves a compiled group for the others to load (see ``run``)."""
         self.extra_units: list[PolicyUnit] = []
         """Units added after ``prepare`` (the plan module)."""
@@ -168,6 +170,7 @@ class PolicyRuntime:
         worker: WorkerProcess | None = self._prestarted
         self._prestarted = None
         if trusted:
+            self.whole_set_compiled = False
             self._good = candidates
             if worker is not None:
                 self._idle.append(worker)
