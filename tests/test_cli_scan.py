@@ -179,6 +179,39 @@ def test_unwritable_report_paths_exit_2_without_traceback(tmp_path: Path, monkey
         assert code == 2 and "cannot write the SARIF: /proc/x.sarif:" in err and "Traceback" not in err
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_a_report_to_a_pipe_is_written_through_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``--sarif /dev/stdout`` or ``--summary >(cat)`` name a pipe or a device: the report is
+    written into it, never renamed over it (as root that replaced /dev/stdout or /dev/full
+    with a regular file)."""
+    import os
+    import stat
+    import threading
+
+    project(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, out, err = scan(monkeypatch, capsys, tmp_path, "k8s", "--sarif", "pipe")
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the pipe
+    assert json.loads(received[0])["version"] == "2.1.0"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k8s", "pipe", "policy"]  # no temporary file left
+    assert "1 active" in out
+
+
+def test_paths_under_dev_are_written_in_place() -> None:
+    from regoscan.output.files import _write_in_place
+
+    assert _write_in_place(Path("/dev/stdout")) and _write_in_place(Path("/dev/fd/63"))
+    assert _write_in_place(Path("/dev/null"))
+    assert not _write_in_place(Path("/tmp/regoscan-report.sarif"))
+
+
 # --- usage errors ---------------------------------------------------------------------
 
 

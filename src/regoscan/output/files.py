@@ -7,6 +7,11 @@ file in the target's folder and renamed over the target: ``rename`` replaces a l
 never writes through one. With ``confine_to``, every folder on the way from that root to
 the file must be a real folder (no symlinked component), so the rename itself cannot be
 redirected either.
+
+Without ``confine_to`` (the command line, where the user names the path), a target that
+is not a regular file (a FIFO, a terminal, ``/dev/null``) or lies under ``/dev``
+(``/dev/stdout``, ``/dev/fd/63`` from ``>(jq .)``) is opened and written in place: a
+rename would replace the device node or the ``/dev/stdout`` link itself (as root) or fail.
 """
 
 from __future__ import annotations
@@ -50,6 +55,27 @@ def _check_confined(target: Path, root: Path) -> list[Path]:
     return missing
 
 
+def _write_in_place(target: Path) -> bool:
+    """A device, FIFO or socket (through links), or anything under ``/dev``."""
+    if Path(os.path.abspath(target)).parts[1:2] == ("dev",):
+        return True
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path: str | os.PathLike[str], target: Path, text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+        with open(target, "wb") as fh:
+            fh.write(data)
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ReportWriteError(f"{path}: cannot write: {reason}") from None
+
+
 def write_report(path: str | os.PathLike[str], text: str, *, confine_to: Path | None = None) -> list[Path]:
     """Write ``text`` (UTF-8) to ``path`` by temporary file and rename.
 
@@ -77,6 +103,9 @@ def write_report(path: str | os.PathLike[str], text: str, *, confine_to: Path | 
         raise ReportWriteError(f"{path}: {exc.strerror or exc}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise ReportWriteError(f"{path}: is a folder")
+    if confine_to is None and _write_in_place(target):
+        _write_through(path, target, text)
+        return []
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
