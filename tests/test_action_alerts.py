@@ -200,7 +200,7 @@ def test_upload_refused_on_main_fails_the_step_and_says_why(
     run = step(tmp_path, repo, fake, capfd, event_name="push", event=push_event("0" * 40, sha),
                ref="refs/heads/main", sha=sha, upload="true")
     assert run.code == 2 and run.outputs["decision"] == "error"
-    assert "::error::regoscan: SARIF upload failed" in run.stdout and "security-events: write" in run.stdout
+    assert "regoscan: error: SARIF upload failed" in run.stdout and "security-events: write" in run.stdout
     assert run.outputs["sarif-id"] == ""
 
 
@@ -346,5 +346,5 @@ def test_a_scan_with_configuration_errors_is_not_uploaded(
                ref="refs/heads/main", sha=sha, upload="true")
     assert run.code == 2 and run.outputs["decision"] == "error"
     assert fake.requests == [] and run.outputs["sarif-id"] == ""
-    assert "::warning::regoscan: SARIF not uploaded: the scan has configuration errors" in run.stdout
+    assert "regoscan: warning: SARIF not uploaded: the scan has configuration errors" in run.stdout
     assert "alerts stay as they are" in run.summary

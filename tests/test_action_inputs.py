@@ -31,6 +31,8 @@ def test_defaults_match_action_yml() -> None:
             assert str(value).lower() == default, name
         elif isinstance(value, list):
             assert value == [] and default == "", name
+        elif isinstance(value, float):
+            assert value == float(default), name
         else:
             assert value == default, name
 
@@ -83,3 +85,42 @@ def test_bad_inputs_name_the_input(env: dict[str, str], message: str) -> None:
     with pytest.raises(InputError) as info:
         read_inputs(env)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/github/workspace/policy", "policy"),
+    ("/github/workspace/policy/", "policy"),
+    ("/github/workspace", "."),
+    ("./policy", "policy"),
+    ("policy", "policy"),
+])
+def test_absolute_paths_under_the_workspace_become_relative(value: str, expected: str) -> None:
+    env = {"GITHUB_WORKSPACE": "/github/workspace", "INPUT_POLICY": value, "INPUT_SARIF-FILE": f"{value}/r.sarif",
+           "INPUT_PATHS": f"{value}/k8s/**"}
+    inputs = read_inputs(env)
+    assert inputs.policy == [expected]
+    assert inputs.sarif_file == ("r.sarif" if expected == "." else f"{expected}/r.sarif")
+    assert inputs.paths == [("k8s/**" if expected == "." else f"{expected}/k8s/**")]
+
+
+@pytest.mark.parametrize("value", ["/github/workspace-other/policy", "/etc", "/github/workspace/../etc"])
+def test_absolute_paths_elsewhere_are_refused(value: str) -> None:
+    with pytest.raises(InputError, match="input 'policy': must be a path inside the workspace"):
+        read_inputs({"GITHUB_WORKSPACE": "/github/workspace", "INPUT_POLICY": value})
+
+
+def test_category_always_ends_with_a_slash() -> None:
+    assert read_inputs({}).sarif_category == "regoscan/"
+    assert read_inputs({"INPUT_SARIF-CATEGORY": "k8s"}).sarif_category == "k8s/"
+    assert read_inputs({"INPUT_SARIF-CATEGORY": "regoscan/prod/"}).sarif_category == "regoscan/prod/"
+    for bad in ("/", "a b"):
+        with pytest.raises(InputError, match="sarif-category"):
+            read_inputs({"INPUT_SARIF-CATEGORY": bad})
+
+
+def test_api_timeout_and_comment_tag() -> None:
+    inputs = read_inputs({"INPUT_API-TIMEOUT": "30", "INPUT_COMMENT-TAG": "matrix-a"})
+    assert (inputs.api_timeout, inputs.comment_tag) == (30.0, "matrix-a")
+    for bad in ("0", "-1", "soon", "99999"):
+        with pytest.raises(InputError, match="api-timeout"):
+            read_inputs({"INPUT_API-TIMEOUT": bad})

@@ -108,6 +108,13 @@ def assert_token_nowhere(run: Run, fake: FakeGitHub | None = None) -> None:
             assert TOKEN not in rec.path and TOKEN not in rec.raw.decode("utf-8")
 
 
+def unlocated_commands(run: Run) -> list[str]:
+    """Workflow commands that are not annotations on a file: regoscan's own messages must
+    be plain log lines, so the runner's 10-per-level annotation budget goes to findings."""
+    return [line for line in run.stdout.splitlines()
+            if line.startswith(("::warning", "::error", "::notice")) and " file=" not in line.split("::")[1] + " "]
+
+
 def _results(sarif: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
                   for r in sarif["runs"][0]["results"])
@@ -130,18 +137,24 @@ def test_first_run_creates_the_comment_and_the_second_updates_it(
     # (app/Dockerfile, k8s/legacy.yaml, k8s/renamed.yaml, k8s/web.yaml)
     assert first.outputs["scanned-files"] == "4"
     assert "4 of 5 changed files scanned; 1 deleted file not scanned" in first.summary  # README.md is no input
+    # the SARIF is a full analysis of the checked-out tree under the one stable category, so code
+    # scanning can compare the pull request with the base branch; unchanged files are in it
     uris = {uri for _, uri in _results(first.sarif())}
-    assert {"app/Dockerfile", "k8s/web.yaml"} <= uris
-    assert uris <= {"app/Dockerfile", "k8s/legacy.yaml", "k8s/renamed.yaml", "k8s/web.yaml"}
+    assert {"app/Dockerfile", "k8s/web.yaml", "k8s/main-only.yaml"} <= uris
     assert ("KSV012", "k8s/legacy.yaml") not in _results(first.sarif())  # waived by the exception
     assert ("ORG001", "k8s/web.yaml") in _results(first.sarif())
     assert ("DS002", "app/Dockerfile") in _results(first.sarif())
-    # partial scan: its own category; the uploaded file omits the waived finding...
     run = first.sarif()["runs"][0]
-    assert run["automationDetails"]["id"] == "regoscan/changed/"
+    assert run["automationDetails"]["id"] == "regoscan/"
+    assert run["properties"]["partialScan"] is False
     assert all(not r.get("suppressions") for r in run["results"])
-    # ...which the full file keeps, citing the unchanged exception file (policies load whole)
+    assert first.outputs["sarif-category"] == "regoscan/" and first.outputs["sarif-complete"] == "true"
+    # ...the gate (summary, comment, annotations) sees the changed files only
+    assert "k8s/main-only.yaml" not in first.summary and "k8s/main-only.yaml" not in first.stdout.split(
+        "::group::regoscan report")[1]
+    # the full file keeps the waived finding under a category of its own (uploading both is allowed)
     full = first.sarif("full.sarif")["runs"][0]
+    assert full["automationDetails"]["id"] == "regoscan/full/"
     waived = [r for r in full["results"] if r.get("suppressions")]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in waived] == [
         ("KSV012", "k8s/legacy.yaml")]
@@ -172,7 +185,7 @@ def test_fork_pull_request_succeeds_without_a_comment(
     assert run.code == 0 and run.outputs["decision"] == "pass"
     assert fake.issue_comments(7) == []
     assert "No PR comment" in run.summary and "403" in run.summary and "forks" in run.summary
-    assert "::warning::No pull request comment was posted" in run.stdout
+    assert "regoscan: No pull request comment was posted" in run.stdout and not unlocated_commands(run)
     assert run.outputs["comment-url"] == ""
     assert_token_nowhere(run, fake)
 
@@ -213,6 +226,7 @@ def test_a_change_to_the_policy_folder_scans_everything(
     assert run.sarif()["runs"][0]["automationDetails"]["id"] == "regoscan/"
     assert "k8s/clean.yaml" in {uri for _, uri in _results(run.sarif())}
     assert "policy/extra.rego is in a policy or data folder" in run.summary
+    assert "k8s/clean.yaml" in run.summary  # the gate covers every file now
     assert fake.requests == []  # comment: false
 
 
@@ -221,7 +235,7 @@ def test_shallow_clone_without_a_remote_falls_back_to_a_full_scan(
     git(pr.workspace, "remote", "remove", "origin")
     run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), comment="false")
     assert run.outputs["scan"] == "all"
-    assert "::warning::regoscan: scanning all files" in run.stdout
+    assert "regoscan: scanning all files" in run.stdout and not unlocated_commands(run)  # a plain log line
     assert "scanning all files" in run.summary
     assert run.sarif()["runs"][0]["automationDetails"]["id"] == "regoscan/"
 
@@ -320,4 +334,5 @@ def test_paths_and_exclude_filter_changed_files(
                  paths="k8s/", exclude="k8s/legacy.yaml", **{"fail-on": "never"})
     assert run.outputs["scan"] == "changed"
     assert run.outputs["scanned-files"] == "2"  # k8s/renamed.yaml, k8s/web.yaml
-    assert {uri for _, uri in _results(run.sarif())} == {"k8s/web.yaml"}
+    # the SARIF covers every file that paths/exclude select, changed or not
+    assert {uri for _, uri in _results(run.sarif())} == {"k8s/web.yaml", "k8s/main-only.yaml", "k8s/clean.yaml"}

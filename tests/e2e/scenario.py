@@ -144,3 +144,24 @@ def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, 
         f"+refs/pull/{PR_NUMBER}/merge:refs/remotes/pull/{PR_NUMBER}/merge")
     git(workspace, "checkout", "-q", "--detach", f"refs/remotes/pull/{PR_NUMBER}/merge")
     return PullRequest(origin, workspace, base, head, merge)
+
+
+def checkout(origin: Path, dest: Path, ref: str, *, depth: int | None = 1) -> Path:
+    """A workspace as actions/checkout makes it: ``origin`` as remote, ``ref`` checked out detached."""
+    init_repo(dest)
+    git(dest, "remote", "add", "origin", origin.as_uri())
+    depth_args = [f"--depth={depth}"] if depth else []
+    git(dest, "fetch", "-q", "--no-tags", *depth_args, "origin", f"+{ref}:refs/remotes/origin/checkout")
+    git(dest, "checkout", "-q", "--detach", "refs/remotes/origin/checkout")
+    return dest
+
+
+def pull_request_target(tmp: Path, *, depth: int | None = 1,
+                        extra_pr_files: dict[str, str] | None = None) -> PullRequest:
+    """The same pull request, but the workspace is the base branch, as ``pull_request_target``
+    checks it out by default (the head is only in origin's ``refs/pull/N/head``)."""
+    pr = pull_request(tmp, depth=depth, extra_pr_files=extra_pr_files)
+    shutil.rmtree(pr.workspace)
+    checkout(pr.origin, pr.workspace, "refs/heads/main", depth=depth)
+    assert git(pr.workspace, "rev-parse", "HEAD") == pr.base_sha
+    return pr

@@ -52,7 +52,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "regoscan-action:e2e"
 STAND_IN_BASE = "regoscan-base:bookworm"
 RUNNER_UID = 1001
-TOKEN = "ghs_E2eContainerToken_0123456789abcdef"
+TOKEN = "ghs_3Zq8Lr5Xw2Nt7Vb4Mk9Pd6Hs1Jf0Gc8Ya5Eu"  # random-looking, as real tokens are: a token made of words
+# ("E2eContainerToken") matches ordinary policy text, and regoscan rightly withholds that text
 BUILD_TIMEOUT = 900
 
 
@@ -212,8 +213,10 @@ def test_image_sets_safe_directory_and_has_no_user_or_workdir(image: str) -> Non
 
 def test_pull_request_in_the_container(image: str, runner: Runner) -> None:
     with FakeGitHub(TOKEN) as fake:
+        # `${{ github.workspace }}/policy` reaches a container action as /github/workspace/policy
         first = run_step(image, runner, fake.url, {
-            "policy": "policy", "fail-on": "high", "sarif-full-file": "reports/full.sarif"})
+            "policy": "/github/workspace/policy", "fail-on": "high", "sarif-full-file": "reports/full.sarif",
+            "cache-dir": ".regoscan-cache"})
         assert first.code == 1, f"{first.stdout}\n{first.stderr}"
 
         # outputs
@@ -229,12 +232,19 @@ def test_pull_request_in_the_container(image: str, runner: Runner) -> None:
         assert sarif_path.stat().st_uid == RUNNER_UID
         sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
         assert sarif["version"] == "2.1.0"
-        assert sarif["runs"][0]["automationDetails"]["id"] == "regoscan/changed/"
+        # one category for pushes and pull requests: a full analysis of the checkout
+        assert sarif["runs"][0]["automationDetails"]["id"] == "regoscan/"
         results = _results(sarif)
         assert {("ORG001", "k8s/web.yaml"), ("DS002", "app/Dockerfile")} <= results
         assert ("KSV012", "k8s/legacy.yaml") not in results
-        assert not {uri for _, uri in results} & {"k8s/clean.yaml", "k8s/main-only.yaml"}
+        assert {uri for _, uri in results} >= {"k8s/main-only.yaml"}
+        assert "main\\-only" not in first.summary  # the gate: changed files only
         full = json.loads((runner.workspace / "reports" / "full.sarif").read_text(encoding="utf-8"))
+        assert full["runs"][0]["automationDetails"]["id"] == "regoscan/full/"
+        # everything the step created belongs to the runner's user, the cache included
+        made = [runner.workspace / "reports", runner.workspace / ".regoscan-cache"]
+        owners = {p.lstat().st_uid for top in made for p in [top, *top.rglob("*")]}
+        assert owners == {RUNNER_UID} and len(list(made[1].rglob("*"))) > 1
         waived = [r for r in full["runs"][0]["results"] if r.get("suppressions")]
         assert [r["ruleId"] for r in waived] == ["KSV012"]
 

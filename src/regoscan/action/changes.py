@@ -16,7 +16,8 @@ Ranges, by event (research notes §6.1–6.2):
 * ``push``: ``before..after`` as trees. An all-zeros ``before`` is a new branch: the
   range starts at its merge base with the default branch, else at the parent of the
   first pushed commit. A ``before`` that cannot be fetched (a force push rewrote it
-  away) means a full scan.
+  away) means a full scan, and so does a tag push (a tag has no previous tip). A push
+  that deletes its branch or tag never gets here: the Action ends early (run.py).
 * ``merge_group``: ``base_sha..head_sha`` (the group is built on top of its base).
 * Anything else (``workflow_dispatch``, ``schedule``...): a full scan.
 
@@ -223,6 +224,11 @@ class _Resolver:
         if missing:
             self.git.log(f"fetching {', '.join(_short(s) for s in missing)}")
             self.git.fetch(*missing, depth=FETCH_DEPTH)
+            number = self.event.pr_number
+            if number and not all(self.git.has_commit(s) for s in shas):
+                # a server that refuses a fetch by commit id still serves the pull request's ref
+                spec = f"+refs/pull/{number}/head:refs/remotes/pull/{number}/head"
+                self.git.fetch(spec, depth=FETCH_DEPTH)
         return all(self.git.has_commit(s) for s in shas)
 
     def merge_base(self, a: str, b: str, *refspecs: str) -> str | None:
@@ -270,6 +276,10 @@ class _Resolver:
 
     def push(self) -> tuple[str, str, str] | None:
         ev = self.event
+        if ev.is_tag:
+            self.notices.append("a tag push has no change range (a tag is not a branch that moved), "
+                                "so the tagged tree is scanned whole")
+            return None
         after = ev.after or self.env.get("GITHUB_SHA") or self.git.resolve("HEAD")
         if ev.deleted or not after or after == ZERO_SHA:
             self.notices.append("the push deleted its branch or names no head commit")

@@ -95,6 +95,32 @@ class Event:
         return ref if isinstance(ref, str) else None
 
     @property
+    def is_tag(self) -> bool:
+        """A push (or creation/deletion) of a tag: ``ref`` is ``refs/tags/...``."""
+        return bool(self.ref and self.ref.startswith("refs/tags/"))
+
+    @property
+    def deletes_ref(self) -> bool:
+        """A push that deleted its branch or tag: nothing is left to scan."""
+        return self.name == "push" and (self.deleted or self.after == ZERO_SHA)
+
+    @property
+    def pr_head_repo(self) -> str | None:
+        name = _get(self.payload, "pull_request", "head", "repo", "full_name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def from_fork(self) -> bool:
+        """The pull request's head lives in another repository (a fork; ``head.repo`` is
+        ``null`` when the fork was deleted since)."""
+        if not isinstance(_get(self.payload, "pull_request", "head"), Mapping):
+            return False
+        if _get(self.payload, "pull_request", "head", "repo") is None:
+            return True
+        base = _get(self.payload, "pull_request", "base", "repo", "full_name")
+        return isinstance(base, str) and self.pr_head_repo is not None and self.pr_head_repo != base
+
+    @property
     def merge_group_base_sha(self) -> str | None:
         return _sha(_get(self.payload, "merge_group", "base_sha"))
 

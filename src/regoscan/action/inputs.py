@@ -51,12 +51,14 @@ class ActionInputs:
     sarif_file: str = "regoscan.sarif"
     sarif_suppressed: SuppressedMode = "omit"
     sarif_full_file: str = ""
-    sarif_category: str = ""
+    sarif_category: str = "regoscan/"
+    """``automationDetails.id`` of ``sarif-file``, always ending in ``/`` (the whole id is
+    then the category, as upload-sarif's ``category`` input makes it)."""
     cache_dir: str = ""
-    trusted_policy_ref: str = ""
-    """Git revision to load ``policy``/``data`` from (``base``: the pull request's base); empty: the checkout."""
     """Result cache folder: absolute, or relative to the runner's temporary folder (never the
     workspace by default, see ``action.run.cache_folder``); empty: no cache."""
+    trusted_policy_ref: str = ""
+    """Git revision to load ``policy``/``data`` from (``base``: the pull request's base); empty: the checkout."""
     summary: bool = True
     comment: bool = True
     upload: bool = False
@@ -65,6 +67,10 @@ class ActionInputs:
     """With ``upload``, on the default branch only: dismiss the alerts of waived findings."""
     fail_on_new_only: bool = False
     """On pull requests, only findings absent at the base count for ``fail-on``."""
+    comment_tag: str = ""
+    """Which sticky comment is ours; empty: derived from workflow, job and category."""
+    api_timeout: float = 120.0
+    """Seconds for all GitHub API calls of the step together."""
     github_token: str = field(default="", repr=False)
     """Never printed: ``repr=False`` keeps it out of any debug output of this object."""
 
@@ -123,13 +129,24 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise InputError(f"input '{name}': expected true or false; got {value.strip()!r}")
 
 
-def _relative(name: str, value: str) -> str:
-    """Workspace paths must stay in the workspace: reports land where later steps look."""
-    path = value.strip().replace("\\", "/")
+def _relative(name: str, value: str, workspace: str = "") -> str:
+    """Workspace paths must stay in the workspace: reports land where later steps look.
+
+    An absolute path under ``$GITHUB_WORKSPACE`` is made relative: a workflow that writes
+    ``${{ github.workspace }}/policy`` gets ``/github/workspace/policy`` inside the
+    container (the runner rewrites the expression for container actions), which names
+    the same folder.
+    """
+    path = re.sub(r"/{2,}", "/", value.strip().replace("\\", "/"))
+    base = re.sub(r"/{2,}", "/", workspace.strip().replace("\\", "/")).rstrip("/")
+    if base.startswith("/") and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].lstrip("/") or "."
     while path.startswith("./"):
         path = path[2:]
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/"):
-        raise InputError(f"input '{name}': must be a path inside the workspace, relative to it; got {value!r}")
+        where = f" ({base or '$GITHUB_WORKSPACE'})" if path.startswith("/") else ""
+        raise InputError(f"input '{name}': must be a path inside the workspace{where}, relative to it or "
+                         f"absolute under it; got {value!r}")
     return path.rstrip("/") or "."
 
 
@@ -142,9 +159,29 @@ def _cache_dir(value: str) -> str:
     return _relative("cache-dir", value)
 
 
-def _globs(env: Mapping[str, str], name: str) -> list[str]:
+def _globs(env: Mapping[str, str], name: str, workspace: str) -> list[str]:
     # a trailing "/" names a folder; discover's globs match folders without it
-    return [_relative(name, g) for g in _list(env, name)]
+    return [_relative(name, g, workspace) for g in _list(env, name)]
+
+
+def _category(value: str) -> str:
+    if any(ch.isspace() for ch in value) or not value.strip("/"):
+        raise InputError(f"input 'sarif-category': expected a category such as 'regoscan/' or 'regoscan/k8s'; "
+                         f"got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _text(env, name, "")
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise InputError(f"input '{name}': expected a number of seconds between 1 and 3600; got {value!r}")
+    return seconds
 
 
 def _revision(env: Mapping[str, str], name: str) -> str:
@@ -158,16 +195,17 @@ def _revision(env: Mapping[str, str], name: str) -> str:
 
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Read and validate every input; raise :class:`InputError` on the first bad one."""
-    sarif_file = _relative("sarif-file", _text(env, "sarif-file", "regoscan.sarif"))
+    ws = env.get("GITHUB_WORKSPACE", "")
+    sarif_file = _relative("sarif-file", _text(env, "sarif-file", "regoscan.sarif"), ws)
     full = _text(env, "sarif-full-file", "")
-    sarif_full_file = _relative("sarif-full-file", full) if full else ""
+    sarif_full_file = _relative("sarif-full-file", full, ws) if full else ""
     if sarif_full_file and sarif_full_file == sarif_file:
         raise InputError("input 'sarif-full-file': must differ from 'sarif-file'")
     return ActionInputs(
-        paths=_globs(env, "paths"),
-        exclude=_globs(env, "exclude"),
-        policy=[_relative("policy", p) for p in _list(env, "policy")],
-        data=[_relative("data", p) for p in _list(env, "data")],
+        paths=_globs(env, "paths", ws),
+        exclude=_globs(env, "exclude", ws),
+        policy=[_relative("policy", p, ws) for p in _list(env, "policy")],
+        data=[_relative("data", p, ws) for p in _list(env, "data")],
         namespaces=_list(env, "namespaces"),
         builtin_checks=_bool(env, "builtin-checks", True),
         fail_on=_choice(env, "fail-on", "high", FAIL_ON),
@@ -175,7 +213,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         sarif_file=sarif_file,
         sarif_suppressed=_choice(env, "sarif-suppressed", "omit", ("keep", "omit")),  # type: ignore[arg-type]
         sarif_full_file=sarif_full_file,
-        sarif_category=_text(env, "sarif-category", ""),
+        sarif_category=_category(_text(env, "sarif-category", "regoscan/")),
         cache_dir=_cache_dir(_text(env, "cache-dir", "")),
         trusted_policy_ref=_revision(env, "trusted-policy-ref"),
         summary=_bool(env, "summary", True),
@@ -183,5 +221,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         upload=_bool(env, "upload", False),
         dismiss_waived=_bool(env, "dismiss-waived", True),
         fail_on_new_only=_bool(env, "fail-on-new-only", False),
+        comment_tag=_text(env, "comment-tag", ""),
+        api_timeout=_seconds(env, "api-timeout", 120.0),
         github_token=(_raw(env, "github-token") or "").strip(),
     )

@@ -5,15 +5,21 @@ The order of the steps is deliberate:
 1. Mask the token before anything is printed, and keep it out of every child
    process (git gets a scrubbed environment; the Rego worker scrubs its own).
 2. Validate inputs; a bad input is a usage error (exit 2) with outputs still written,
-   so later steps can branch on ``decision``.
-3. Work out the files to scan. Policy and data folders are always loaded whole,
-   changed or not, and a change *inside* them widens the scan to every file: a new
-   check or a removed exception affects files the change did not touch.
-4. Scan, then write the SARIF (a changed-files scan gets its own category so its
-   upload never closes a full scan's alerts), post or update the PR comment, write
-   the job summary (which can then say why there is no comment), annotations and
-   outputs, in that order.
-5. Exit with the same decision the CLI makes (0 pass, 1 findings at or above
+   so later steps can branch on ``decision``. A push that deleted its branch or tag
+   ends here too, with exit 0: there is nothing left to scan.
+3. Work out the tree to scan and the changed files. The tree is the workspace, except
+   on ``pull_request_target``, whose workspace is the base branch: the pull request's
+   head commit is read from git objects into a private folder (:mod:`headtree`), with
+   the workspace's (trusted) policy and data folders. Policy and data folders are
+   always loaded whole, and a change inside them makes every file "changed".
+4. Scan the whole tree: the SARIF is always a complete analysis under one category per
+   configuration (:mod:`gate` says why). The gate (exit code, summary, comment,
+   annotations) looks at the changed files only when the scan mode asks for it.
+5. Write the SARIF files, the console report, the job summary (before the comment: a
+   cancelled or rate-limited comment step must not cost the summary), the comment,
+   annotations and outputs, in that order. regoscan's own messages are plain log
+   lines; annotations are spent on findings (and on errors that lost results).
+6. Exit with the same decision the CLI makes (0 pass, 1 findings at or above
    ``fail-on``, 2 errors).
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Mapping
@@ -31,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from regoscan.action.annotations import annotations_for, escape_data, render
 from regoscan.action.baseline_scan import compare_with_base
-from regoscan.action.changes import ChangeSet, changed_files
+from regoscan.action.changes import ChangeSet, Git, GitError, changed_files
 from regoscan.action.code_scanning import (
     CodeScanning,
     Outcome,
@@ -40,9 +47,18 @@ from regoscan.action.code_scanning import (
     summary_lines,
     upload_target,
 )
-from regoscan.action.comment import COMMENT_MAX_BYTES, SHORT_MAX_BYTES, CommentResult, upsert_comment
+from regoscan.action.comment import (
+    COMMENT_MAX_BYTES,
+    SHORT_MAX_BYTES,
+    CommentResult,
+    clean_tag,
+    default_tag,
+    upsert_comment,
+)
 from regoscan.action.event import Event, load_event
-from regoscan.action.github_api import GitHubAPI
+from regoscan.action.gate import restrict
+from regoscan.action.github_api import Deadline, GitHubAPI
+from regoscan.action.headtree import HeadTree, materialise
 from regoscan.action.inputs import ActionInputs, InputError, env_name, read_inputs
 from regoscan.action.outputs import append_summary, summary_budget, write_outputs
 from regoscan.decision import DECISIONS, EXIT_ERROR, exit_code
@@ -55,6 +71,10 @@ from regoscan.trusted import DATA_SUFFIXES, POLICY_SUFFIXES
 
 if TYPE_CHECKING:
     from regoscan.engine.scan import ScanOptions
+
+FULL_FILE_SUFFIX = "full/"
+"""Added to the category for ``sarif-full-file``: its own category, so uploading both files
+in one run is not rejected, and its suppressed results never replace sarif-file's alerts."""
 
 
 @dataclass
@@ -72,6 +92,11 @@ class _Context:
         self.out.write(self.redact(message) + "\n")
         self.out.flush()
 
+    def say(self, message: str) -> None:
+        """One plain log line from regoscan, reduced to printable text: never a workflow
+        command (file names and git's messages come from the pull request)."""
+        self.log(f"regoscan: {plain_text(message)}")
+
     def command(self, level: str, message: str) -> None:
         self.log(f"::{level}::{escape_data(self.redact(message))}")
 
@@ -82,6 +107,10 @@ def run_url(env: Mapping[str, str]) -> str | None:
     if not (server.startswith(("https://", "http://")) and repo and run_id.isdigit()):
         return None
     return f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+
+
+def full_file_category(category: str) -> str:
+    return category.rstrip("/") + "/" + FULL_FILE_SUFFIX
 
 
 # --- what to scan -------------------------------------------------------------------
@@ -108,13 +137,15 @@ def _workspace_paths(changes: ChangeSet, workspace: Path, paths: list[str]) -> l
     return out
 
 
-def select_files(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> list[Path]:
+def select_files(changes: ChangeSet, workspace: Path, inputs: ActionInputs, root: Path | None = None) -> list[Path]:
     """The changed files worth handing to the scanner.
 
     Only files whose *name* makes them an input (``classify``), that still exist
     (deleted ones are gone), outside folders a full scan skips too (``.git``,
     ``node_modules``...), and matching ``paths``/``exclude``. Filtering here keeps a
     changed ``README`` or ``main.py`` from being sniffed and reported as unparsable.
+    ``root``: where the scanned tree is, when not the workspace (the head tree of
+    ``pull_request_target``, whose paths are the workspace's).
     """
     selected: list[Path] = []
     for rel in _workspace_paths(changes, workspace, changes.files):
@@ -125,8 +156,8 @@ def select_files(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> l
             continue
         if inputs.exclude and matches_any(inputs.exclude, rel):
             continue
-        path = workspace / rel
-        if path.is_file():
+        path = (root or workspace) / rel
+        if path.is_file() or path.is_symlink():
             selected.append(path)
     return selected
 
@@ -153,6 +184,45 @@ def policy_changes(changes: ChangeSet, workspace: Path, inputs: ActionInputs) ->
     return out
 
 
+def _trusted_ref(ctx: _Context, inputs: ActionInputs, event: Event) -> str:
+    """``trusted-policy-ref`` with ``base`` resolved to the pull request's base commit."""
+    ref = inputs.trusted_policy_ref
+    if ref != "base":
+        return ref
+    if event.is_pull_request and event.pr_base_sha:
+        return event.pr_base_sha
+    ctx.say("trusted-policy-ref: base: not a pull request, so policies come from the checkout")
+    return ""
+
+
+def _touched_policies(ctx: _Context, inputs: ActionInputs, event: Event, change_range: ChangeSet,
+                      workspace: Path) -> list[PolicyChange]:
+    """Policy files the change touched, even when everything is scanned (``scan: all``)."""
+    if not (inputs.policy or inputs.data):
+        return []
+    if change_range.scope != "changed" and event.is_pull_request:
+        change_range = changed_files("changed", event, workspace, ctx.env, log=lambda _m: None)
+    return policy_changes(change_range, workspace, inputs) if change_range.scope == "changed" else []
+
+
+def _load_trusted(ctx: _Context, ref: str, inputs: ActionInputs, workspace: Path, opts: ScanOptions,
+                  stack: contextlib.ExitStack[Any]) -> list[Notice]:
+    """Export the policy and data folders from ``ref`` for the scan (and the base comparison).
+
+    Read from the workspace's repository even when the scanned tree is elsewhere (the head
+    tree of ``pull_request_target``): the revision's objects are there."""
+    if not ref:
+        return []
+    from regoscan.trusted import trusted_policies
+
+    export = stack.enter_context(trusted_policies(ref, [str(workspace / p) for p in inputs.policy],
+                                                  [str(workspace / d) for d in inputs.data], workspace, ctx.env))
+    opts.policies, opts.data, opts.policy_root = export.policies, export.data, export.root
+    opts.policy_source = export.label
+    ctx.say(f"policies, exceptions and data loaded from {export.label}")
+    return [Notice(NoticeLevel.WARNING, "policy-trusted-ref", note) for note in export.notes]
+
+
 def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> str | None:
     """A changed path under a policy or data folder (deleted and renamed-from paths included)."""
     touched = [c.path for c in changes.changes] + [c.old_path for c in changes.changes if c.old_path]
@@ -161,6 +231,50 @@ def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -
         if _under(rel, folders):
             return rel
     return None
+
+
+class _Refused(Exception):
+    """The run cannot scan what it was asked to, and passing would be wrong (exit 2)."""
+
+
+def _head_tree(ctx: _Context, event: Event, workspace: Path, inputs: ActionInputs) -> HeadTree:
+    """``pull_request_target``: the pull request's head, read from git objects (never checked out)."""
+    head = event.pr_head_sha
+    git = Git(workspace, ctx.env, ctx.say)
+    if head is None:
+        raise _Refused("pull_request_target: the event payload names no pull_request.head.sha, so the pull "
+                       "request's files cannot be read; nothing was scanned")
+    if not git.has_commit(head):
+        git.fetch(head, depth=1)
+        if not git.has_commit(head) and event.pr_number:
+            git.fetch(f"+refs/pull/{event.pr_number}/head:refs/remotes/pull/{event.pr_number}/head", depth=1)
+    if not git.has_commit(head):
+        raise _Refused(
+            f"pull_request_target: the pull request's head commit {head[:12]} is not in this clone and could not "
+            "be fetched, so its files cannot be scanned (scanning the checkout would gate the base branch). "
+            "Keep actions/checkout's default persist-credentials: true so regoscan can fetch it, or fetch it "
+            "before this step (git fetch origin refs/pull/<number>/head); do not check the head out in a "
+            "pull_request_target workflow. See docs/ACTION.md, 'pull_request_target'")
+    if git.resolve("HEAD") == head:
+        ctx.say("warning: the workspace is the pull request's head: its policy and data folders (and their "
+                "exceptions) come from the pull request; check out the base branch instead")
+    try:
+        tree = materialise(git, head, exclude=inputs.policy + inputs.data)
+    except (GitError, OSError) as exc:
+        raise _Refused(f"pull_request_target: reading the head commit {head[:12]} failed: {exc}") from None
+    # the trusted policy and data folders, from the workspace (the base branch)
+    for rel in inputs.policy + inputs.data:
+        source, target = workspace / rel, tree.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        elif source.exists() or source.is_symlink():
+            shutil.copy2(source, target, follow_symlinks=False)
+    for skipped in tree.skipped:
+        ctx.say(f"not read from the head commit: {skipped}")
+    ctx.say(f"pull_request_target: read {tree.files} input files and {tree.links} links of head commit "
+            f"{head[:12]} into a private folder; policies come from the workspace")
+    return tree
 
 
 # --- result cache -----------------------------------------------------------------
@@ -195,7 +309,7 @@ def cache_folder(ctx: _Context, inputs: ActionInputs, event: Event, workspace: P
     if not inputs.cache_dir:
         return None
     if event.is_pull_request:
-        ctx.log(f"regoscan: result cache not used on {event.name} events (a pull request's own runs could "
+        ctx.say(f"result cache not used on {event.name} events (a pull request's own runs could "
                 "have filled it); every file is scanned")
         return None
     if os.path.isabs(inputs.cache_dir):
@@ -203,35 +317,70 @@ def cache_folder(ctx: _Context, inputs: ActionInputs, event: Event, workspace: P
     else:
         base = runner_temp(ctx.env, workspace)
         if base is None:
-            ctx.command("warning", "regoscan: result cache not used: no runner temporary folder ($RUNNER_TEMP) "
-                        "outside the workspace; give cache-dir as an absolute path")
+            ctx.say("warning: result cache not used: no runner temporary folder ($RUNNER_TEMP) "
+                    "outside the workspace; give cache-dir as an absolute path")
             return None
         folder = base / inputs.cache_dir
     host = ctx.env.get("RUNNER_TEMP", "").strip()
-    where = plain_text(str(folder))
+    where = str(folder)
     if host and str(folder).startswith("/github/home/"):
-        where += f" (on the runner: {plain_text(host)}/_github_home/{plain_text(str(folder)[len('/github/home/'):])})"
-    ctx.log(f"regoscan: result cache in {where}")
+        where += f" (on the runner: {host}/_github_home/{str(folder)[len('/github/home/'):]})"
+    ctx.say(f"result cache in {where}")
     return folder
 
 
-# --- reports ----------------------------------------------------------------------
+# --- ownership ----------------------------------------------------------------------
+
+
+def _owner(workspace: Path) -> tuple[int, int] | None:
+    """The workspace's owner, when we run as root and may hand files to it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    try:
+        st = workspace.stat()
+    except OSError:
+        return None
+    return st.st_uid, st.st_gid
+
+
+def _lchown(path: str | Path, owner: tuple[int, int]) -> None:
+    with contextlib.suppress(OSError):
+        os.lchown(path, *owner)
 
 
 def _match_owner(path: Path, workspace: Path) -> None:
-    """Give a file or folder we created to the workspace's owner.
+    """Give files we create to the workspace's owner.
 
     The container runs as root but later steps run as the runner's user, who could
-    otherwise not overwrite or delete the SARIF in their own checkout. ``lchown``: a link
-    planted in the checkout is never followed to a file outside it.
+    otherwise not overwrite or delete the SARIF in their own checkout.
     """
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+    owner = _owner(workspace)
+    if owner is not None:
+        _lchown(path, owner)
+
+
+def _own_tree(top: Path, workspace: Path) -> None:
+    """The cache folder and everything in it, owned like the workspace (never through a link):
+    the next job's checkout on a persistent runner must be able to clean it."""
+    owner = _owner(workspace)
+    if owner is None or not top.exists():
         return
-    try:
-        st = workspace.stat()
-        os.lchown(path, st.st_uid, st.st_gid)
-    except OSError:
-        pass
+    for dirpath, dirnames, filenames in os.walk(top):  # os.walk never descends through a link
+        for name in [*dirnames, *filenames]:
+            _lchown(os.path.join(dirpath, name), owner)
+    _lchown(top, owner)
+
+
+def _missing_parents(path: Path) -> list[Path]:
+    created = []
+    parent = path
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    return list(reversed(created))
+
+
+# --- reports ----------------------------------------------------------------------
 
 
 def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> bool:
@@ -255,17 +404,16 @@ def _write_sarif(ctx: _Context, report: ScanReport, inputs: ActionInputs, worksp
     """Every SARIF file the inputs ask for; False when one of them could not be written."""
     from regoscan.output.sarif import note_truncation, render_sarif
 
-    category = inputs.sarif_category or None
-    targets = [(inputs.sarif_file, main_mode)]
+    targets = [(inputs.sarif_file, main_mode, inputs.sarif_category)]
     if inputs.sarif_full_file:
-        targets.append((inputs.sarif_full_file, "keep"))
+        targets.append((inputs.sarif_full_file, "keep", full_file_category(inputs.sarif_category)))
     written = True
-    for rel, mode in targets:
+    for rel, mode, category in targets:
         data, truncation = render_sarif(report, suppressed=mode, category=category)  # type: ignore[arg-type]
         if rel == inputs.sarif_file:
             note_truncation(report, truncation)  # the summary and comment then say so
         if _write_text(ctx, workspace / rel, json.dumps(data, indent=2, ensure_ascii=False) + "\n", workspace):
-            ctx.log(f"regoscan: wrote {rel} (SARIF, suppressed findings: {mode})")
+            ctx.say(f"wrote {rel} (SARIF, category {category}, suppressed findings: {mode})")
         else:
             written = False
     return written
@@ -282,7 +430,7 @@ def _sarif_mode(ctx: _Context, inputs: ActionInputs, reconcile: bool) -> str:
         return inputs.sarif_suppressed
     mode = "keep" if reconcile else "omit"
     if inputs.sarif_suppressed == "keep" and mode == "omit":
-        ctx.log("regoscan: sarif-suppressed: keep does not apply to the upload here (waived findings would open "
+        ctx.say("sarif-suppressed: keep does not apply to the upload here (waived findings would open "
                 "alerts that this run may not dismiss); use sarif-full-file for a copy with them")
     return mode
 
@@ -311,15 +459,16 @@ def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path,
         return outcome, summary_lines(outcome, ref="", refusal=refusal, waived=waived)
     ref, sha = target
     try:
-        client = CodeScanning(GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None), repo)
+        api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None, deadline=Deadline(inputs.api_timeout),
+                        log=ctx.say)
+        client = CodeScanning(api, repo)
     except ValueError as exc:
         outcome.errors.append(f"SARIF not uploaded: {exc}")
         return outcome, summary_lines(outcome, ref=ref, refusal=refusal, waived=waived)
     data = (workspace / inputs.sarif_file).read_bytes()
-    outcome = publish(client, data, ref=ref, commit_sha=sha, tool_name="regoscan", dismiss=reconcile,
-                      log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
+    outcome = publish(client, data, ref=ref, commit_sha=sha, tool_name="regoscan", dismiss=reconcile, log=ctx.say)
     if inputs.dismiss_waived and refusal and not event.is_pull_request:
-        ctx.log(f"regoscan: alerts not reconciled: {refusal}")
+        ctx.say(f"alerts not reconciled: {refusal}")
     return outcome, summary_lines(outcome, ref=ref, refusal=refusal, waived=waived)
 
 
@@ -330,7 +479,7 @@ def _scope_notes(changes: ChangeSet, scanned: int, widened: str | None) -> list[
         extra = f"; {deleted} deleted file{'s' if deleted != 1 else ''} not scanned" if deleted else ""
         lines.append(f"Changed files only — {md_escape(changes.description)}. "
                      f"{scanned} of {len(changes.files)} changed file{'s' if len(changes.files) != 1 else ''} "
-                     f"scanned{extra}.")
+                     f"scanned{extra}. The SARIF file covers every file.")
     else:
         lines.append(f"All files — {md_escape(changes.description)}.")
     if widened:
@@ -351,7 +500,7 @@ def _post_comment(ctx: _Context, report: ScanReport, inputs: ActionInputs, event
     number = event.pr_number
     repo = ctx.env.get("GITHUB_REPOSITORY", "").strip()
     if number is None:
-        ctx.log("regoscan: not a pull request; no comment")
+        ctx.say("not a pull request; no comment")
         return None
     if not repo or not ctx.token:
         return CommentResult("skipped", explanation="No pull request comment was posted: "
@@ -364,29 +513,35 @@ def _post_comment(ctx: _Context, report: ScanReport, inputs: ActionInputs, event
     def shorter() -> str:
         return ctx.redact(render_summary(report, max_bytes=SHORT_MAX_BYTES, details_url=url))
 
-    api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None)
-    result = upsert_comment(api, repo, number, body, shorter, log=ctx.log)
+    tag = clean_tag(inputs.comment_tag) if inputs.comment_tag else default_tag(ctx.env, inputs.sarif_category)
+    api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None, deadline=Deadline(inputs.api_timeout),
+                    log=ctx.say)
+    result = upsert_comment(api, repo, number, body, shorter, log=ctx.say, tag=tag)
     if result.outcome in ("created", "updated"):
-        ctx.log(f"regoscan: {result.outcome} the pull request comment {plain_text(result.url or '')}".rstrip())
+        ctx.say(f"{result.outcome} the pull request comment (tag {tag}) {result.url or ''}".rstrip())
     else:
-        ctx.command("warning", result.explanation)
+        ctx.say(result.explanation)
     return result
 
 
-def _write_summary(ctx: _Context, report: ScanReport, scope: list[str], comment: CommentResult | None) -> None:
+def _write_summary(ctx: _Context, report: ScanReport, scope: list[str]) -> None:
     from regoscan.output.markdown import render_summary
 
     path = ctx.env.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    tail_lines = list(scope)
-    if comment is not None and comment.explanation:
-        tail_lines += ["", f"> **No PR comment:** {md_escape(comment.explanation)}"]
-    tail = "\n".join(tail_lines) + "\n"
-    budget = summary_budget(path) - len(tail.encode("utf-8"))
+    tail = "\n".join(scope) + "\n"
+    # room for the one line added if the comment then fails
+    budget = summary_budget(path) - len(tail.encode("utf-8")) - 2048
     # no "full report" link here: the job summary is what the comment's link points to
     text = render_summary(report, max_bytes=max(budget, 512))
     append_summary(path, ctx.redact(text + tail))
+
+
+def _note_comment_failure(ctx: _Context, comment: CommentResult | None) -> None:
+    path = ctx.env.get("GITHUB_STEP_SUMMARY")
+    if path and comment is not None and comment.explanation:
+        append_summary(path, ctx.redact(f"\n> **No PR comment:** {md_escape(comment.explanation)}\n"))
 
 
 # --- the run ----------------------------------------------------------------------
@@ -408,9 +563,18 @@ def _resolve_existing(kind: str, workspace: Path, rels: list[str]) -> list[str]:
     return out
 
 
-def run(env: Mapping[str, str], out: TextIO) -> int:
-    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
+def _deleted_ref(ctx: _Context, event: Event) -> int:
+    """A push that deleted its branch or tag: nothing to scan, nothing to upload."""
+    what = event.ref or "its ref"
+    ctx.say(f"the push deleted {what}; nothing to scan (exit 0, no SARIF written)")
+    path = ctx.env.get("GITHUB_STEP_SUMMARY")
+    if path:
+        append_summary(path, f"### regoscan\n\nNothing to scan: this push deleted `{md_escape(what)}`.\n")
+    return _finish(ctx, 0, {"scan": "none", "sarif-file": "", "sarif-full-file": "", "sarif-complete": "false",
+                            "findings": "0", "suppressed": "0", "errors": "0", "scanned-files": "0"})
 
+
+def run(env: Mapping[str, str], out: TextIO) -> int:
     token = (env.get(env_name("github-token")) or env.get("INPUT_GITHUB_TOKEN") or "").strip()
     ctx = _Context(env, out, token)
     if token:
@@ -419,142 +583,144 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     try:
         inputs = read_inputs(env)
         workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
-        policies = _resolve_existing("policy", workspace, inputs.policy)
-        data = _resolve_existing("data", workspace, inputs.data)
+        _resolve_existing("policy", workspace, inputs.policy)
+        _resolve_existing("data", workspace, inputs.data)
     except InputError as exc:
-        ctx.command("error", f"regoscan: {exc}")
+        ctx.command("error", f"regoscan: {exc}")  # the run ends here: no finding competes for the annotation
         return _finish(ctx, EXIT_ERROR)
 
     event = load_event(env)
-    ctx.log(f"regoscan: event {event.name or '(none)'}, scan mode {inputs.scan}")
-    # git's messages and the change description can carry file names from the PR: one line each,
-    # so a name with a newline cannot start a workflow command of its own
-    changes = changed_files(inputs.scan, event, workspace, env, log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
-    change_range = changes  # kept when the scan widens: the base comparison needs the changed files
+    ctx.say(f"event {event.name or '(none)'}, scan mode {inputs.scan}")
+    if event.deletes_ref:
+        return _deleted_ref(ctx, event)
+    tree: HeadTree | None = None
+    try:
+        if event.name == "pull_request_target":
+            tree = _head_tree(ctx, event, workspace, inputs)
+        return _scan_and_report(ctx, inputs, event, workspace, tree)
+    except _Refused as exc:
+        ctx.command("error", f"regoscan: {exc}")
+        return _finish(ctx, EXIT_ERROR, {"sarif-complete": "false"})
+    finally:
+        if tree is not None:
+            tree.cleanup()
+
+
+def _scan_and_report(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path,
+                     tree: HeadTree | None) -> int:
+    from regoscan.engine.scan import DEFAULT_NAMESPACES, ScanOptions, run_scan
+
+    root = tree.root if tree is not None else workspace
+    # git's messages and the change description can carry file names from the PR: one line each
+    changes = changed_files(inputs.scan, event, workspace, ctx.env, log=ctx.say)
+    change_range = changes  # kept when the gate widens: the base comparison needs the changed files
     trusted_ref = _trusted_ref(ctx, inputs, event)
     touched_policies = _touched_policies(ctx, inputs, event, change_range, workspace)
     widened = None
     if changes.scope == "changed" and not trusted_ref:  # policies from a trusted ref: the change's are inert
         touched = _policy_touched(changes, workspace, inputs)
-        if touched:
+        if touched and tree is None:
             widened = f"{touched} is in a policy or data folder, so every file was scanned, not only changed ones"
             changes = ChangeSet("all", description=f"full scan: the change touches {touched}",
                                 notices=changes.notices, root=changes.root)
+        elif touched:
+            ctx.say(f"{touched} is in a policy or data folder; pull_request_target loads the base branch's "
+                    "policies, so the pull request's change to them applies once it is merged")
     for notice in changes.notices:
-        ctx.command("warning", f"regoscan: {notice}")
-    ctx.log(f"regoscan: {plain_text(changes.description)}")
+        ctx.say(notice)
+    ctx.say(changes.description)
 
-    partial = changes.scope == "changed"
-    files = select_files(changes, workspace, inputs) if partial else None
+    cache_dir = cache_folder(ctx, inputs, event, workspace)
+    created_cache = _missing_parents(cache_dir) if cache_dir is not None else []
     opts = ScanOptions(
-        paths=[str(workspace)],
-        root=workspace,
-        policies=policies,
-        data=data,
+        paths=[str(root)],
+        root=root,
+        policies=[str(root / p) for p in inputs.policy],
+        data=[str(root / d) for d in inputs.data],
         namespaces=inputs.namespaces or list(DEFAULT_NAMESPACES),
         builtin=inputs.builtin_checks,
         include=inputs.paths or None,
         exclude=inputs.exclude or None,
-        partial=partial,
-        files=[str(f) for f in files] if files is not None else None,
-        cache_dir=cache_folder(ctx, inputs, event, workspace),
+        cache_dir=cache_dir,
         environment=ctx.env,
         policy_changes=touched_policies,
     )
     with contextlib.ExitStack() as stack:
         try:
-            trusted_notes = _load_trusted(ctx, trusted_ref, opts, stack)
-            report = run_scan(opts, progress=lambda m: ctx.log(f"regoscan: {m}"))
+            trusted_notes = _load_trusted(ctx, trusted_ref, inputs, workspace, opts, stack)
+            full = run_scan(opts, progress=lambda m: ctx.say(m))
         except UsageError as exc:
             ctx.command("error", f"regoscan: {exc}")
-            return _finish(ctx, EXIT_ERROR, {"scan": changes.scope})
-        report.notices.extend(trusted_notes)
-        return _report(ctx, inputs, event, change_range, changes, widened, report, opts, workspace)
-
-
-def _trusted_ref(ctx: _Context, inputs: ActionInputs, event: Event) -> str:
-    """``trusted-policy-ref`` with ``base`` resolved to the pull request's base commit."""
-    ref = inputs.trusted_policy_ref
-    if ref != "base":
-        return ref
-    if event.is_pull_request and event.pr_base_sha:
-        return event.pr_base_sha
-    ctx.log("regoscan: trusted-policy-ref: base: not a pull request, so policies come from the checkout")
-    return ""
-
-
-def _touched_policies(ctx: _Context, inputs: ActionInputs, event: Event, change_range: ChangeSet,
-                      workspace: Path) -> list[PolicyChange]:
-    """Policy files the change touched, even when everything is scanned (``scan: all``)."""
-    if not (inputs.policy or inputs.data):
-        return []
-    if change_range.scope != "changed" and event.is_pull_request:
-        change_range = changed_files("changed", event, workspace, ctx.env, log=lambda _m: None)
-    return policy_changes(change_range, workspace, inputs) if change_range.scope == "changed" else []
-
-
-def _load_trusted(ctx: _Context, ref: str, opts: ScanOptions, stack: contextlib.ExitStack[Any]) -> list[Notice]:
-    """Export the policy and data folders from ``ref`` for the scan (and the base comparison)."""
-    if not ref:
-        return []
-    from regoscan.trusted import trusted_policies
-
-    export = stack.enter_context(trusted_policies(ref, opts.policies, opts.data, opts.root, ctx.env))
-    opts.policies, opts.data, opts.policy_root = export.policies, export.data, export.root
-    opts.policy_source = export.label
-    ctx.log(f"regoscan: policies, exceptions and data loaded from {plain_text(export.label)}")
-    return [Notice(NoticeLevel.WARNING, "policy-trusted-ref", note) for note in export.notes]
+            return _finish(ctx, EXIT_ERROR, {"scan": changes.scope, "sarif-complete": "false"})
+        finally:
+            if cache_dir is not None and (created_cache or cache_dir.exists()):
+                _own_tree(created_cache[0] if created_cache else cache_dir, workspace)
+        full.notices.extend(trusted_notes)
+        return _report(ctx, inputs, event, change_range, changes, widened, full, opts, workspace, root)
 
 
 def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: ChangeSet, changes: ChangeSet,
-            widened: str | None, report: ScanReport, opts: ScanOptions, workspace: Path) -> int:
+            widened: str | None, full: ScanReport, opts: ScanOptions, workspace: Path, root: Path) -> int:
     from regoscan.output.console import render_text
 
-    report.fail_on = inputs.fail_on  # the summary's headline is worded by the same bar as the exit code
+    full.fail_on = inputs.fail_on  # the summary's headline is worded by the same bar as the exit code
+    if changes.scope == "changed":
+        changed = [p.relative_to(root).as_posix() for p in select_files(changes, workspace, inputs, root)]
+        report = restrict(full, changed)
+    else:
+        report = full
     base_note = ""
     if event.is_pull_request and change_range.scope == "changed":
         report.baseline, base_note = compare_with_base(event, change_range, report, opts, workspace, ctx.env,
-                                                       log=lambda m: ctx.log(f"regoscan: {plain_text(m)}"))
+                                                       log=ctx.say)
         if base_note:
-            ctx.log(f"regoscan: not compared with the base: {plain_text(base_note)}")
+            ctx.say(f"not compared with the base: {base_note}")
     if inputs.fail_on_new_only:
         if report.baseline is not None:
             report.baseline.new_only = True  # the exit code and every headline count only new findings
         else:
-            ctx.log("regoscan: fail-on-new-only: no base to compare with "
+            ctx.say("fail-on-new-only: no base to compare with "
                     f"({'not a pull request' if not event.is_pull_request else base_note or 'no change range'}); "
                     "every active finding counts")
     code = exit_code(report)
     scanned = len(report.files) - len(report.unscanned)
     refusal = dismissal_refusal(event, ctx.env) if inputs.dismiss_waived else "input dismiss-waived is false"
     reconcile = inputs.upload and refusal is None
-    if not _write_sarif(ctx, report, inputs, workspace, _sarif_mode(ctx, inputs, reconcile)):
+    sarif_written = _write_sarif(ctx, full, inputs, workspace, _sarif_mode(ctx, inputs, reconcile))
+    if not sarif_written:
         code = EXIT_ERROR  # the results exist but the file a later step uploads does not (nor is it uploaded)
     ctx.log("::group::regoscan report")
     ctx.log(render_text(report).rstrip("\n"))
     ctx.log("::endgroup::")
     outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(report.suppressed),
-                                       incomplete=code == EXIT_ERROR)
+                                       incomplete=full.has_errors)
     if outcome is not None:
         level = "warning" if event.is_pull_request else "error"  # a stale Security tab must not go unnoticed
         for message in outcome.errors:
-            ctx.command(level, f"regoscan: {message}")
+            ctx.say(f"{level}: {message}")
         for message in outcome.warnings:
-            ctx.command("warning", f"regoscan: {message}")
+            ctx.say(f"warning: {message}")
         if outcome.errors and level == "error":
             code = EXIT_ERROR
     scope = _scope_notes(changes, scanned, widened) + scanning_lines
     if base_note and event.is_pull_request:
         scope += ["", f"> **Note:** findings were not compared with the base: {md_escape(base_note)}"]
+    if inputs.summary:
+        _write_summary(ctx, report, scope)
     comment = _post_comment(ctx, report, inputs, event, scope)
     if inputs.summary:
-        _write_summary(ctx, report, scope, comment)
+        _note_comment_failure(ctx, comment)
     for line in render(annotations_for(report)):
         ctx.log(line)
     errors = sum(1 for n in report.notices if n.level is NoticeLevel.ERROR)
+    target = upload_target(event, ctx.env)
     return _finish(ctx, code, {
         "sarif-file": inputs.sarif_file,
         "sarif-full-file": inputs.sarif_full_file,
+        "sarif-category": inputs.sarif_category,
+        "sarif-complete": "true" if sarif_written and not full.has_errors else "false",
+        "sarif-ref": target[0] if target else "",
+        "sarif-sha": target[1] if target else "",
         "findings": str(len(report.active)),
         "suppressed": str(len(report.suppressed)),
         "errors": str(errors),
