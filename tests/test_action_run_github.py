@@ -225,12 +225,10 @@ def test_absolute_paths_under_the_workspace_are_accepted(
         tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:
     ws = str(pr.workspace)
     run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
-                 policy=f"{ws}/policy", paths=f"{ws}/k8s/", **{"sarif-file": f"{ws}/out/r.sarif",
-                                                              "cache-dir": f"{ws}/.cache/regoscan"})
+                 policy=f"{ws}/policy", paths=f"{ws}/k8s/", **{"sarif-file": f"{ws}/out/r.sarif"})
     assert run.code == 1, run.stdout
     assert run.outputs["sarif-file"] == "out/r.sarif"
     assert (pr.workspace / "out" / "r.sarif").is_file()
-    assert (pr.workspace / ".cache" / "regoscan").is_dir()
     outside = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false", policy="/etc")
     assert outside.code == 2 and "absolute under it" in outside.stdout
 
@@ -240,13 +238,17 @@ def test_everything_the_action_creates_is_owned_like_the_workspace(
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         pytest.skip("needs root (chown to another user)")
     os.chown(pr.workspace, 1001, 1002)
-    run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",
+    # a push: pull requests do not use the result cache; a relative cache-dir lives in $HOME here
+    push = {"ref": "refs/heads/main", "before": pr.base_sha, "after": pr.merge_sha}
+    run = action(tmp_path, pr.workspace, None, capfd, event_name="push", event=push, comment="false",
                  **{"sarif-file": "reports/sub/regoscan.sarif", "sarif-full-file": "reports/full.sarif",
-                    "cache-dir": ".cache/regoscan", "fail-on": "never"})
-    assert run.code == 0
-    created = [pr.workspace / "reports", pr.workspace / ".cache"]
+                    "cache-dir": "cache/regoscan", "fail-on": "never"})
+    assert run.code == 0, run.stdout
+    cache = tmp_path / "home" / "cache"
+    assert (cache / "regoscan" / "key").is_file() and "result cache in" in run.stdout
+    created = [pr.workspace / "reports", cache]
     found = [p for top in created for p in [top, *top.rglob("*")]]
-    assert len(found) > 5  # folders, both SARIF files, the cache's entries
+    assert len(found) > 8  # folders, both SARIF files, the cache's key and entries
     wrong = [(p, p.lstat().st_uid, p.lstat().st_gid) for p in found if (p.lstat().st_uid, p.lstat().st_gid)
              != (1001, 1002)]
     assert wrong == []

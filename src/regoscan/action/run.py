@@ -359,16 +359,28 @@ def _match_owner(path: Path, workspace: Path) -> None:
         _lchown(path, owner)
 
 
-def _own_tree(top: Path, workspace: Path) -> None:
-    """The cache folder and everything in it, owned like the workspace (never through a link):
-    the next job's checkout on a persistent runner must be able to clean it."""
+def _own_cache(folder: Path, created: list[Path], workspace: Path) -> None:
+    """What regoscan made for the cache, owned like the workspace (never through a link).
+
+    The folders this run created on the way, and the cache's own entries (its ``key`` file
+    and ``v1`` tree): ``actions/cache`` runs as the runner's user and must read them (the
+    key is 0600), and a persistent runner must be able to delete them. Nothing else in a
+    folder the user named is touched.
+    """
+    from regoscan.engine.cache import FORMAT, KEY_FILE
+
     owner = _owner(workspace)
-    if owner is None or not top.exists():
+    if owner is None:
         return
-    for dirpath, dirnames, filenames in os.walk(top):  # os.walk never descends through a link
-        for name in [*dirnames, *filenames]:
-            _lchown(os.path.join(dirpath, name), owner)
-    _lchown(top, owner)
+    for path in created:
+        _lchown(path, owner)
+    _lchown(folder / KEY_FILE, owner)
+    tree = folder / FORMAT
+    if tree.is_dir() and not tree.is_symlink():
+        _lchown(tree, owner)
+        for dirpath, dirnames, filenames in os.walk(tree):  # os.walk never descends through a link
+            for name in [*dirnames, *filenames]:
+                _lchown(os.path.join(dirpath, name), owner)
 
 
 def _missing_parents(path: Path) -> list[Path]:
@@ -653,8 +665,8 @@ def _scan_and_report(ctx: _Context, inputs: ActionInputs, event: Event, workspac
             ctx.command("error", f"regoscan: {exc}")
             return _finish(ctx, EXIT_ERROR, {"scan": changes.scope, "sarif-complete": "false"})
         finally:
-            if cache_dir is not None and (created_cache or cache_dir.exists()):
-                _own_tree(created_cache[0] if created_cache else cache_dir, workspace)
+            if cache_dir is not None:
+                _own_cache(cache_dir, created_cache, workspace)
         full.notices.extend(trusted_notes)
         return _report(ctx, inputs, event, change_range, changes, widened, full, opts, workspace, root)
 
