@@ -212,6 +212,61 @@ def test_paths_under_dev_are_written_in_place() -> None:
     assert not _write_in_place(Path("/tmp/regoscan-report.sarif"))
 
 
+def _non_utf8(tmp_path: Path, name: bytes) -> str:
+    """A file name that is not UTF-8, or a skip where the file system refuses one."""
+    import os
+
+    try:
+        probe = tmp_path / os.fsdecode(b"probe-" + name)
+        probe.write_text("")
+        probe.unlink()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    return os.fsdecode(name)
+
+
+def test_file_names_that_are_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A manifest, a policy, a data file and a test named in Latin-1: scanned, cited with
+    escapes (caf\\xe9.yaml), and every report written (the SARIF raised UnicodeEncodeError,
+    each check's results came back unreadable, the summary could not be written)."""
+    project(tmp_path, HIGH_CHECK)
+    pod = _non_utf8(tmp_path, b"caf\xe9.yaml")
+    write(tmp_path, f"k8s/{pod}", POD.format(name="latin"))
+    bad, exc, exc_test, data = (_non_utf8(tmp_path, n) for n in (b"b\xffad.yaml", b"exc\xe9.rego",
+                                                                  b"exc\xe9_test.rego", b"d\xe9.json"))
+    write(tmp_path, f"k8s/{bad}", "a: [\n")
+    write(tmp_path, f"policy/{exc}", """\
+        package user.test.HIGH1
+
+        import rego.v1
+
+        exception contains rules if {
+            input.metadata.name == data.waive
+            rules := [""]
+        }
+        """)
+    write(tmp_path, f"policy/{exc_test}",
+          "package user.t_test\n\nimport rego.v1\n\ntest_one if { 1 == 1 }\n")
+    write(tmp_path, f"data/{data}", '{"waive": "latin"}')
+    code, out, err = scan(monkeypatch, capsys, tmp_path, "k8s", "--data", "data", "--format", "json",
+                          "--sarif", "out.sarif", "--summary", "out.md")
+    assert code == 1, err  # pod0's HIGH finding; no configuration error
+    assert "Traceback" not in err and "regoscan: error" not in err
+    report = json.loads(out)
+    by_path = {(f["path"], f["suppressed"]) for f in report["findings"]}
+    assert ("k8s/caf\\xe9.yaml", True) in by_path and ("k8s/pod0.yaml", False) in by_path
+    (waived,) = [f for f in report["findings"] if f["suppressed"]]
+    assert waived["suppressions"][0]["path"] == "policy/exc\\xe9.rego"
+    assert [(n["code"], n["path"]) for n in report["notices"]] == [("input-parse-error", "k8s/b\\xffad.yaml")]
+    sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"k8s/caf%5Cxe9.yaml", "k8s/pod0.yaml"}
+    assert "k8s/b\\\\xffad.yaml" in (tmp_path / "out.md").read_text(encoding="utf-8")  # Markdown-escaped
+    assert main(["test", "policy"]) == 0
+    assert "PASS: 1/1" in capsys.readouterr().out
+
+
 # --- usage errors ---------------------------------------------------------------------
 
 

@@ -184,6 +184,25 @@ class Finding:
         return self.check.severity
 
 
+def printable(text: str) -> str:
+    """``text`` as every report can hold it: bytes of a file name that are not UTF-8 (kept
+    by Python as lone surrogates) written as ``\\xff`` escapes.
+
+    Such a name reached the engine's input, the SARIF, JSON and the summary, where a lone
+    surrogate made the engine's results unreadable and the writers fail. Paths shown to
+    users go through here; files are still opened by their real paths.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class NoticeLevel(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -205,6 +224,13 @@ class Notice:
     """1-based column on ``line`` (syntax errors), in characters."""
     source: str | None = None
     """The text of ``line`` as the engine read it, for a caret under ``column`` on a terminal."""
+
+    def __post_init__(self) -> None:
+        # messages quote paths (a policy, a data file): a name that is not UTF-8 must not
+        # break the writers
+        self.message = printable(self.message)
+        if self.path is not None:
+            self.path = printable(self.path)
 
     @property
     def location(self) -> str:

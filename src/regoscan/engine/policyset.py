@@ -20,7 +20,7 @@ from regoscan.inputs.errors import ParseError
 from regoscan.inputs.forbidden import ForbiddenPaths, credential_shape
 from regoscan.inputs.load import read_text
 from regoscan.inputs.yamlfile import parse_json, parse_yaml
-from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity
+from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity, printable
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
 from regoscan.resources import policies_dir
@@ -100,9 +100,9 @@ def _rego_files(path: Path) -> list[Path]:
 
 def _display(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return printable(path.resolve().relative_to(root.resolve()).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 Refusals = list[tuple[Path, str]]

@@ -19,7 +19,7 @@ from regoscan.engine.policyset import entrypoint, load_data, load_modules
 from regoscan.engine.units import syntax_notice
 from regoscan.errors import UsageError
 from regoscan.inputs.forbidden import ForbiddenPaths
-from regoscan.models import Notice, NoticeLevel
+from regoscan.models import Notice, NoticeLevel, printable
 from regoscan.rego.lexer import Token, apply_edits, blank
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
@@ -207,11 +207,11 @@ def _test_files(paths: list[str], builtin_tests: bool, root: Path,
         if not p.exists():
             raise UsageError(f"PATH {raw}: no such file or folder")
         if p.is_file():
-            out.append((p, p.as_posix()))
+            out.append((p, printable(p.as_posix())))
             continue
         for f in sorted(p.rglob("*_test.rego")):
             if not any(part.startswith(".") for part in f.relative_to(p).parts):
-                out.append((f, f.as_posix()))
+                out.append((f, printable(f.as_posix())))
     if builtin_tests:
         root = policies_dir()
         for f in sorted(root.rglob("*_test.rego")):

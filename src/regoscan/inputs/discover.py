@@ -33,7 +33,7 @@ from regoscan.inputs.unrendered import (
     kustomization_in,
     kustomize_notices,
 )
-from regoscan.models import InputType, Notice, NoticeLevel
+from regoscan.models import InputType, Notice, NoticeLevel, printable
 
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
 _DOCKERFILE_NAMES = ("dockerfile", "containerfile")
@@ -177,8 +177,8 @@ class _Walker:
                 rel = path.relative_to(base).as_posix()
             except ValueError:
                 continue
-            return rel if rel != "." else ""
-        return path.as_posix()
+            return printable(rel) if rel != "." else ""
+        return printable(path.as_posix())
 
     def refused(self, path: Path, real: Path, *, folder: bool = False) -> bool:
         """Git metadata and credential files are never opened (see ``inputs.forbidden``)."""
