@@ -61,6 +61,31 @@ def test_syntax_error_names_line_column_and_source_once(tmp_path: Path, monkeypa
     assert "syntax error" not in out  # stdout does not repeat it
 
 
+@pytest.mark.parametrize("v0", [False, True])
+def test_syntax_error_cites_the_users_line_not_the_prepared_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str], v0: bool) -> None:
+    """regoscan routes ``sprintf`` to a stand-in (and upgrades v0 heads) before rego-cpp
+    parses the module: the column, the quoted line and the caret are the user's, not
+    ``data.regoscan.compat.clean_sprintf(`` at column 46."""
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    head = "deny[msg] {" if v0 else "import rego.v1\n\ndeny contains msg if {"
+    write(tmp_path, "policy/bad.rego", f"package user.bad\n\n{head}\n    msg := sprintf(\"x %v\", [input.kind]\n}}\n")
+    code, _, err, sarif = _scan(tmp_path, monkeypatch, capsys)
+    assert code == 2
+    line = 4 if v0 else 6
+    (note,) = _notifications(sarif)
+    assert note["message"]["text"].startswith(
+        'policy not loaded: syntax error at column 19: `(` is not closed in `msg := sprintf("x %v", [input.kind]`')
+    region = note["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (line, 19)
+    assert "compat" not in err
+    lines = err.splitlines()
+    (first,) = [i for i, text in enumerate(lines) if "syntax error" in text]
+    assert lines[first].startswith(f"regoscan: error: policy/bad.rego:{line}:19: ")
+    assert lines[first + 1] == f' {line} |     msg := sprintf("x %v", [input.kind]'
+    assert lines[first + 2] == "   | " + " " * 18 + "^"
+
+
 def test_other_syntax_errors_keep_the_engines_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "configs/pod.yaml", POD.format(name="p"))

@@ -7,6 +7,7 @@ user's own source.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,8 @@ def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compi
     rego-cpp lists the innermost error first, then every construct around it ("this is
     unclosed" for the body, then the file): those echoes are dropped; another error of
     its own is named after the first. An unclosed bracket is named by its character.
+    rego-cpp parsed the prepared text (``sprintf`` routed to a stand-in, v0 heads
+    upgraded): the line and column shown are the user's own, mapped back.
     """
     lines = mod.text.split("\n")
     first = q.syntax[0]
@@ -88,6 +91,13 @@ def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compi
     if what == "this is unclosed" and source is not None and isinstance(column, int) \
             and 0 < column <= len(source) and source[column - 1] in _OPENERS:
         what = f"`{_OPENERS[source[column - 1]]}` is not closed"
+    original = mod.original.split("\n")
+    rewritten = source is not None and len(original) == len(lines) and original[line - 1] != source  # type: ignore[index]
+    if rewritten:
+        assert source is not None and isinstance(line, int)
+        if isinstance(column, int):
+            column = original_column(source, original[line - 1], column)
+        source = original[line - 1]
     others = [e for e in q.syntax[1:] if e.get("message") != "this is unclosed"]
     message = f"{lead}: syntax error"
     if isinstance(column, int):
@@ -98,11 +108,19 @@ def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compi
     if others:
         message += "; also " + "; ".join(f"line {e.get('line')}, column {e.get('column')}: {e.get('message')}"
                                          for e in others[:3])
-    if mod.log.upgraded_v0:
-        original = mod.original.split("\n")
-        if source is not None and line is not None and line <= len(original) and original[line - 1] != source:
-            message += " (in the line as upgraded from Rego v0 syntax)"
+    if rewritten and mod.log.upgraded_v0:
+        message += " (module was upgraded from Rego v0 syntax)"
     return Notice(NoticeLevel.ERROR, code, message, q.unit, line, column=column, source=source)
+
+
+def original_column(prepared: str, original: str, column: int) -> int:
+    """The 1-based column in the user's line of ``column`` in the prepared line: text the
+    preparation kept maps one to one, a replaced stretch to where it starts."""
+    index = column - 1
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, prepared, original, autojunk=False).get_opcodes():
+        if i1 <= index < i2 or i1 == i2 == index:
+            return j1 + (index - i1 if tag == "equal" else 0) + 1
+    return max(1, min(column, len(original) + 1))
 
 
 def legacy_metadata(runtime: PolicyRuntime, meta_eps: set[str]) -> dict[str, Any]:
