@@ -161,6 +161,10 @@ def test_pyproject_table_and_explicit_config(tmp_path: Path, monkeypatch: pytest
     ("no-builtin: yes please\n", "regoscan.yaml: no-builtin: expected true or false"),
     ("- a\n- b\n", "regoscan.yaml: must be a mapping"),
     ("fail-on: [\n", "regoscan.yaml:2: not valid YAML"),
+    ("severity: [high, bogus]\n", "regoscan.yaml: severity: unknown severity 'bogus'"),
+    ("workers: 0\n", "regoscan.yaml: workers: must be at least 1, not 0"),
+    ("timeout: -1\n", "regoscan.yaml: timeout: must be a positive number of seconds, not -1.0"),
+    ("fail_on: low\nfail-on: high\n", "regoscan.yaml: fail-on is given twice (as fail-on and fail_on)"),
 ])
 def test_config_errors_name_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:

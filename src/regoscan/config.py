@@ -156,6 +156,18 @@ def _convert(label: str, key: str, action: argparse.Action, value: Any, base: Pa
     return converted if repeatable else converted[0]
 
 
+def _check_range(label: str, key: str, value: Any) -> None:
+    """What ``scan`` checks after parsing, checked here so the message names the file."""
+    from regoscan.filters import parse_severities
+
+    if key == "severity":
+        parse_severities(value, option=f"{label}: severity")
+    elif key == "workers" and value < 1:
+        raise UsageError(f"{label}: workers: must be at least 1, not {value}")
+    elif key == "timeout" and not value > 0:
+        raise UsageError(f"{label}: timeout: must be a positive number of seconds, not {value}")
+
+
 def load_config(path: Path, options: Mapping[str, argparse.Action]) -> ConfigFile:
     """Read and check ``path`` against ``options`` (see :func:`options_of`)."""
     label, raw = _read(path)
@@ -168,5 +180,8 @@ def load_config(path: Path, options: Mapping[str, argparse.Action]) -> ConfigFil
             close = difflib.get_close_matches(key, sorted(options), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise UsageError(f"{label}: unknown key {raw_key!r}{hint}; valid keys: {', '.join(sorted(options))}")
+        if action.dest in values:
+            raise UsageError(f"{label}: {key} is given twice (as {key} and {key.replace('-', '_')})")
         values[action.dest] = _convert(label, key, action, value, base)
+        _check_range(label, key, values[action.dest])
     return ConfigFile(path=path, label=label, values=values)
