@@ -54,9 +54,9 @@ _pod_annotations(pod) := a if {
 # An absent annotation passes, as in Trivy.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	annotations := _pod_annotations(pod)
-	some container in kubernetes.pod_containers(pod)
+	some container in kubernetes.containers
 	is_string(container.name)
 	key := concat("", [_annotation_prefix, container.name])
 	profile := annotations[key]

@@ -40,7 +40,7 @@ import data.lib.kubernetes
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	spec.hostNetwork == true
 	msg := sprintf(

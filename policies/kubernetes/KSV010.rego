@@ -39,7 +39,7 @@ import data.lib.kubernetes
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	spec.hostPID == true
 	msg := sprintf(

@@ -53,9 +53,9 @@ _runs_as_non_root(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	not _pod_requires_non_root(pod)
-	some container in kubernetes.pod_containers(pod)
+	some container in kubernetes.containers
 	not _runs_as_non_root(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.runAsNonRoot' to true",

@@ -50,14 +50,14 @@ _restricted_options := ["role", "user"]
 # with the words that open its message. The container's own mapping is used, not the
 # merged one, so that a pod-level setting is reported once, at the pod.
 _selinux_settings contains {"subject": subject, "options": opts} if {
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	opts := kubernetes.pod_security_context(pod).seLinuxOptions
 	is_object(opts)
 	subject := sprintf("%s '%s'", [kubernetes.kind, kubernetes.name])
 }
 
 _selinux_settings contains {"subject": subject, "options": opts} if {
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	opts := kubernetes.own_security_context(container).seLinuxOptions
 	is_object(opts)

@@ -111,7 +111,7 @@ _is_safe(name) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	sc := kubernetes.pod_security_context(pod)
 	found := {name |
 		sysctls := sc.sysctls

@@ -48,7 +48,7 @@ _valid_types := {"RuntimeDefault", "Localhost"}
 # 1. The legacy pod annotation is present with another value: reported at the annotations.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	annotations := pod.metadata.annotations
 	value := annotations[_pod_annotation]
 	value != "runtime/default"
@@ -73,9 +73,9 @@ _valid_profile(container) if {
 # RuntimeDefault or Localhost.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	not _has_pod_annotation(pod)
-	some container in kubernetes.pod_containers(pod)
+	some container in kubernetes.containers
 	not _valid_profile(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",

@@ -52,7 +52,7 @@ _mounts_token(pod, spec) if {
 
 _mounts_token(pod, spec) if {
 	not kubernetes.has_key(spec, "automountServiceAccountToken")
-	some container in kubernetes.pod_containers(pod)
+	some container in kubernetes.containers
 	mounts := container.volumeMounts
 	is_array(mounts)
 	some mount in mounts
@@ -62,7 +62,7 @@ _mounts_token(pod, spec) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	_mounts_token(pod, spec)
 	msg := sprintf(

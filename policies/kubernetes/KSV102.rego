@@ -61,8 +61,8 @@ _is_tiller(pod, container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
-	some container in kubernetes.pod_containers(pod)
+	pod := kubernetes.workload_pod
+	some container in kubernetes.containers
 	_is_tiller(pod, container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",

@@ -44,7 +44,7 @@ import data.lib.kubernetes
 # windowsOptions.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	options := kubernetes.pod_security_context(pod).windowsOptions
 	options.hostProcess == true
 	msg := sprintf(
@@ -57,7 +57,7 @@ deny contains res if {
 # 2. A container that sets it itself: reported at that container's windowsOptions.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	options := kubernetes.own_security_context(container).windowsOptions
 	options.hostProcess == true

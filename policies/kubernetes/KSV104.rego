@@ -53,8 +53,8 @@ _profile(pod, container) := t if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
-	some container in kubernetes.pod_containers(pod)
+	pod := kubernetes.workload_pod
+	some container in kubernetes.containers
 	_profile(pod, container) == ""
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set a seccomp profile ('securityContext.seccompProfile.type'); without one it runs unconfined",
@@ -65,8 +65,8 @@ deny contains res if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
-	some container in kubernetes.pod_containers(pod)
+	pod := kubernetes.workload_pod
+	some container in kubernetes.containers
 	profile := _profile(pod, container)
 	is_string(profile)
 	lower(profile) == "unconfined"

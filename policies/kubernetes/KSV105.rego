@@ -42,7 +42,7 @@ import data.lib.kubernetes
 # 1. The pod-level setting (inherited by containers that do not set their own).
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	sc := kubernetes.pod_security_context(pod)
 	sc.runAsUser == 0
 	msg := sprintf(
@@ -55,7 +55,7 @@ deny contains res if {
 # 2. A container that sets it itself.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)
 	sc.runAsUser == 0

@@ -63,7 +63,7 @@ _sets_root_group(sc, field) if {
 # 1. Pod level: one finding per pod naming the fields.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	sc := kubernetes.pod_security_context(pod)
 	fields := _root_group_fields(sc)
 	count(fields) > 0
@@ -79,7 +79,7 @@ deny contains res if {
 # 2. A container that sets runAsGroup: 0 itself.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)
 	sc.runAsGroup == 0

@@ -62,7 +62,7 @@ _pod_node(pod) := spec if {
 # 1. A pod without a pod-level securityContext: reported at its spec.
 deny contains res if {
 	kubernetes.is_workload
-	some pod in kubernetes.pods
+	pod := kubernetes.workload_pod
 	_pod_context_unset(kubernetes.pod_spec(pod))
 	msg := sprintf(
 		"%s '%s' should set 'spec.securityContext' instead of relying on the default security context",

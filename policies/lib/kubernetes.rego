@@ -92,22 +92,29 @@ is_workload if {
 # CronJob's spec.jobTemplate.spec.template. Each keeps its __defsec_metadata.
 # (An array of at most one pod, from one rule: three partial-set bodies cost regopy
 # several times more.)
-pods := [object] if {
+pods := [p] if {
+	p := workload_pod
+} else := []
+
+# The document's one pod mapping (the element of pods), undefined when it has none. Checks
+# use `pod := kubernetes.workload_pod` rather than `some pod in kubernetes.pods`: building
+# the array copies the whole pod on regopy, in every check that iterates it.
+workload_pod := object if {
 	kind == "Pod"
-} else := [pod] if {
+} else := p if {
 	kind in _template_kinds
-	pod := object.spec.template
-	is_object(pod)
-} else := [pod] if {
+	p := object.spec.template
+	is_object(p)
+} else := p if {
 	kind == "CronJob"
-	pod := object.spec.jobTemplate.spec.template
-	is_object(pod)
-} else := [pod] if {
+	p := object.spec.jobTemplate.spec.template
+	is_object(p)
+} else := p if {
 	kind == "DeploymentConfig"
 	is_controller
-	pod := object.spec.template
-	is_object(pod)
-} else := []
+	p := object.spec.template
+	is_object(p)
+}
 
 _template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
