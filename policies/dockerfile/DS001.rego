@@ -34,7 +34,11 @@ import data.lib.docker
 # variables expand to ""). Not reported: 'scratch', an empty result, a reference to
 # another stage's alias, and a reference whose last part is still a variable after
 # expansion.
-_resolved(instr, i) := ref if {
+_resolved(instr, i) := raw if {
+	raw := docker.from_image(instr)
+	is_string(raw)
+	not contains(raw, "$") # no variable: nothing to expand (the stage's ARGs are not read)
+} else := ref if {
 	raw := docker.from_image(instr)
 	is_string(raw)
 	ref := docker.expand(raw, docker.stage_vars(i))
