@@ -9,12 +9,14 @@ folders, and ownership is handed over with ``lchown``.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from regoscan.action.inputs import InputError, read_inputs
+from regoscan.cli import main
 from tests.e2e.scenario import PullRequest, commit, init_repo, write
 from tests.test_action_run import _results, action, pr  # noqa: F401 - the fixture is used by name
 
@@ -125,3 +127,21 @@ def test_cache_dir_input(value: str, expected: str) -> None:
 def test_cache_dir_input_cannot_climb() -> None:
     with pytest.raises(InputError):
         read_inputs({"INPUT_CACHE-DIR": "../elsewhere"})
+
+
+def test_the_cli_replaces_a_committed_report_link_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    write(repo, {"k8s/app.yaml": POD_LATEST})
+    sarif_target = _outside(tmp_path, "victim.txt")
+    summary_target = _outside(tmp_path, "victim-summary.txt")
+    (repo / "regoscan.sarif").symlink_to(sarif_target)
+    (repo / "summary.md").symlink_to(summary_target)
+    monkeypatch.chdir(repo)
+    code = main(["scan", ".", "--sarif", "regoscan.sarif", "--summary", "summary.md", "--fail-on", "never"])
+    capsys.readouterr()
+    assert code == 0
+    _untouched(sarif_target)
+    _untouched(summary_target)
+    assert not (repo / "regoscan.sarif").is_symlink() and not (repo / "summary.md").is_symlink()
+    assert json.loads((repo / "regoscan.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
