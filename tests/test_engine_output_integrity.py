@@ -448,3 +448,31 @@ _hostile_text = st.text(st.one_of(st.characters(exclude_categories=("Cs",)),
 def test_random_hostile_text_changes_no_finding(tmp_path_factory: pytest.TempPathFactory,
                                                 payloads: list[str]) -> None:
     _assert_payloads_change_nothing(tmp_path_factory.mktemp("p"), payloads)
+
+
+def test_regoscan_test_sends_input_like_a_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A test's ``with input as`` value reaches the engine as UTF-8, like a scanned document:
+    ``count`` sees characters there too."""
+    write(tmp_path, "policy/chars.rego", """\
+        package user.test.CHARS
+
+        import rego.v1
+
+        length := count(input.name)
+        """)
+    write(tmp_path, "policy/chars_test.rego", """\
+        package user.test.CHARS_test
+
+        import rego.v1
+
+        import data.user.test.CHARS
+
+        test_characters_not_escapes if {
+            CHARS.length == 3 with input as {"name": "é😀x"}
+        }
+        """)
+    monkeypatch.chdir(tmp_path)
+    code = main(["test", "policy", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0, out

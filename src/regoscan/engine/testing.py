@@ -25,6 +25,7 @@ from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import Statement, parse_module
+from regoscan.rego.values import engine_json
 from regoscan.resources import policies_dir
 
 TEST_RULE = re.compile(r"^test_[A-Za-z0-9_]*$")
@@ -334,7 +335,7 @@ def _evaluate(runtime: PolicyRuntime, eps: list[str], input_rules: dict[str, str
     for i, ep in enumerate(lifted, start=1):
         rule = input_rules[ep]
         if rule in values.values:
-            jobs.append(Job(i, json.dumps(values.values[rule]), [ep]))
+            jobs.append(Job(i, engine_json(values.values[rule]), [ep]))  # as a scan sends input
         else:
             why = values.failures.get(rule) or values.errors.get(rule) or "the value after `with input as` is undefined"
             out[ep] = JobResult(i, errors={ep: f"input for the test: {why}"})
@@ -381,7 +382,6 @@ def render_text(report: TestReport, verbose: bool = False) -> str:
 
 
 def render_json(report: TestReport) -> str:
-    import json
 
     return json.dumps({
         "schema": "regoscan-test/v1",
