@@ -74,6 +74,31 @@ def test_skip_check_by_package_repeatable_and_unknown_ids_warn(
 # --- regoscan checks ------------------------------------------------------------------
 
 
+def test_a_namespace_or_policy_set_that_selects_nothing_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A typo in --namespace, or --no-builtin without checks, checked nothing: a warning,
+    never a silent "Passed: no findings"."""
+    project(tmp_path, LOW_CHECK)
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "k8s", "--policy", "policy", "--no-builtin", "--namespace", "usr",
+                 "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    notices = [(n["code"], n["message"]) for n in json.loads(captured.out)["notices"]]
+    assert notices == [
+        ("config-unknown-namespace", "--namespace usr: no loaded check is in this namespace (did you mean user?)"),
+        ("config-no-checks", "no check was loaded, so nothing was checked: see --policy, --namespace and "
+                             "--no-builtin")]
+    assert "(config-no-checks)" in captured.err
+    # one namespace right, one wrong: the checks run, the wrong one is named
+    assert main(["scan", "k8s", "--policy", "policy", "--no-builtin", "--namespace", "user",
+                 "--namespace", "builtin", "--format", "json", "--fail-on", "never"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [f["check_id"] for f in report["findings"]] == ["LOW1"]
+    assert [n["message"] for n in report["notices"]] == ["--namespace builtin: no loaded check is in this namespace"]
+    assert main(["scan", "k8s", "--no-builtin", "-q"]) == 0
+    assert "(config-no-checks)" in capsys.readouterr().err
+
+
 def test_checks_lists_builtin_and_custom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     project(tmp_path, HIGH_CHECK)

@@ -266,7 +266,7 @@ def _print_notices(report: ScanReport, quiet: bool, color: bool) -> None:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from regoscan.engine.scan import run_scan
-    from regoscan.filters import apply_filters, parse_severities
+    from regoscan.filters import apply_filters, check_selection, parse_severities
     from regoscan.output.console import render_json, render_text, status_line
     from regoscan.output.progress import Progress, is_terminal, use_color
 
@@ -283,6 +283,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 progress.close()
     report.notices.extend(notes)
     report.fail_on = args.fail_on
+    check_selection(report, args.namespace)
     apply_filters(report, severities, args.skip_check or [])
 
     texts, failures = render_reports(report, args)

@@ -57,3 +57,24 @@ def apply_filters(report: ScanReport, severities: Iterable[Severity], skip_check
     report.filters = filters
     return report
 
+
+
+def check_selection(report: ScanReport, namespaces: Iterable[str] | None) -> None:
+    """Warn when the configuration selects no check at all, or names a ``--namespace`` no
+    loaded check lives in: either would otherwise pass as a clean scan (a typo in
+    ``--namespace usr`` checked nothing and said "Passed: no findings"). A run with errors
+    (the only policy did not compile) fails anyway and says why."""
+    from regoscan.engine.policyset import in_namespaces
+
+    given = list(dict.fromkeys(namespaces or []))
+    for ns in given:
+        if not any(in_namespaces(c.package, [ns]) for c in report.checks):
+            roots = sorted(({c.package.split(".")[0] for c in report.checks} | {"builtin", "user"}) - {ns})
+            close = difflib.get_close_matches(ns, roots, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            report.notices.append(Notice(NoticeLevel.WARNING, "config-unknown-namespace",
+                                         f"--namespace {ns}: no loaded check is in this namespace{hint}"))
+    if not report.checks and not any(n.level is NoticeLevel.ERROR for n in report.notices):
+        report.notices.append(Notice(NoticeLevel.WARNING, "config-no-checks",
+                                     "no check was loaded, so nothing was checked: see --policy, --namespace "
+                                     "and --no-builtin"))
