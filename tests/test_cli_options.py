@@ -37,7 +37,7 @@ def test_severity_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     code, out, _ = scan(monkeypatch, capsys, tmp_path, "k8s", "--format", "json", "--severity", "CRITICAL,high")
     assert rule_ids(out) == ["HIGH1", "HIGH1"]
     code, _, err = scan(monkeypatch, capsys, tmp_path, "k8s", "--severity", "hihg")
-    assert code == 2 and "--severity: unknown severity 'hihg'" in err
+    assert code == 2 and "--severity: unknown severity 'hihg' (did you mean high? use critical, high" in err
 
 
 def test_skip_check_is_recorded_never_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -28,7 +28,9 @@ def parse_severities(values: Iterable[str], option: str = "--severity") -> tuple
         try:
             sev = Severity[name.upper()]
         except KeyError:
-            raise UsageError(f"{option}: unknown severity {name!r} (use {', '.join(SEVERITY_NAMES)})") from None
+            close = difflib.get_close_matches(name.lower(), SEVERITY_NAMES, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise UsageError(f"{option}: unknown severity {name!r} ({hint}use {', '.join(SEVERITY_NAMES)})") from None
         if sev not in out:
             out.append(sev)
     return tuple(out)
