@@ -274,6 +274,72 @@ def test_a_policy_folder_linking_into_git_is_refused(how: str, workspace: Path,
     assert_no_leak(result)
 
 
+# Reads every JSON and YAML document it is given (custom checks see generic YAML/JSON only
+# when they ask for it) and prints it whole, spaced out: what a pull request's check would do
+# with a credentials file another step of the job left in the workspace.
+DUMP_CHECK = """\
+# METADATA
+# title: dump
+# custom:
+#   id: DUMP
+#   severity: LOW
+#   input:
+#     selector:
+#     - type: json
+#     - type: yaml
+#     - type: kubernetes
+package user.dump
+
+import rego.v1
+
+deny contains concat(" ", split(json.marshal(input), ""))
+"""
+
+KEY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PRIVATEKEY4242"
+LEFT_BEHIND = {
+    # google-github-actions/auth writes gha-creds-<random>.json into the workspace by default
+    "gha-creds-3f2a9c81d0e4.json": json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1", "client_email": "x@p.iam.example",
+        "private_key": f"-----BEGIN PRIVATE KEY-----\n{KEY}\n-----END PRIVATE KEY-----\n"}),
+    # the same content under a name nobody listed: refused by its content
+    "deploy/sa.json": json.dumps({"type": "service_account", "private_key": f"-----BEGIN PRIVATE KEY-----{KEY}"}),
+    "deploy/wif.json": json.dumps({"type": "external_account", "audience": "//iam.example/x",
+                                   "credential_source": {"url": "https://token.example/",
+                                                         "headers": {"Authorization": f"Bearer {KEY}"}}}),
+    # google-github-actions/get-gke-credentials: gha-kubeconfig-<random> in the workspace
+    "gha-kubeconfig-a1b2c3": f"apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: {KEY}\n",
+    "deploy/kubeconfig.yaml": f"apiVersion: v1\nkind: Config\nclusters: []\nusers:\n- name: u\n  user:\n"
+                              f"    token: {KEY}\n",
+    "deploy/npm.yaml": f"//registry.npmjs.org/:_authToken={KEY}\n",
+    "deploy/registry.json": json.dumps({"auths": {"ghcr.io": {"auth": KEY}}}),
+    # a bare mirror cloned with the token in its URL: its config is not under a .git folder
+    "mirror.git/config": f'[core]\n\tbare = true\n[remote "origin"]\n\turl = https://x-access-token:{KEY}@github.com/o/r\n',
+}
+
+
+def test_credential_files_other_steps_leave_in_the_workspace_are_refused(
+        workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """regoscan scans the files on disk, untracked ones included, so credentials an earlier step
+    of the job wrote into the workspace are input too. Before: a pull request's check printed the
+    service account key of ``gha-creds-*.json`` (google-github-actions/auth's default) into its
+    finding. Each is refused by its name or its content; the secrets are in no environment
+    variable, so redaction could not have caught them."""
+    for name, content in LEFT_BEHIND.items():
+        write(workspace, name, content)
+    (workspace / "mirror.yaml").symlink_to("mirror.git/config")
+    write(workspace, "policy/dump.rego", DUMP_CHECK)
+    result = scan(workspace, capsys, monkeypatch, ".", "gha-kubeconfig-a1b2c3", "--policy", "policy")
+    refused = {n["path"] for n in result.notices("input-credential-file")}
+    expected = {name for name in LEFT_BEHIND if name != "mirror.git/config"} | {"mirror.yaml"}
+    assert expected <= refused, result.json["notices"]
+    dumped = {f["path"] for f in result.json["findings"] if f["check_id"] == "DUMP"}
+    assert dumped == {"k8s/pod.yaml"}  # every other file is still read, and only those
+    assert result.messages("SEEN") == ["pod web"]
+    text = result.everything()
+    for form in (KEY, " ".join(KEY), KEY[:24], " ".join(KEY[:24])):
+        assert form not in text
+
+
 # --- the rules themselves ---------------------------------------------------------------
 
 
@@ -305,6 +371,16 @@ def test_credential_shape() -> None:
     # a manifest that mentions the words is not a git configuration
     assert credential_shape("data:\n  note: set extraheader = x in [credential] docs\n") is None
     assert credential_shape("FROM alpine\nRUN git config http.extraheader x\n") is None
+    for content in LEFT_BEHIND.values():
+        assert credential_shape(content), content
+    # a manifest that embeds such text in a value is still a manifest, and is scanned
+    secret = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: pull\nstringData:\n  .dockerconfigjson: "
+              "'{\"auths\": {\"ghcr.io\": {\"auth\": \"eA==\"}}}'\n  sa.json: '{\"type\": \"service_account\", "
+              "\"private_key\": \"k\"}'\n  .npmrc: |\n    //registry.npmjs.org/:_authToken=x\n")
+    assert credential_shape(secret) is None
+    assert credential_shape("apiVersion: skaffold/v4beta6\nkind: Config\nmetadata:\n  name: app\n") is None
+    assert credential_shape('[remote "origin"]\n\turl = https://github.com/o/r\n') is None  # no password
+    assert credential_shape('package p\n\ndeny contains "key" if input.type == "service_account"\n') is None
 
 
 # --- through the GitHub Action ------------------------------------------------------------

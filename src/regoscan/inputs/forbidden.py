@@ -13,14 +13,23 @@ reached (a file link, a folder link to ``.git``, a hard link to ``.git/config``)
   ``.git/modules/...``); or the file is a hard link to a file of a ``.git`` folder in
   or above the scan root (same ``st_dev``/``st_ino``);
 * **credential files**, wherever they are: ``.git-credentials``, ``.npmrc``,
-  ``.netrc``/``_netrc``, ``.pypirc``, ``.docker/config.json`` and the like;
+  ``.netrc``/``_netrc``, ``.pypirc``, ``.docker/config.json`` and the like, and the files
+  other actions of the job write into the workspace (``google-github-actions/auth``'s
+  ``gha-creds-*.json``, ``get-gke-credentials``' ``gha-kubeconfig-*``): regoscan scans the
+  files on disk, untracked ones included, so an earlier step's credentials are input too;
 * **runner-private folders**: a real path under ``$HOME``, ``/github/home`` or
   ``$RUNNER_TEMP`` (where ``actions/checkout`` v6 keeps its credentials file), unless it
   lies inside the scan root or a folder the user named.
 
 ``credential_shape`` is the last line of defence for files that got past the path
-rules: text shaped like a git config that carries an ``extraheader`` or a
-``[credential]`` section is refused too, once read and before anything parses it.
+rules (a copy, a bare clone's ``config`` in ``mirror.git/``, a credentials file under a
+name nobody listed): text shaped like a git config that carries an ``extraheader``, a
+``[credential]`` section or a password in a URL, a ``.git-credentials`` list, ``.npmrc``
+auth lines, a Docker ``config.json`` with ``auths``, a Google credentials JSON (service
+account key, workload identity, user refresh token) or a kubeconfig with user
+credentials is refused too, once read and before anything parses it. Each shape is the
+file format as a whole (a top-level JSON object, lines at column 0), so a manifest that
+merely embeds such text in a value is still scanned.
 
 Each refusal comes back as a reason (one sentence); callers turn it into a notice
 (``input-credential-file``, ``policy-credential-file``, ``data-credential-file``).
@@ -28,6 +37,8 @@ Each refusal comes back as a reason (one sentence); callers turn it into a notic
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -35,9 +46,16 @@ from pathlib import Path
 
 CREDENTIAL_NAMES = frozenset({
     ".git-credentials", ".gitcredentials", ".npmrc", ".yarnrc", ".yarnrc.yml", ".netrc", "_netrc",
-    ".pypirc", ".dockercfg", ".pgpass", ".my.cnf", ".s3cfg", ".boto",
+    ".pypirc", ".dockercfg", ".pgpass", ".my.cnf", ".s3cfg", ".boto", ".terraformrc", "terraform.rc",
+    "credentials.tfrc.json", ".vault-token", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
 })
 """File names that hold credentials whatever folder they are in."""
+
+CREDENTIAL_PATTERNS = (
+    "gha-creds-*.json",  # google-github-actions/auth: written into the workspace by default
+    "gha-kubeconfig-*",  # google-github-actions/get-gke-credentials: likewise
+)
+"""Name patterns (case-insensitive) of credential files other actions leave in the workspace."""
 
 CREDENTIAL_TAILS: tuple[tuple[str, ...], ...] = (
     (".docker", "config.json"),
@@ -62,19 +80,60 @@ _GIT_SECTION = re.compile(r"^[ \t]*\[[ \t]*[A-Za-z][\w.-]*(?:[ \t]+\"[^\"\n]*\")
 _EXTRAHEADER = re.compile(r"^[ \t]*extraheader[ \t]*=", re.M | re.I)
 _CREDENTIAL_SECTION = re.compile(r"^[ \t]*\[[ \t]*credential\b", re.M | re.I)
 _CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@\S+$", re.I)
+_GIT_URL_PASSWORD = re.compile(
+    r'^[ \t]*(?:(?:push)?url[ \t]*=[ \t]*"?|\[[ \t]*url[ \t]+")[a-z][a-z0-9+.-]*://[^/\s:@"]+:[^@\s"]+@',
+    re.M | re.I)
+_NPMRC_AUTH = re.compile(r"^(?://\S*:_(?:authToken|auth|password)|_authToken)[ \t]*=[ \t]*\S", re.M)
+_GOOGLE_TYPE = re.compile(r'"type"\s*:\s*"(?:service_account|external_account|authorized_user|'
+                          r'impersonated_service_account|external_account_authorized_user)"')
+_GOOGLE_SECRETS = ("private_key", "credential_source", "refresh_token", "source_credentials", "client_secret")
+_DOCKER_AUTHS = re.compile(r'"auths"\s*:\s*\{')
+_DOCKER_SECRETS = ("auth", "identitytoken", "password", "registrytoken")
+_KUBE_CONFIG = re.compile(r"^kind:[ \t]*['\"]?Config['\"]?[ \t]*$", re.M)
+_KUBE_USERS = re.compile(r"^users:", re.M)
+_KUBE_SECRET = re.compile(
+    r"^[ \t-]*(?:token|client-key-data|client-key|password|access-token|id-token|refresh-token)[ \t]*:[ \t]*\S",
+    re.M)
+
+
+def _json_object(head: str) -> dict[str, object] | None:
+    """The top-level JSON object ``head`` holds, when the whole text is one."""
+    if not head.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(head)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def credential_shape(text: str) -> str | None:
-    """Why ``text`` looks like stored credentials (git config or ``.git-credentials``), else ``None``."""
+    """Why ``text`` looks like stored credentials (see the module docstring), else ``None``."""
     head = text[:1_000_000]
     if _GIT_SECTION.search(head):
         if _EXTRAHEADER.search(head):
             return "its content is a git configuration with an http extraheader (where a token is kept)"
         if _CREDENTIAL_SECTION.search(head):
             return "its content is a git configuration with a [credential] section"
+        if _GIT_URL_PASSWORD.search(head):
+            return "its content is a git configuration with a password in a URL"
     lines = [line.strip() for line in head.splitlines() if line.strip()]
     if lines and len(lines) <= 1000 and all(_CREDENTIAL_URL.match(line) for line in lines):
         return "its content is a list of URLs with passwords (.git-credentials format)"
+    if _NPMRC_AUTH.search(head):
+        return "its content holds npm registry credentials (.npmrc format)"
+    if _GOOGLE_TYPE.search(head):
+        value = _json_object(head)
+        if value is not None and any(key in value for key in _GOOGLE_SECRETS):
+            return "its content is a Google Cloud credentials file (a key or token for an account)"
+    if _DOCKER_AUTHS.search(head):
+        value = _json_object(head)
+        auths = value.get("auths") if value is not None else None
+        if isinstance(auths, dict) and any(isinstance(v, dict) and any(k in v for k in _DOCKER_SECRETS)
+                                           for v in auths.values()):
+            return "its content is a Docker client configuration with registry credentials"
+    if _KUBE_CONFIG.search(head) and _KUBE_USERS.search(head) and _KUBE_SECRET.search(head):
+        return "its content is a kubeconfig with user credentials"
     return None
 
 
@@ -93,6 +152,8 @@ def _git_part(path: Path) -> bool:
 def _tail_match(parts: tuple[str, ...]) -> str | None:
     name = parts[-1] if parts else ""
     if name.casefold() in CREDENTIAL_NAMES:
+        return name
+    if any(fnmatch.fnmatchcase(name.casefold(), pattern) for pattern in CREDENTIAL_PATTERNS):
         return name
     folded = tuple(p.casefold() for p in parts)
     for tail in CREDENTIAL_TAILS:
