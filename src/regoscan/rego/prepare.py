@@ -11,6 +11,7 @@ The pipeline (each step keeps line numbers):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,38 +153,80 @@ class PreparedModule:
         return bool(self.problems)
 
 
-def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int]]:
-    """Every call site as (dotted name, first token, index of the last name token)."""
-    out: list[tuple[str, Token, int]] = []
-    n = len(tokens)
-    i = 0
-    while i < n:
-        t = tokens[i]
-        if t.kind != "ident" or t.text in KEYWORDS:
-            i += 1
-            continue
-        prev = i - 1
-        if prev >= 0 and tokens[prev].text == "." and tokens[prev].end == t.start:
-            i += 1
+def _string_part(token: Token) -> str | None:
+    """The value of a string written as a part of a name (``opa["runtime"]``), or None."""
+    if token.kind == "raw":
+        return token.text[1:-1]
+    try:
+        value = json.loads(token.text)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int, int, bool]]:
+    """Every call site as (dotted name, first token, index of the last name token, index of
+    the ``(``, whether a part was written in brackets).
+
+    rego-cpp reads a call however it is spaced: whitespace, a newline or a comment may stand
+    around the dots and before ``(`` (``opa . runtime ()``), and a part may be a string in
+    brackets (``opa["runtime"]()``). Each is the same call, so each is found here; before,
+    ``opa.runtime ()`` reached the real built-in past its stand-in.
+    """
+    sig = [i for i, t in enumerate(tokens) if t.significant]
+    out: list[tuple[str, Token, int, int, bool]] = []
+    n = len(sig)
+    k = 0
+    while k < n:
+        t = tokens[sig[k]]
+        if t.kind != "ident" or t.text in KEYWORDS or (k > 0 and tokens[sig[k - 1]].text == "."):
+            k += 1
             continue
         parts = [t.text]
-        j = i
-        while j + 2 < n and tokens[j + 1].text == "." and tokens[j + 2].kind == "ident" \
-                and tokens[j + 1].start == tokens[j].end and tokens[j + 2].start == tokens[j + 1].end:
-            parts.append(tokens[j + 2].text)
-            j += 2
-        if j + 1 < n and tokens[j + 1].text == "(" and tokens[j + 1].start == tokens[j].end:
-            out.append((".".join(parts), t, j))
-        i = j + 1
+        bracketed = False
+        j = k
+        while True:
+            if j + 2 < n and tokens[sig[j + 1]].text == "." and tokens[sig[j + 2]].kind == "ident":
+                parts.append(tokens[sig[j + 2]].text)
+                j += 2
+                continue
+            if j + 3 < n and tokens[sig[j + 1]].text == "[" and tokens[sig[j + 2]].kind in ("str", "raw") \
+                    and tokens[sig[j + 3]].text == "]":
+                part = _string_part(tokens[sig[j + 2]])
+                if part is None:
+                    break
+                parts.append(part)
+                bracketed = True
+                j += 3
+                continue
+            break
+        if j + 1 < n and tokens[sig[j + 1]].text == "(":
+            out.append((".".join(parts), t, sig[j], sig[j + 1], bracketed))
+        k = j + 1
     return out
+
+
+def _keep_lines(src: str, start: int, end: int, replacement: str) -> Edit:
+    """An edit that replaces ``src[start:end]`` and keeps its line breaks (lines never move)."""
+    return (start, end, replacement + "\n" * src.count("\n", start, end))
+
+
+def _special(name: str) -> bool:
+    return name in COMPAT_VALUES or name in COMPAT_CALLS or any(
+        name == prefix or (prefix.endswith(".") and name.startswith(prefix)) for prefix in UNSUPPORTED_CALLS)
 
 
 def _call_edits(mod: ModuleSyntax, problems: list[LoadProblem]) -> list[Edit]:
     compat = mod.package == COMPAT_PACKAGE  # the stand-ins themselves call the real built-ins
     defined = {r.name for r in mod.rules if r.is_function}
     edits: list[Edit] = []
-    for name, first, last_idx in _dotted_calls(mod.tokens):
+    toks = mod.tokens
+    for name, first, last_idx, open_idx, bracketed in _dotted_calls(toks):
         if name in defined or name.startswith(("data.", "input.")):
+            continue
+        if bracketed and _special(name) and not compat:
+            problems.append(LoadProblem(f"calls {name}() with a part of its name in brackets; write it "
+                                        f"as {name}()", first.line))
             continue
         for prefix, why in UNSUPPORTED_CALLS.items():
             if name == prefix or (prefix.endswith(".") and name.startswith(prefix)):
@@ -194,15 +237,15 @@ def _call_edits(mod: ModuleSyntax, problems: list[LoadProblem]) -> list[Edit]:
                 continue
             value = COMPAT_VALUES.get(name)
             if value is not None:
-                toks = mod.tokens
-                if last_idx + 2 < len(toks) and toks[last_idx + 2].text == ")":
-                    edits.append((first.start, toks[last_idx + 2].end, value))
+                close = next((i for i in range(open_idx + 1, len(toks)) if toks[i].significant), None)
+                if close is not None and toks[close].text == ")":
+                    edits.append(_keep_lines(mod.src, first.start, toks[close].end, value))
                 else:
                     problems.append(LoadProblem(f"calls {name}() with arguments; it takes none", first.line))
                 continue
             target = COMPAT_CALLS.get(name)
             if target is not None:
-                edits.append((first.start, mod.tokens[last_idx].end, target))
+                edits.append(_keep_lines(mod.src, first.start, toks[last_idx].end, target))
     return edits
 
 
