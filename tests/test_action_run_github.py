@@ -269,3 +269,22 @@ def test_only_findings_become_annotations_and_the_count_is_right(
     total = int(run.outputs["findings"]) + int(run.outputs["errors"])
     assert shown_or_not + len([line for line in lines if line.startswith(("::error ", "::warning ", "::notice "))]) \
         == total
+
+
+def test_upload_and_comment_share_one_api_deadline(
+        tmp_path: Path, pr: PullRequest, fake: FakeGitHub, capfd: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    original = run_mod.run
+
+    def on_the_merge_ref(env: Any, out: Any) -> int:
+        return original({**env, "GITHUB_REF": "refs/pull/7/merge", "GITHUB_SHA": pr.merge_sha}, out)
+
+    monkeypatch.setattr(run_mod, "run", on_the_merge_ref)
+    fake.hang(path="/code-scanning/")
+    started = time.monotonic()
+    run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), upload="true", **{"api-timeout": "3"})
+    assert time.monotonic() - started < 60  # the scan's own time plus one 3 s deadline, not one per call
+    assert "deadline for GitHub API calls has passed" in run.summary  # the comment found no time left
+    assert fake.issue_comments(7) == [] and not unlocated_commands(run)

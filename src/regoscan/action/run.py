@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TextIO
 
-from regoscan.action.annotations import annotations_for, escape_data, render
+from regoscan.action.annotations import Annotation, annotations_for, escape_data, render
 from regoscan.action.baseline_scan import compare_with_base
 from regoscan.action.changes import ChangeSet, Git, GitError, changed_files
 from regoscan.action.code_scanning import (
@@ -84,6 +84,16 @@ class _Context:
     token: str
     notes: list[str] = field(default_factory=list)
     """Markdown lines (already escaped) for the "how this scan ran" part of the summary."""
+    errors: list[str] = field(default_factory=list)
+    """regoscan's own errors that fail a run that also has findings: annotated with them,
+    inside the same 10-per-level budget, so the "not shown" count stays right."""
+    deadline: Deadline | None = None
+    """One deadline for every API call of the step (upload, processing wait, alerts, comment)."""
+
+    def api(self, inputs: ActionInputs) -> GitHubAPI:
+        if self.deadline is None:
+            self.deadline = Deadline(inputs.api_timeout)
+        return GitHubAPI(self.token, self.env.get("GITHUB_API_URL") or None, deadline=self.deadline, log=self.say)
 
     def redact(self, text: str) -> str:
         return text.replace(self.token, "***") if self.token else text
@@ -405,7 +415,8 @@ def _write_text(ctx: _Context, path: Path, text: str, workspace: Path) -> bool:
     try:
         created = write_report(path, ctx.redact(text), confine_to=workspace)
     except ReportWriteError as exc:
-        ctx.command("error", f"regoscan: cannot write the report {exc}")
+        ctx.say(f"error: cannot write the report {exc}")
+        ctx.errors.append(plain_text(f"regoscan: cannot write the report {exc}"))
         return False
     for p in created:
         _match_owner(p, workspace)
@@ -471,9 +482,7 @@ def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path,
         return outcome, summary_lines(outcome, ref="", refusal=refusal, waived=waived)
     ref, sha = target
     try:
-        api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None, deadline=Deadline(inputs.api_timeout),
-                        log=ctx.say)
-        client = CodeScanning(api, repo)
+        client = CodeScanning(ctx.api(inputs), repo)
     except ValueError as exc:
         outcome.errors.append(f"SARIF not uploaded: {exc}")
         return outcome, summary_lines(outcome, ref=ref, refusal=refusal, waived=waived)
@@ -526,9 +535,7 @@ def _post_comment(ctx: _Context, report: ScanReport, inputs: ActionInputs, event
         return ctx.redact(render_summary(report, max_bytes=SHORT_MAX_BYTES, details_url=url))
 
     tag = clean_tag(inputs.comment_tag) if inputs.comment_tag else default_tag(ctx.env, inputs.sarif_category)
-    api = GitHubAPI(ctx.token, ctx.env.get("GITHUB_API_URL") or None, deadline=Deadline(inputs.api_timeout),
-                    log=ctx.say)
-    result = upsert_comment(api, repo, number, body, shorter, log=ctx.say, tag=tag)
+    result = upsert_comment(ctx.api(inputs), repo, number, body, shorter, log=ctx.say, tag=tag)
     if result.outcome in ("created", "updated"):
         ctx.say(f"{result.outcome} the pull request comment (tag {tag}) {result.url or ''}".rstrip())
     else:
@@ -722,7 +729,8 @@ def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: Cha
     comment = _post_comment(ctx, report, inputs, event, scope)
     if inputs.summary:
         _note_comment_failure(ctx, comment)
-    for line in render(annotations_for(report)):
+    own = [Annotation("error", message, title="regoscan") for message in ctx.errors]
+    for line in render([*own, *annotations_for(report)]):
         ctx.log(line)
     errors = sum(1 for n in report.notices if n.level is NoticeLevel.ERROR)
     target = upload_target(event, ctx.env)
