@@ -261,6 +261,24 @@ def test_push_to_main_is_a_full_scan_without_comment(
     assert "not a pull request; no comment" in run.stdout
 
 
+def test_a_namespaces_input_that_selects_no_check_warns(
+        tmp_path: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str]) -> None:
+    """A typo in `namespaces` checked nothing: a warning in the log and the summary,
+    never a silent pass."""
+    repo = init_repo(tmp_path / "ws")
+    write(repo, {"k8s/app.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                                 "    - name: c\n      image: nginx:latest\n"})
+    before = commit(repo, "one")
+    run = action(tmp_path, repo, fake, capfd, event_name="push",
+                 event={"ref": "refs/heads/main", "before": before, "after": before},
+                 policy="", namespaces="biultin", scan="all", comment="false")
+    assert run.code == 0 and run.outputs["findings"] == "0"
+    assert "input namespaces: biultin: no loaded check is in this namespace (did you mean builtin?)" in run.stdout
+    assert "no check was loaded, so nothing was checked: see the inputs policy, namespaces and builtin-checks" \
+        in run.stdout
+    assert "nothing was checked" in run.summary
+
+
 def test_invalid_input_is_exit_2_with_outputs(
         tmp_path: Path, pr: PullRequest, fake: FakeGitHub, capfd: pytest.CaptureFixture[str]) -> None:
     run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), **{"fail-on": "sometimes"})

@@ -61,7 +61,8 @@ def apply_filters(report: ScanReport, severities: Iterable[Severity], skip_check
 
 
 
-def check_selection(report: ScanReport, namespaces: Iterable[str] | None) -> None:
+def check_selection(report: ScanReport, namespaces: Iterable[str] | None, *, option: str = "--namespace",
+                    advice: str = "see --policy, --namespace and --no-builtin") -> None:
     """Warn when the configuration selects no check at all, or names a ``--namespace`` no
     loaded check lives in: either would otherwise pass as a clean scan (a typo in
     ``--namespace usr`` checked nothing and said "Passed: no findings"). A run with errors
@@ -75,8 +76,7 @@ def check_selection(report: ScanReport, namespaces: Iterable[str] | None) -> Non
             close = difflib.get_close_matches(ns, roots, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             report.notices.append(Notice(NoticeLevel.WARNING, "config-unknown-namespace",
-                                         f"--namespace {ns}: no loaded check is in this namespace{hint}"))
+                                         f"{option} {ns}: no loaded check is in this namespace{hint}"))
     if not report.checks and not any(n.level is NoticeLevel.ERROR for n in report.notices):
         report.notices.append(Notice(NoticeLevel.WARNING, "config-no-checks",
-                                     "no check was loaded, so nothing was checked: see --policy, --namespace "
-                                     "and --no-builtin"))
+                                     f"no check was loaded, so nothing was checked: {advice}"))

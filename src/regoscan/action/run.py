@@ -63,6 +63,7 @@ from regoscan.action.inputs import ActionInputs, InputError, env_name, read_inpu
 from regoscan.action.outputs import append_summary, summary_budget, write_outputs
 from regoscan.decision import DECISIONS, EXIT_ERROR, exit_code
 from regoscan.errors import UsageError
+from regoscan.filters import check_selection
 from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
 from regoscan.models import Notice, NoticeLevel, PolicyChange, ScanReport
 from regoscan.output.escape import md_escape, plain_text
@@ -675,6 +676,9 @@ def _scan_and_report(ctx: _Context, inputs: ActionInputs, event: Event, workspac
             if cache_dir is not None:
                 _own_cache(cache_dir, created_cache, workspace)
         full.notices.extend(trusted_notes)
+        # a typo in `namespaces` must not pass for a clean scan (as on the command line)
+        check_selection(full, inputs.namespaces or None, option="input namespaces:",
+                        advice="see the inputs policy, namespaces and builtin-checks")
         return _report(ctx, inputs, event, change_range, changes, widened, full, opts, workspace, root)
 
 
