@@ -41,7 +41,7 @@ import yaml
 from regoscan.output.markdown import MARKER
 from tests.e2e.conftest import RECORD, recorded_skip
 from tests.e2e.fake_github import FakeGitHub
-from tests.e2e.scenario import PullRequest, pull_request
+from tests.e2e.scenario import PullRequest, pull_request, pull_request_target
 from tests.test_action_outputs import parse_outputs
 
 pytestmark = pytest.mark.slow
@@ -124,7 +124,10 @@ def _chown_tree(path: Path, uid: int) -> None:
 def runner(tmp_path: Path) -> Runner:
     if os.geteuid() != 0:
         pytest.skip("the runner-ownership setup needs root (chown to another user)")
-    pr: PullRequest = pull_request(tmp_path / "repo", depth=1)
+    return _runner(tmp_path, pull_request(tmp_path / "repo", depth=1))
+
+
+def _runner(tmp_path: Path, pr: PullRequest) -> Runner:
     root = tmp_path / "runner"
     r = Runner(root, pr.workspace, pr.origin, pr.event())
     for folder in (r.workflow, r.file_commands, r.home):
@@ -404,3 +407,28 @@ def test_an_untrusted_pull_request_leaks_nothing_and_waives_nothing_quietly(imag
            ["runs"][0]["results"] if res["ruleId"] == "ORG001"
            and res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "k8s/web.yaml"]
     assert org and not any(res.get("suppressions") for res in org)
+
+
+PRIVILEGED = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: root-pod\nspec:\n  containers:\n"
+              "    - name: c\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n")
+
+
+def test_pull_request_target_in_the_container(image: str, tmp_path: Path) -> None:
+    """The base branch checked out (owned by the runner's user, depth 1); the head commit is
+    fetched and read from git objects inside the image, never written into the workspace."""
+    if os.geteuid() != 0:
+        pytest.skip("the runner-ownership setup needs root (chown to another user)")
+    pr = pull_request_target(tmp_path / "repo", extra_pr_files={"k8s/root-pod.yaml": PRIVILEGED})
+    r = _runner(tmp_path, pr)
+    with FakeGitHub(TOKEN) as fake:
+        step = run_step(image, r, fake.url, {"policy": "policy", "fail-on": "high"},
+                        extra_env={"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_REF": "refs/heads/main",
+                                   "GITHUB_SHA": pr.base_sha})
+    assert step.code == 1, f"{step.stdout}\n{step.stderr}"
+    assert step.outputs["scan"] == "changed" and step.outputs["scanned-files"] == "5"
+    assert "::error file=k8s/root-pod.yaml" in step.stdout
+    assert (step.outputs["sarif-ref"], step.outputs["sarif-sha"]) == ("refs/pull/7/head", pr.head_sha)
+    sarif = json.loads((r.workspace / "regoscan.sarif").read_text(encoding="utf-8"))
+    assert ("KSV017", "k8s/root-pod.yaml") in _results(sarif)
+    assert not (r.workspace / "k8s" / "root-pod.yaml").exists()
+    assert (r.workspace / "regoscan.sarif").stat().st_uid == RUNNER_UID
