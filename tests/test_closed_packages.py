@@ -203,3 +203,88 @@ def test_conflicting_function_clauses_are_an_error_not_a_choice(
     errors = [n for n in report["notices"] if n["level"] == "error"]
     assert errors and "multiple outputs" in errors[0]["message"]
     assert not [f for f in report["findings"] if f["check_id"] == "CONFLICT"]
+
+
+# rego-cpp reads a package path written with brackets or spaces as the dotted one; read as
+# text, each of these joined KSV012 unseen and its helper clause removed the finding.
+SPELLINGS = [
+    'builtin["kubernetes"].KSV012',
+    'builtin . kubernetes . KSV012',
+    'builtin.kubernetes["KSV012"]',
+    "builtin[`kubernetes`].KSV012",
+    'builtin["kube\\u0072netes"].KSV012',
+    'lib["kubernetes"]',
+]
+
+
+@pytest.mark.parametrize("package", SPELLINGS)
+def test_a_builtin_package_spelled_another_way_is_still_closed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], honest: set[str], package: str) -> None:
+    write(tmp_path, "policy/override.rego",
+          f"package {package}\n\nimport rego.v1\n\n_pod_requires_non_root(pod) if {{ true }}\n")
+    code, report = _scan(tmp_path, capsys)
+    assert code == 2
+    (error,) = _errors(report, "policy-builtin-override")
+    assert error["path"].endswith("policy/override.rego") and error["line"] == 5
+    assert "belongs to the built-in library" in error["message"]
+    assert {f["check_id"] for f in report["findings"]} == honest
+
+
+def test_a_package_path_that_is_not_names_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "policy/odd.rego", 'package user["my-checks"]\n\nimport rego.v1\n\ndeny contains "x" if true\n')
+    code, report = _scan(tmp_path, capsys)
+    (error,) = _errors(report, "policy-unsupported")
+    assert code == 2 and error["line"] == 1 and "not a path of names" in error["message"]
+
+
+# A rule after a bracket that closes a multi-line construct, on that bracket's line: rego-cpp
+# reads two rules where regoscan's reader saw one, so the helper clause hid in an exception.
+HIDDEN = [
+    'exception contains "x" if {\n    false\n} _pod_requires_non_root(pod) if { true }',
+    'exception contains "x" if {\n    false\n}\t_pod_requires_non_root(pod) if { true }',
+    'exception contains x if {\n    some x in [\n        "a"\n    ]\n}\x0b_pod_requires_non_root(pod) if { true }',
+    'exception := [\n    "a"\n] _pod_requires_non_root(pod) if { true }',
+]
+
+
+@pytest.mark.parametrize("rules", HIDDEN)
+def test_a_rule_hidden_after_a_closing_bracket_is_seen(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], honest: set[str], rules: str) -> None:
+    write(tmp_path, "policy/ksv012.rego", f"package builtin.kubernetes.KSV012\n\nimport rego.v1\n\n{rules}\n")
+    code, report = _scan(tmp_path, capsys)
+    assert code == 2
+    (error,) = _errors(report, "policy-builtin-override")
+    assert "_pod_requires_non_root" in error["message"]
+    assert error["line"] == 5 + rules.count("\n")
+    assert {f["check_id"] for f in report["findings"]} == honest
+
+
+def test_rego_cpp_confirms_what_a_module_in_a_builtin_package_defines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], honest: set[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second wall on its own: with regoscan's reader blind (every module passes its
+    check), rego-cpp's own list of the module's rules still refuses the hidden clause, and
+    lets a plain exception through."""
+    from regoscan.engine import policyset
+
+    monkeypatch.setattr(policyset, "_builtin_override", lambda mod, packages: None)
+    write(tmp_path, "policy/ksv012.rego", f"package builtin.kubernetes.KSV012\n\nimport rego.v1\n\n{HIDDEN[0]}\n")
+    code, report = _scan(tmp_path, capsys)
+    (error,) = _errors(report, "policy-builtin-override")
+    assert code == 2 and "rego-cpp reads a rule _pod_requires_non_root" in error["message"]
+    assert error["line"] == 7
+    assert {f["check_id"] for f in report["findings"]} == honest
+
+    write(tmp_path, "policy/ksv012.rego", """\
+        package builtin.kubernetes.KSV012
+
+        import rego.v1
+
+        exception contains rules if {
+            input.metadata.name == "web"
+            rules := [""]
+        }
+        """)
+    code, report = _scan(tmp_path, capsys)
+    assert _errors(report, "policy-builtin-override") == []
+    assert [f["suppressed"] for f in report["findings"] if f["check_id"] == "KSV012"] == [True]

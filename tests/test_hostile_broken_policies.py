@@ -214,14 +214,31 @@ def test_lookalike_exception_packages_never_suppress(
         }}
         """
     lookalikes = ["user.namespace.exceptions", "namespace.exceptions.extra", "namespace.exceptionsx",
-                  "Namespace.Exceptions", "namespace_exceptions", 'namespace["exceptions"]',
-                  'user.test["HEALTHY"]', "user.test.HEALTHY.sub", "user.test.HEALTHYX"]
+                  "Namespace.Exceptions", "namespace_exceptions", "user.test.HEALTHY.sub", "user.test.HEALTHYX"]
     for i, pkg in enumerate(lookalikes):
         write(tmp_path, f"policy/lookalike{i}.rego", waive_all.format(pkg=pkg))
     scan = Scan(tmp_path, capsys, monkeypatch)
     assert scan.code == 0, scan.json["notices"]
     healthy = [f for f in scan.json["findings"] if f["check_id"] == "HEALTHY"]
     assert len(healthy) == 2 and all(not f["suppressed"] for f in healthy)
+
+
+@pytest.mark.parametrize(("package", "waives"), [
+    ('namespace["exceptions"]', 'exception contains "user.test.HEALTHY" if input.metadata.name == "a"'),
+    ('user.test["HEALTHY"]', 'exception contains [""] if input.metadata.name == "a"'),
+])
+def test_a_package_spelled_with_brackets_is_that_package(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        package: str, waives: str) -> None:
+    """``namespace["exceptions"]`` is not a look-alike: rego-cpp reads it as
+    ``namespace.exceptions`` and merges its rules there, so regoscan reads it so too (it
+    took it for another package, while the engine put its rules into the real one)."""
+    _configs(tmp_path)
+    write(tmp_path, "policy/spelled.rego", f"package {package}\n\nimport rego.v1\n\n{waives}\n")
+    scan = Scan(tmp_path, capsys, monkeypatch)
+    assert scan.code == 0, scan.json["notices"]
+    healthy = {f["resource"]: f["suppressed"] for f in scan.json["findings"] if f["check_id"] == "HEALTHY"}
+    assert len(healthy) == 2 and sorted(healthy.values()) == [False, True]
 
 
 def test_bad_metadata_warns_with_its_line_and_the_check_still_runs(

@@ -15,10 +15,19 @@ from typing import Any
 from regoscan.engine.findings import FindingBuilder, finding_order, number_repeats
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.planning import group_by_type, plan_queries, split_builtin_checks
-from regoscan.engine.policyset import assemble, describe, entrypoint, load_data, load_modules, metadata_entrypoints
+from regoscan.engine.policyset import (
+    assemble,
+    confirm_closed,
+    describe,
+    entrypoint,
+    load_data,
+    load_modules,
+    metadata_entrypoints,
+)
 from regoscan.engine.units import legacy_metadata, policy_units, quarantine_notices
 from regoscan.models import CheckMetadata, Document, Finding, InputType, Notice
-from regoscan.rego.process import WorkerProcess
+from regoscan.rego.prepare import PreparedModule
+from regoscan.rego.process import WorkerError, WorkerProcess
 from regoscan.rego.runtime import Job, PolicyRuntime, spawn_worker
 
 
@@ -80,6 +89,22 @@ def _evaluate_with(cfg: PolicyInputs, documents: list[Document], notices: Notice
 
     modules, load_notices = load_modules(cfg.policies, cfg.root, cfg.builtin)
     for n in load_notices:
+        policy_notice(n)
+
+    def rule_paths(mod: PreparedModule) -> dict[str, Any]:
+        """rego-cpp's list of the rules ``mod`` defines (see ``policyset.confirm_closed``)."""
+        nonlocal early
+        if early is None:
+            return {"ok": False, "error": "the Rego engine could not be started"}
+        try:
+            return early.rule_paths(mod.name, mod.text, timeout=120.0)
+        except WorkerError as exc:
+            early.close()  # the runtime starts a fresh worker
+            early = None
+            return {"ok": False, "error": str(exc)}
+
+    modules, closed_notices = confirm_closed(modules, rule_paths)
+    for n in closed_notices:
         policy_notice(n)
     packages = sorted({m.package for m in modules if m.package})
     data, data_notices = load_data(cfg.data, cfg.root, packages)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from regoscan.inputs.load import read_text
 from regoscan.inputs.yamlfile import parse_json, parse_yaml
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity, printable
 from regoscan.rego.linking import FunctionDef, link
-from regoscan.rego.prepare import CHECK_RULE, ExceptionDef, PreparedModule, read_module
+from regoscan.rego.prepare import CHECK_RULE, EXCEPTION_PREFIX, ExceptionDef, PreparedModule, read_module
 from regoscan.resources import policies_dir
 
 NAMESPACE_EXCEPTIONS = "namespace.exceptions"
@@ -253,6 +254,54 @@ def _builtin_override(mod: PreparedModule, builtin_packages: Collection[str]) ->
     return Notice(NoticeLevel.ERROR, "policy-builtin-override",
                   f"policy not loaded: package {mod.package} belongs to the built-in library{overlap}, where a "
                   f"policy may only add `exception` rules and METADATA; it defines {what}", mod.path, bad.line)
+
+
+def confirm_closed(modules: list[PreparedModule],
+                   ask: Callable[[PreparedModule], dict[str, Any]]) -> tuple[list[PreparedModule], list[Notice]]:
+    """The modules, less those in a built-in package that rego-cpp sees defining more than exceptions.
+
+    ``_builtin_override`` reads rules with regoscan's tokenizer; where it and rego-cpp
+    disagree on where a rule ends, a rule hides (``exception contains "x" if {`` / ``}
+    _pod_requires_non_root(pod) if { true }`` was one rule to regoscan, two to rego-cpp).
+    So every module of the scanned change that joins a built-in package is also compiled
+    alone and the rules rego-cpp found are checked (``ask``: ``worker.rule_paths``). A
+    module it cannot compile alone is refused: what it defines cannot be confirmed.
+    """
+    builtin_packages = {m.package for m in modules if m.builtin and m.package}
+    kept: list[PreparedModule] = []
+    notices: list[Notice] = []
+    for mod in modules:
+        joined = None if mod.builtin or not mod.package else closed_package(mod.package, builtin_packages)
+        if joined is None:
+            kept.append(mod)
+            continue
+        reply = ask(mod)
+        prefix = f"policy not loaded: package {mod.package} belongs to the built-in library, where a policy may " \
+                 "only add `exception` rules and METADATA; "
+        if not reply.get("ok"):
+            notices.append(Notice(NoticeLevel.ERROR, "policy-builtin-override",
+                                  prefix + "rego-cpp cannot compile the file on its own, so what it defines cannot "
+                                  f"be confirmed ({str(reply.get('error') or 'no answer')[:200]})",
+                                  mod.path, mod.package_line))
+            continue
+        allowed = (f"{mod.package}.exception", f"{mod.package}.{EXCEPTION_PREFIX}")
+        other = [p for p in reply.get("paths") or [] if p != allowed[0] and not p.startswith(allowed[1])]
+        if other:
+            name = other[0][len(mod.package) + 1:] if other[0].startswith(mod.package + ".") else other[0]
+            notices.append(Notice(NoticeLevel.ERROR, "policy-builtin-override",
+                                  prefix + f"rego-cpp reads a rule {name} in it", mod.path,
+                                  _name_line(mod.original, name.rsplit(".", 1)[-1]) or mod.package_line))
+            continue
+        kept.append(mod)
+    return kept, notices
+
+
+def _name_line(text: str, name: str) -> int | None:
+    """The first line after the package line where ``name`` starts a word (where a hidden rule is)."""
+    lines = text.splitlines()
+    word = re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(name)}(?![A-Za-z0-9_])")
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("package")), 0)
+    return next((i + 1 for i in range(start + 1, len(lines)) if word.search(lines[i])), None)
 
 
 def data_collision(value: dict[str, Any], packages: Collection[str], prefix: str = "") -> str | None:

@@ -345,6 +345,8 @@ def prepare_module(text: str, path: str, *, module_index: int = 0, builtin: bool
              for st in syntax.statements if st.kind == "rule"]
     if syntax.package is None:
         problems.append(LoadProblem("no package declaration", 1))
+    elif syntax.package_problem:
+        problems.append(LoadProblem(syntax.package_problem, syntax.package_line))
     return PreparedModule(
         name=path,
         path=path,

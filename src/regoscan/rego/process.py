@@ -150,6 +150,13 @@ class WorkerProcess:
             self.loaded.add(group)
         return reply
 
+    def rule_paths(self, name: str, text: str, timeout: float) -> dict[str, Any]:
+        """The rules one module defines, as rego-cpp parses it (see ``worker.rule_paths``)."""
+        self._await_start()
+        self.last_progress = None
+        self._send({"op": "rules", "name": name, "text": text})
+        return self._read_line(timeout)
+
     def evaluate(self, jobs: list[dict[str, Any]], *, trace: bool, timeout: float) -> Iterator[dict[str, Any]]:
         """Yield one result per job as it completes; ``timeout`` applies to each job (or entrypoint in trace mode)."""
         self._await_start()

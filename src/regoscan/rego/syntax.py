@@ -9,6 +9,8 @@ tracks brackets and statement boundaries, which is what every rewrite needs.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 
 from regoscan.rego.lexer import CLOSERS, OPENERS, Token, tokenize
@@ -19,6 +21,9 @@ _VALUE_PREFIX = frozenset(
 )
 # A statement continues on the next line when its last token is one of these.
 _CONTINUATION = _VALUE_PREFIX | {"if", "else", "contains", "as", "with", "not", "some", "every", "."}
+# Words that may follow a closing bracket inside one statement (``x := {..} if``,
+# ``} else :=``, ``with input as {..} with``); any other word there starts a new rule.
+_AFTER_CLOSER = frozenset({"if", "else", "contains", "in", "with", "as"})
 
 
 @dataclass
@@ -73,9 +78,23 @@ class ModuleSyntax:
 
     @property
     def package(self) -> str | None:
+        """The package path, dotted (``lib["kubernetes"]`` and ``lib . kubernetes`` are
+        ``lib.kubernetes``, as rego-cpp reads them); the text as written when it is not a
+        path of names (see ``package_problem``)."""
         for st in self.statements:
             if st.kind == "package":
-                return st.text
+                return package_path(self.tokens, st.start_idx, st.end_idx) or st.text
+        return None
+
+    @property
+    def package_problem(self) -> str | None:
+        """Why the package declaration is not a path of names regoscan can read, or None."""
+        for st in self.statements:
+            if st.kind == "package":
+                if package_path(self.tokens, st.start_idx, st.end_idx) is None:
+                    return (f"package {st.text[:80]!r} is not a path of names; write it as names separated "
+                            "by dots (package user.kubernetes.MY001)")
+                return None
         return None
 
     @property
@@ -97,6 +116,48 @@ class ModuleSyntax:
         return any(st.text.split(" as ")[0].strip() == path for st in self.imports)
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def package_path(tokens: list[Token], start: int, end: int) -> str | None:
+    """The dotted path of the ``package`` statement in ``tokens[start:end]``, or None.
+
+    rego-cpp accepts ``package builtin["kubernetes"].KSV012`` and spaces around the dots;
+    read as text, such a module escaped the check that keeps the scanned change out of
+    the built-in packages. Each part must be a name (``["a-b"]`` has no dotted spelling).
+    """
+    sig = [tokens[i] for i in _significant(tokens, start, end)]
+    if not sig or sig[0].text != "package":
+        return None
+    parts: list[str] = []
+    k = 1
+    while k < len(sig):
+        t = sig[k]
+        if not parts and t.kind == "ident":
+            part, k = t.text, k + 1
+        elif parts and t.text == "." and k + 1 < len(sig) and sig[k + 1].kind == "ident":
+            part, k = sig[k + 1].text, k + 2
+        elif parts and t.text == "[" and k + 2 < len(sig) and sig[k + 1].kind in ("str", "raw") \
+                and sig[k + 2].text == "]":
+            part, k = _string_value(sig[k + 1]), k + 3
+        else:
+            return None
+        if part is None or not _NAME.fullmatch(part):
+            return None
+        parts.append(part)
+    return ".".join(parts) or None
+
+
+def _string_value(token: Token) -> str | None:
+    if token.kind == "raw":
+        return token.text[1:-1]
+    try:
+        value = json.loads(token.text)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _significant(tokens: list[Token], start: int, end: int) -> list[int]:
     return [i for i in range(start, end) if tokens[i].significant]
 
@@ -115,6 +176,12 @@ def _split_statements(tokens: list[Token]) -> list[tuple[int, int]]:
     A newline ends a statement unless the statement is visibly unfinished (a trailing
     operator or keyword) or the next line continues it (``else``, or another ``{``
     body after a closed body, as in v0 multi-body rules).
+
+    A word right after a bracket that closes at depth 0 starts a statement too, on the
+    same line: rego-cpp reads ``exception contains "x" if {`` / ``false`` / ``} h(p) if
+    { true }`` as two rules. Reading it as one let a module that may only define
+    exceptions (a built-in check's package) hide a helper clause that switched the check
+    off.
     """
     spans: list[tuple[int, int]] = []
     depth = 0
@@ -139,6 +206,10 @@ def _split_statements(tokens: list[Token]) -> list[tuple[int, int]]:
         if not t.significant:
             i += 1
             continue
+        if (start is not None and depth == 0 and last_sig is not None and last_sig.kind == "op"
+                and last_sig.text in CLOSERS and t.kind == "ident" and t.text not in _AFTER_CLOSER):
+            spans.append((start, i))
+            start = None
         if start is None:
             start = i
         if t.kind == "op" and t.text in OPENERS:

@@ -293,6 +293,44 @@ class Engine:
                 rs.rego_free_output(out)
 
 
+_RULE_PATH = re.compile(rb"g[0-9]+\.data\.([^\s()]+)")
+
+
+def rule_paths(name: str, text: str) -> dict[str, Any]:
+    """The data paths of the rules one module defines, as rego-cpp itself parsed them.
+
+    regoscan reads module structure with its own tokenizer (``rego.syntax``), and every
+    rule it misses is a rule no check of its sees: a module of the scanned change that
+    may only add ``exception`` rules to a built-in package hid a helper clause after a
+    closing brace. This is the engine's own answer: the module is compiled alone (calls
+    to functions it lacks are not errors in rego-cpp) and the function names of its
+    compiled rules (``g0.data.<package>.<rule>``) are read from the bundle's node tree.
+    """
+    import regopy
+    from regopy import rego_shared
+
+    interp = regopy.Interpreter()
+    interp.log_level = regopy.LogLevel.NONE
+    try:
+        interp.add_module(name, text)
+        bundle = interp.build("true", [])
+    except regopy.RegoError as exc:
+        return {"ok": False, "error": " ".join(str(exc).split())[:300]}
+    if not bundle.ok():
+        return {"ok": False, "error": "the module does not compile alone"}
+    lib = rego_shared.rego
+    reader = _NodeReader(lib)
+    found: set[str] = set()
+    stack = [rego_shared.rego_bundle_node(bundle._impl)]
+    while stack:
+        node = stack.pop()
+        match = _RULE_PATH.fullmatch(reader._text(node))
+        if match:
+            found.add(match.group(1).decode("utf-8", "replace"))
+        stack.extend(lib.regoNodeGet(node, i) for i in range(lib.regoNodeSize(node)))
+    return {"ok": True, "paths": sorted(found)}
+
+
 _SEXPR_ERROR = re.compile(r"\(error \d+:([^|]*)\|(\d+)\|(\d+)\s*\(errormsg \d+:(.*?)\)\s*\(errorast", re.S)
 
 
@@ -377,6 +415,8 @@ def _serve(proto: Any) -> None:
                             values[ep] = value
                 send({"result": {"id": job["id"], "values": values, "errors": errors}})
             send({"done": True})
+        elif op == "rules":
+            send(rule_paths(req["name"], req["text"]))
         elif op == "ping":
             send({"pong": True})
         elif op == "exit":
