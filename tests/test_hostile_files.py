@@ -160,6 +160,33 @@ def test_empty_and_comment_only_files_get_a_note_not_silence(
     assert len(scan.summary_rows("| Level | Code | Location | Message |")) == 4
 
 
+def test_a_dockerfile_or_json_manifest_with_bytes_docker_or_kubectl_accept_is_scanned(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Docker builds a Dockerfile whatever its bytes and kubectl's JSON decoder reads bytes
+    that are not UTF-8 in strings as U+FFFD: one such byte must not leave the file unscanned
+    (it hid ``USER root`` and a privileged Deployment behind a warning, exit code 0). A
+    YAML manifest stays refused: go-yaml refuses it too, so it cannot be applied."""
+    write(tmp_path, "configs/Dockerfile", b"FROM alpine:3.19\n# caf\xe9 \xff\nLABEL a=b\x00c\nUSER root\n")
+    write(tmp_path, "configs/Dockerfile.honest", "FROM alpine:3.19\n# cafe\nLABEL a=bc\nUSER root\n")
+    manifest = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "caf\udcff", "labels": {
+        "a": "b"}}, "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "securityContext": {
+            "privileged": True}}]}}, indent=2, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    write(tmp_path, "configs/pod.json", manifest)
+    write(tmp_path, "configs/latin1.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\n".encode("latin-1"))
+    scan = Scan(tmp_path, capsys, monkeypatch, "configs")
+    ids = {path: sorted({f["check_id"] for f in scan.json["findings"] if f["path"] == path})
+           for path in ("configs/Dockerfile", "configs/Dockerfile.honest", "configs/pod.json")}
+    assert "DS002" in ids["configs/Dockerfile"] and ids["configs/Dockerfile"] == ids["configs/Dockerfile.honest"]
+    assert "KSV017" in ids["configs/pod.json"]
+    docker = scan.notice_for("configs/Dockerfile")
+    assert (docker["level"], docker["code"], docker["line"]) == ("warning", "input-encoding", 2)
+    assert "NUL bytes and bytes that are not UTF-8" in docker["message"] and "Docker" in docker["message"]
+    pod = scan.notice_for("configs/pod.json")
+    assert pod["code"] == "input-encoding" and "kubectl" in pod["message"] and pod["line"] == 5
+    assert scan.notice_for("configs/latin1.yaml")["code"] == "input-parse-error"
+    assert [f["path"] for f in scan.json["files_not_scanned"]] == ["configs/latin1.yaml"]
+
+
 def test_file_over_the_size_limit_and_one_just_under_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # over the limit: a sparse file, refused by its size without being read

@@ -107,6 +107,9 @@ class InputFile:
     sha256: str | None = None
     error_code: str | None = None
     """The notice code for ``error`` when it is not a parse error (``input-credential-file``)."""
+    warning: str | None = None
+    """Scanned, but read leniently: why (bytes that are not UTF-8 in a Dockerfile, say)."""
+    warning_line: int | None = None
 
 
 @dataclass

@@ -99,6 +99,8 @@ def _parse_notice(f: InputFile) -> Notice | None:
         return Notice(NoticeLevel.WARNING, f.error_code, f.error, f.path, f.error_line)
     if f.error:
         return Notice(NoticeLevel.WARNING, "input-parse-error", f"not scanned: {f.error}", f.path, f.error_line)
+    if f.warning:
+        return Notice(NoticeLevel.WARNING, "input-encoding", f"scanned, but {f.warning}", f.path, f.warning_line)
     if not f.documents:  # read fine, nothing to check: said once, not passed over silently
         what = ("no instructions" if f.input_type is InputType.DOCKERFILE
                 else "no documents (empty or only comments)")

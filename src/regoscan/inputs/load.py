@@ -68,6 +68,38 @@ def _decode(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _tolerated(data: bytes, hint: InputType | None, strict: ParseError) -> tuple[str, InputType, str, int]:
+    """Text, type, why and line of a file that is not strict UTF-8 but is read like its consumer
+    reads it; raises ``strict`` otherwise.
+
+    Docker builds a Dockerfile whatever its bytes (a Latin-1 comment, a NUL), and Go's JSON
+    decoder (kubectl, for a ``.json`` manifest) reads bytes that are not UTF-8 inside
+    strings as U+FFFD. Refusing such a file left it unscanned with a warning and exit code
+    0: one byte in a comment hid ``USER root``. YAML stays strict: go-yaml (kubectl, Helm)
+    refuses bytes that are not UTF-8 and control characters, so such a manifest cannot be
+    applied.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise strict
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    file_type = _file_type(hint, text)
+    has_nul = b"\x00" in data
+    if file_type is not InputType.DOCKERFILE and (file_type is not InputType.JSON or has_nul):
+        raise strict
+    bad = [] if not has_nul else [data.index(b"\x00")]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad.append(exc.start)
+    first = min(bad)
+    what = "NUL bytes and bytes that are not UTF-8" if has_nul and len(bad) > 1 else \
+        "NUL bytes" if has_nul else "bytes that are not UTF-8"
+    reader = "Docker" if file_type is InputType.DOCKERFILE else "kubectl's JSON decoder"
+    why = (f"it holds {what} (the first at byte offset {first}), read as {reader} reads them"
+           + (" (U+FFFD for each byte that is not UTF-8)" if what != "NUL bytes" else ""))
+    return text, file_type, why, data.count(b"\n", 0, first) + 1
+
+
 def _read(abs_path: Path, max_bytes: int) -> bytes:
     try:
         size = abs_path.stat().st_size
@@ -161,15 +193,21 @@ def load_file(
     try:
         data = _read(Path(abs_path), max_bytes)
         result.sha256 = hashlib.sha256(data).hexdigest()
-        text = _decode(data)
+        try:
+            text = _decode(data)
+            file_type: InputType | None = None
+        except ParseError as strict:
+            text, file_type, result.warning, result.warning_line = _tolerated(data, input_type_hint, strict)
         refused = credential_shape(text)
         if refused is not None:  # a path rule missed it (a copy, say): no parser or policy sees it
             result.error, result.error_code = f"not read: {refused}", CREDENTIAL_CODE
+            result.warning = result.warning_line = None
             return result
-        result.input_type = _file_type(input_type_hint, text)
+        result.input_type = file_type or _file_type(input_type_hint, text)
         result.documents = parse_text(text, rel_path, result.input_type)
     except ParseError as exc:
         result.error, result.error_line = exc.message, _clamp_line(exc.line, text)
+        result.warning = result.warning_line = None
         return result
     except Exception as exc:  # a parser bug must not end the scan
         result.error = f"internal error while parsing: {type(exc).__name__}: {exc}"
