@@ -60,6 +60,15 @@ SPELLINGS = {
     "fullwidth letters": "".join(chr(ord(c) + 0xFEE0) if 0x21 <= ord(c) <= 0x7E else c for c in TOKEN),
     "first 20 characters": TOKEN[:20],
     "last 20 characters": TOKEN[-20:],
+    # concat("xy", split(token, "")): junk of two or three letters or digits between characters
+    "two junk letters interleaved": "xy".join(TOKEN),
+    "three junk characters interleaved": "x9y".join(TOKEN),
+    "hex of junk-interleaved": "xy".join(TOKEN).encode().hex(),
+    # Cyrillic and Greek letters drawn like Latin ones, and accents
+    "homoglyphs": TOKEN.translate(str.maketrans("sXcKpyEiOaTB", "ѕХсКруЕіОаТΒ")),
+    "homoglyphs spaced": " ".join(TOKEN.translate(str.maketrans("aceopxy", "асеорху"))),
+    "accents": "".join(c + "\u0301" for c in TOKEN),
+    "zero-width spaces": "\u200b".join(TOKEN),
 }
 
 
@@ -75,6 +84,8 @@ def test_every_spelling_is_caught(text: str) -> None:
     "the access token x-access-token is used by checkout",
     b64("an ordinary sentence, encoded"),
     "deadbeefcafebabe0123456789abcdef",
+    "Контейнер app: задайте runAsNonRoot (Cyrillic text around Latin words)",
+    "Ελληνικά: το container app χρειάζεται securityContext",
     "",
 ])
 def test_ordinary_text_is_kept(text: str) -> None:
@@ -136,7 +147,9 @@ def _report() -> ScanReport:
         Finding(check, "deny", TOKEN.encode().hex(), "k8s/a.yaml", Region(4, 6)),
         Finding(other, "deny", "ordinary", "k8s/a.yaml", Region(9, 9), suppressions=[sup]),
     ]
-    notices = [Notice(NoticeLevel.ERROR, "policy-runtime-error", f"value was {TOKEN.upper()}", "policy/x.rego", 2)]
+    notices = [Notice(NoticeLevel.ERROR, "policy-runtime-error", f"value was {TOKEN.upper()}", "policy/x.rego", 2),
+               Notice(NoticeLevel.ERROR, "policy-compile-error", "unexpected token", "policy/y.rego", 4, column=9,
+                      source=f"x := {TOKEN} !")]
     files = [InputFile("bad.yaml", None, error=f"line 3: {urllib.parse.quote(TOKEN)}")]
     return ScanReport(findings, [check, other], files, notices, "/ws")
 
@@ -151,10 +164,11 @@ def test_the_report_keeps_its_findings_and_withholds_their_text() -> None:
     assert ok.message == "ordinary" and ok.suppressed
     assert dict(ok.suppressions[0].metadata)["reason"] == "(withheld)"
     assert report.notices[0].message == WITHHELD
+    assert report.notices[1].source == "(withheld)"  # the quoted line of a syntax error
     assert report.files[0].error == WITHHELD
     assert {n.code for n in notices} == {CODE} and all(n.level is NoticeLevel.ERROR for n in notices)
     assert all(n in report.notices for n in notices)
-    assert len(notices) == 5  # check metadata, message, justification, notice, file error
+    assert len(notices) == 6  # check metadata, message, justification, two notices, file error
     assert TOKEN not in json.dumps([n.message for n in notices])
     assert not Matcher([TOKEN]).leaks(repr(report))
 
@@ -186,6 +200,9 @@ spellings := {
         some i in numbers.range(count(data.found.value) - 1, 0)
         c := substring(data.found.value, i, 1)
     ]),
+    "interleaved": concat("xy", split(data.found.value, "")),
+    "homoglyphs": strings.replace_n({"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у",
+                                     "s": "ѕ", "i": "і", "K": "К", "X": "Х"}, data.found.value),
 }
 
 deny contains res if {
@@ -259,8 +276,8 @@ def test_the_cli_withholds_every_spelling(source: str, tmp_path: Path, capsys: p
 
     assert code == 2  # a policy that spells a secret is an error, never a clean pass
     leak = [f for f in report["findings"] if f["check_id"] == "LEAK"]
-    assert len(leak) == 8  # seven spellings and the ordinary finding: every finding stays
-    assert sorted(f["message"] for f in leak) == sorted(["ordinary finding"] + [WITHHELD] * 7)
+    assert len(leak) == 10  # nine spellings and the ordinary finding: every finding stays
+    assert sorted(f["message"] for f in leak) == sorted(["ordinary finding"] + [WITHHELD] * 9)
     assert {(f["path"], f["start_line"]) for f in leak if f["message"] == WITHHELD} == {("k8s/pod.yaml", 1)}
     (waived,) = [f for f in report["findings"] if f["check_id"] == "WAIVED"]
     assert waived["suppressed"] and "(withheld)" in json.dumps(waived["suppressions"])

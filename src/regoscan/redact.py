@@ -7,8 +7,12 @@ against the secrets regoscan itself can see, and a string that contains one is
 withheld. The check does not depend on spelling, because a hostile policy that got hold
 of a token would not print it as is:
 
-* the text is normalised (NFKC, case-folded, everything but ``a-z0-9`` removed), which
-  undoes case changes, spacing out and separator interleaving (``g-h-s_...``);
+* the text is normalised (compatibility forms, accents dropped, case-folded, Cyrillic,
+  Greek and Armenian look-alikes of Latin letters folded to them, everything but
+  ``a-z0-9`` removed), which undoes case changes, spacing out, separator interleaving
+  (``g-h-s_...``) and homoglyphs (``ghѕ_`` with a Cyrillic ``ѕ``);
+* one to three letters or digits of junk between the characters (``gxyhxys...``) are
+  skipped by reading every second, third and fourth character;
 * it is compared with the secret, the secret reversed, and the hex and base64 spellings
   of both (all three base64 alignments), each also reversed, normalised the same way;
 * base64, hex and URL-encoded runs in the text are decoded, and the results checked
@@ -50,6 +54,9 @@ MIN_SECRET = 8
 WINDOW = 12
 """Consecutive characters of a secret's spelling that count as a leak."""
 DECODE_DEPTH = 2
+STRIDES = (2, 3, 4)
+"""Every n-th character is read too: junk of up to three letters or digits between the
+secret's characters (``concat("xy", split(token, ""))``)."""
 MAX_CONFIG_BYTES = 1024 * 1024
 CODE = "policy-secret-withheld"
 WITHHELD = "(withheld: this text contained a secret regoscan can see; see the policy-secret-withheld notice)"
@@ -62,15 +69,38 @@ KNOWN_SECRET_VARIABLES = (
 _SECRET_NAME = re.compile(
     r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|(?:^|[_-])(?:API_?|PRIVATE_?)?KEY(?:$|[_-])", re.I)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+"""Combining marks (accents), left over once text is decomposed."""
 _B64_RUN = re.compile(r"[^A-Za-z0-9+/_-]+")
 _HEX_RUN = re.compile(r"[^0-9A-Fa-f]+")
 _PRINTABLE = re.compile(rf"[\x20-\x7e]{{{WINDOW},}}")
 _AUTH_VALUE = re.compile(r"(?i)authorization\s*:\s*(basic|bearer|token)\s+(\S+)")
 
 
+# Letters of other scripts drawn like Latin ones (after case folding): "ghѕ_" with a Cyrillic
+# "ѕ" reads as the token to a person, and dropping the letter (as any non-ASCII character is
+# dropped) would split the token into pieces too short to match.
+_LOOKALIKES = str.maketrans({
+    # Cyrillic
+    "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h", "і": "i", "ј": "j",
+    "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
+    "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "з": "3", "б": "6",
+    # Greek
+    "α": "a", "β": "b", "ϲ": "c", "ε": "e", "η": "n", "ι": "i", "ϳ": "j", "κ": "k", "μ": "u", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ζ": "z", "ω": "w",
+    # Armenian, and Latin letters without an ASCII decomposition
+    "օ": "o", "ս": "u", "հ": "h", "ո": "n", "զ": "q", "ց": "g", "ı": "i", "ȷ": "j", "ɡ": "g", "ɑ": "a",
+    "ø": "o", "đ": "d", "ħ": "h", "ł": "l", "ŧ": "t",
+})
+
+
 def normalise(text: str) -> str:
-    """Compatibility-normalised, case-folded, ASCII letters and digits only."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """Compatibility-normalised, accents dropped, case-folded, look-alikes folded to Latin
+    letters, ASCII letters and digits only."""
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.lower())
+    bare = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _NOT_ALNUM.sub("", bare.casefold().translate(_LOOKALIKES))
 
 
 def _spellings(secret: str) -> list[str]:
@@ -101,11 +131,13 @@ class Matcher:
         for secret in dict.fromkeys(s for s in secrets if len(normalise(s)) >= MIN_SECRET):
             self.count += 1
             for spelling in _spellings(secret):
-                self.short.add(spelling)  # the whole spelling, always
                 # pieces only where they mix letters and digits: "econtainerto" from a token
                 # that holds words would otherwise match "the container to" in a description
-                self.windows.update(w for w in (spelling[i:i + WINDOW] for i in range(len(spelling) - WINDOW + 1))
-                                    if _mixed(w))
+                pieces = {w for w in (spelling[i:i + WINDOW] for i in range(len(spelling) - WINDOW + 1))
+                          if _mixed(w)}
+                self.windows.update(pieces)
+                if not pieces:  # the whole spelling, when no piece of it would find it
+                    self.short.add(spelling)
         self._memo: dict[str, bool] = {}
 
     def __bool__(self) -> bool:
@@ -121,22 +153,26 @@ class Matcher:
                 self._memo[text] = found
         return found
 
-    def _plain(self, text: str) -> bool:
-        norm = normalise(text)
+    def _found(self, norm: str) -> bool:
+        """Does normalised text hold a spelling, or a piece of one?"""
         if len(norm) < MIN_SECRET:
             return False
-        if any(s in norm for s in self.short):
+        if self.short and any(s in norm for s in self.short):
             return True
         windows = self.windows
         return any(norm[i:i + WINDOW] in windows for i in range(len(norm) - WINDOW + 1))
 
+    def _plain(self, text: str) -> bool:
+        return self._found(normalise(text))
+
     def _search(self, text: str, depth: int) -> bool:
-        if self._plain(text):
-            return True
         norm = normalise(text)
-        # one character of junk between each character of the secret
-        if len(norm) >= 2 * MIN_SECRET and (self._plain(norm[::2]) or self._plain(norm[1::2])):
+        if self._found(norm):
             return True
+        # one to three characters of junk between each character of the secret
+        for step in STRIDES:
+            if len(norm) >= step * MIN_SECRET and any(self._found(norm[start::step]) for start in range(step)):
+                return True
         if depth <= 0:
             return False
         for decoded in _decodings(text):
@@ -382,7 +418,10 @@ class _Withholder:
         check_id, hit_id = self.text(notice.check_id or "")
         if hit_id:
             notice.check_id = check_id
-        if hit or hit_path or hit_id:
+        source, hit_source = self.text(notice.source or "")
+        if hit_source:
+            notice.source = source  # the quoted line of a syntax error
+        if hit or hit_path or hit_id or hit_source:
             self.say(f"the text of a {notice.code} notice", notice.path, notice.line)
 
     def expiring(self, item: Any) -> Any:
