@@ -92,6 +92,23 @@ def test_ordinary_text_is_kept(text: str) -> None:
     assert not Matcher([TOKEN]).leaks(text)
 
 
+def test_another_jwt_is_not_the_runners_token() -> None:
+    """The runner's ``ACTIONS_RUNTIME_TOKEN`` is a JWT whose header is the same in every RS256
+    token: before, a message quoting any JWT of a manifest was withheld, an error (exit 2)."""
+    def jwt(claims: dict[str, Any], signature: bytes) -> str:
+        def part(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        return ".".join((part(b'{"typ":"JWT","alg":"RS256"}'), part(json.dumps(claims).encode()), part(signature)))
+
+    runner = jwt({"nameid": "dddddddd-dddd", "scp": "Actions.GenericRead:00000000"}, b"runner-signature-8a7f6e5d")
+    other = jwt({"sub": "system:serviceaccount:default:default"}, b"some-other-signature-1234")
+    matcher = Matcher([runner])
+    assert not matcher.leaks(f"env TOKEN of container app holds a JWT: {other}")
+    assert not matcher.leaks(b64(other))
+    for text in (runner, " ".join(runner), runner[::-1], b64(runner), runner.split(".", 1)[1]):
+        assert matcher.leaks(text)
+
+
 def test_short_values_are_not_secrets() -> None:
     assert not Matcher(["abc1234"])  # under 8 letters or digits: would withhold too much
     assert Matcher(["abcd1234"]).leaks("a-b-c-d-1-2-3-4")

@@ -117,6 +117,17 @@ def _spellings(secret: str) -> list[str]:
     return [s for s in dict.fromkeys(out) if len(s) >= MIN_SECRET]
 
 
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)")
+
+
+def _distinctive(secret: str) -> str:
+    """The part of ``secret`` that is its own. A JWT's header (``{"typ":"JWT","alg":"RS256"}``,
+    base64) is the same in every token: the runner's ``ACTIONS_RUNTIME_TOKEN`` would otherwise
+    withhold any message that quotes some other JWT from a manifest."""
+    found = _JWT.fullmatch(secret)
+    return found.group(1) if found else secret
+
+
 def _mixed(piece: str) -> bool:
     return any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
 
@@ -130,7 +141,7 @@ class Matcher:
         self.count = 0
         for secret in dict.fromkeys(s for s in secrets if len(normalise(s)) >= MIN_SECRET):
             self.count += 1
-            for spelling in _spellings(secret):
+            for spelling in _spellings(_distinctive(secret)):
                 # pieces only where they mix letters and digits: "econtainerto" from a token
                 # that holds words would otherwise match "the container to" in a description
                 pieces = {w for w in (spelling[i:i + WINDOW] for i in range(len(spelling) - WINDOW + 1))
