@@ -171,6 +171,38 @@ def test_a_config_file_cannot_choose_the_trusted_ref(
     assert "trusted-policy-ref" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("change", ["added", "edited", "deleted", "pyproject-added"])
+def test_a_trusted_ref_reads_the_config_file_at_that_revision(
+        change: str, repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config file is in the checkout too. Before: a pull request that added a regoscan.yaml
+    with ``skip-check`` (or ``fail-on: never``, or ``exclude``) passed with --trusted-policy-ref,
+    and one that deleted the repository's file dropped its settings."""
+    waive = "skip-check: [ORG001]\nfail-on: never\nexclude: ['k8s/**']\n"
+    if change in ("edited", "deleted"):
+        write(repo, "regoscan.yaml", "fail-on: medium\n")
+        _git(repo, "add", "regoscan.yaml")
+        _git(repo, "commit", "-qm", "the repository's settings")
+    if change == "deleted":
+        (repo / "regoscan.yaml").unlink()
+    elif change == "pyproject-added":
+        write(repo, "pyproject.toml", "[tool.regoscan]\nskip-check = ['ORG001']\nfail-on = 'never'\n")
+    else:
+        write(repo, "regoscan.yaml", waive)
+    (repo / "policy/waive.rego").unlink()
+    code, doc, _text, _summary, _sarif = _scan(repo, capsys, monkeypatch, "--trusted-policy-ref", "main")
+    assert code == 1, doc["notices"]  # ORG001 is HIGH: it fails at the trusted fail-on (high, or medium)
+    assert [f["check_id"] for f in doc["findings"]] == ["ORG001"]
+    (note,) = [n["message"] for n in doc["notices"] if n["code"] == "policy-trusted-ref"]
+    assert note.startswith({"added": "regoscan.yaml is not at main", "pyproject-added": "pyproject.toml is not at main",
+                            "edited": "regoscan.yaml differs from its version at main",
+                            "deleted": "regoscan.yaml is deleted in the working tree"}[change]), note
+    # without a trusted ref, the working tree's file is the one read (and waives, as documented)
+    if change != "deleted":
+        monkeypatch.chdir(repo)
+        assert main(["scan", "k8s", "--policy", "policy", "--no-builtin", "--workers", "1", "--format", "json"]) == 0
+        capsys.readouterr()
+
+
 # --- the export and the comparison --------------------------------------------------------
 
 

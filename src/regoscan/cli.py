@@ -177,15 +177,71 @@ def _given(sub: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
     return set(vars(ns))
 
 
+def _config_at_ref(args: argparse.Namespace, ref: str, options: Any) -> tuple[bool, Any]:
+    """``--trusted-policy-ref``: ``(decided, config)``, the config file as it is at ``ref`` (None
+    when there is none there); ``decided`` is False for a ``--config`` file outside the repository,
+    which is read as given.
+
+    The config file sits in the checkout the pull request changes: ``skip-check``,
+    ``fail-on: never`` or ``exclude`` in a ``regoscan.yaml`` it adds waive its findings as
+    surely as an exception, and deleting the file drops the settings the repository chose.
+    So its settings are read at the trusted revision too; a working-tree file that differs
+    is named in a ``policy-trusted-ref`` warning (kept in ``args.config_notes``).
+    """
+    from regoscan.config import CONFIG_NAMES, PYPROJECT, find_config, has_tool_table, load_config
+    from regoscan.trusted import files_at
+
+    cwd = Path.cwd()
+    explicit = Path(args.config) if args.config else None
+    candidates = [explicit] if explicit else [cwd / name for name in (*CONFIG_NAMES, PYPROJECT)]
+    revision, contents = files_at(ref, candidates, cwd)
+    if explicit is not None and explicit not in contents:
+        return False, None  # named outside the repository: not the pull request's to change
+    chosen: tuple[Path, str] | None = None
+    for path in candidates:
+        data = contents.get(path)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        if path.name == PYPROJECT and explicit is None and not has_tool_table(path, text):
+            continue
+        chosen = (path, text)
+        break
+    on_disk = (explicit if explicit.is_file() else None) if explicit else find_config(None, cwd)
+    disk_text = None
+    if on_disk is not None:  # only compared: a regular file, read up to the size of any input
+        from regoscan.inputs.load import MAX_BYTES
+
+        with on_disk.open("rb") as handle:
+            disk_text = handle.read(MAX_BYTES).decode("utf-8", "replace")
+    if chosen is None and on_disk is not None:
+        args.config_notes.append(f"{on_disk.name} is not at {revision}: its settings were not applied "
+                                 "(the config file is read at the trusted revision)")
+    elif chosen is not None and on_disk is None:
+        args.config_notes.append(f"{chosen[0].name} is deleted in the working tree: its settings at {revision} "
+                                 "apply")
+    elif chosen is not None and (on_disk != chosen[0] or disk_text != chosen[1]):
+        args.config_notes.append(f"{chosen[0].name} differs from its version at {revision}: the settings at "
+                                 f"{revision} apply, not the working tree's")
+    if chosen is None:
+        return True, None
+    return True, load_config(chosen[0], options, text=chosen[1], revision=revision)
+
+
 def apply_config(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str]) -> str | None:
     """Fill options not given as flags from the config file; returns the file's label."""
     from regoscan.config import find_config, load_config, options_of
 
-    path = find_config(args.config, Path.cwd())
-    if path is None:
-        return None
+    args.config_notes = []
     subs = subcommands(parser)
-    config = load_config(path, options_of(subs["scan"]))
+    options = options_of(subs["scan"])
+    ref = getattr(args, "trusted_policy_ref", None)
+    decided, config = _config_at_ref(args, ref, options) if ref else (False, None)
+    if not decided:
+        path = find_config(args.config, Path.cwd())
+        config = load_config(path, options) if path is not None else None
+    if config is None:
+        return None
     tail = list(argv)[list(argv).index(args.command) + 1:] if args.command in argv else list(argv)
     given = _given(subs[args.command], tail)
     for dest, value in config.values.items():
@@ -282,6 +338,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress.close()
     report.notices.extend(notes)
+    report.notices.extend(Notice(NoticeLevel.WARNING, "policy-trusted-ref", note)
+                          for note in getattr(args, "config_notes", []))
     report.fail_on = args.fail_on
     check_selection(report, args.namespace)
     apply_filters(report, severities, args.skip_check or [])

@@ -62,9 +62,9 @@ def find_config(explicit: str | None, cwd: Path) -> Path | None:
     return None
 
 
-def _tool_table(path: Path) -> dict[str, Any] | None:
+def _tool_table(path: Path, text: str | None = None) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -75,12 +75,17 @@ def _tool_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
-def _read(path: Path) -> tuple[str, dict[str, Any]]:
+def has_tool_table(path: Path, text: str) -> bool:
+    """Whether ``text`` (a ``pyproject.toml``) holds a ``[tool.regoscan]`` table."""
+    return _tool_table(path, text) is not None
+
+
+def _read(path: Path, text: str | None = None) -> tuple[str, dict[str, Any]]:
     if path.name == PYPROJECT or path.suffix == ".toml":
-        table = _tool_table(path) if path.name == PYPROJECT else _plain_toml(path)
+        table = _tool_table(path, text) if path.name == PYPROJECT else _plain_toml(path, text)
         return (f"{path} [tool.regoscan]" if path.name == PYPROJECT else str(path)), table or {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
@@ -95,9 +100,9 @@ def _read(path: Path) -> tuple[str, dict[str, Any]]:
     return str(path), data
 
 
-def _plain_toml(path: Path) -> dict[str, Any]:
+def _plain_toml(path: Path, text: str | None = None) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -168,9 +173,13 @@ def _check_range(label: str, key: str, value: Any) -> None:
         raise UsageError(f"{label}: timeout: must be a positive number of seconds, not {value}")
 
 
-def load_config(path: Path, options: Mapping[str, argparse.Action]) -> ConfigFile:
-    """Read and check ``path`` against ``options`` (see :func:`options_of`)."""
-    label, raw = _read(path)
+def load_config(path: Path, options: Mapping[str, argparse.Action], *, text: str | None = None,
+                revision: str = "") -> ConfigFile:
+    """Read and check ``path`` against ``options`` (see :func:`options_of`). ``text``: the file's
+    content as it is at ``revision`` (``--trusted-policy-ref``), instead of the file on disk."""
+    label, raw = _read(path, text)
+    if revision:
+        label = f"{label} at {revision}"
     base = path.parent.absolute()
     values: dict[str, Any] = {}
     for raw_key, value in raw.items():

@@ -253,6 +253,30 @@ def _write(git: _Git, sha: str, entries: dict[str, tuple[str, str, str]], folder
             handle.write(content)
 
 
+def files_at(ref: str, paths: list[Path], cwd: Path,
+             env: Mapping[str, str] | None = None) -> tuple[str, dict[Path, bytes | None]]:
+    """``(label, contents)``: each of ``paths`` as it is at ``ref`` (None when it is absent
+    there, a symlink or too large). For the config file, which is part of the checkout a pull
+    request changes just like the policies. A path outside the repository is left out."""
+    env = os.environ if env is None else env
+    git = _Git(cwd, env)
+    top = git.toplevel()
+    sha = _commit(git, ref)
+    rels: dict[Path, str] = {}
+    for path in paths:
+        folder = Path(os.path.normpath(path.parent.absolute()))
+        for base in (folder, folder.resolve()):  # the folder, never a link the checkout made in its place
+            if base.is_relative_to(top):
+                rels[path] = (base / path.name).relative_to(top).as_posix()
+                break
+    entries = git.ls_tree(sha, sorted(set(rels.values()))) if rels else {}
+    oids = {rel: oid for rel, (mode, kind, oid) in entries.items() if kind == "blob" and mode in _REGULAR}
+    sizes = git.sizes(sorted(set(oids.values())))
+    blobs = git.blobs(sorted({oid for oid in oids.values() if sizes.get(oid, 0) <= MAX_BYTES}))
+    label = ref if ref.startswith(sha[:12]) else f"{ref} ({sha[:12]})"
+    return label, {path: blobs.get(oids.get(rel, "")) for path, rel in rels.items()}
+
+
 # --------------------------------------------------------------------- changes
 
 
