@@ -203,6 +203,49 @@ def test_a_trusted_ref_reads_the_config_file_at_that_revision(
         capsys.readouterr()
 
 
+@pytest.mark.parametrize("ref", ["main", "origin/main"])
+def test_a_tag_named_like_the_trusted_branch_is_refused(
+        ref: str, repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """git prefers a tag to a branch of the same name. A contributor who can push tags pushed
+    ``main`` (or ``origin/main``) at a commit holding their exception, and
+    ``--trusted-policy-ref main`` loaded it: the run passed. Now a name that fits two refs is
+    an error; the full name still works."""
+    _git(repo, "update-ref", "refs/remotes/origin/main", "main")
+    _git(repo, "checkout", "-qb", "pr")
+    _git(repo, "add", "policy/waive.rego")
+    _git(repo, "commit", "-qm", "the pull request's exception")
+    _git(repo, "tag", ref, "pr")
+    code, doc, _text, _summary, _sarif = _scan(repo, capsys, monkeypatch, "--trusted-policy-ref", "refs/heads/main")
+    assert code == 1 and not doc["findings"][0]["suppressed"]  # the full name: main's policies
+    monkeypatch.chdir(repo)
+    code = main(["scan", "k8s", "--policy", "policy", "--no-builtin", "--trusted-policy-ref", ref, "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "", captured.out
+    assert "ambiguous" in captured.err
+
+
+def test_a_short_name_fetched_from_origin_is_a_branch_or_a_tag_never_a_guess(
+        repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A depth-1 checkout has no ``main``: it is fetched from origin, where ``git fetch origin
+    main`` took the tag ``main`` the contributor pushed over the branch."""
+    _git(repo, "checkout", "-qb", "pr")
+    _git(repo, "add", "policy/waive.rego")
+    _git(repo, "commit", "-qm", "the pull request's exception")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "pr", f"file://{repo}", str(clone)], check=True)
+    monkeypatch.chdir(clone)
+    args = ["scan", "k8s", "--policy", "policy", "--no-builtin", "--workers", "1", "--format", "json"]
+    assert main([*args, "--trusted-policy-ref", "main"]) == 1  # fetched: main's policies, the finding stands
+    capsys.readouterr()
+    _git(repo, "tag", "main", "pr")
+    clone2 = tmp_path / "clone2"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "pr", f"file://{repo}",
+                    str(clone2)], check=True)
+    monkeypatch.chdir(clone2)
+    assert main([*args, "--trusted-policy-ref", "main"]) == 2
+    assert "ambiguous on origin" in capsys.readouterr().err
+
+
 # --- the export and the comparison --------------------------------------------------------
 
 

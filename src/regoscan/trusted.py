@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +41,8 @@ _REGULAR = ("100644", "100755")
 _SYMLINK = "120000"
 _SECRET_PREFIXES = ("INPUT_", "ACTIONS_RUNTIME", "ACTIONS_ID_TOKEN", "ACTIONS_CACHE")
 _SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
+_HEX = re.compile(r"[0-9a-fA-F]{4,64}")
+_FULL_ID = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 POLICY_SUFFIXES = (".rego",)
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -76,15 +79,40 @@ class _Git:
         return Path(proc.stdout.decode("utf-8", "replace").strip()).resolve()
 
     def resolve(self, ref: str) -> str | None:
-        proc = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-        return proc.stdout.decode("ascii", "replace").strip() or None if proc.returncode == 0 else None
+        """The commit ``ref`` names; a name that fits two refs is an error, not git's pick.
+
+        git prefers a tag to a branch or a remote-tracking branch of the same name: anyone who
+        can push a tag named ``main`` or ``origin/main`` (a contributor whose pull request is
+        being scanned) would otherwise choose the "trusted" policies."""
+        proc = self.run("-c", "core.warnAmbiguousRefs=true", "rev-parse", "--verify", "--end-of-options",
+                        f"{ref}^{{commit}}")
+        if proc.returncode != 0:
+            return None
+        if b"is ambiguous" in proc.stderr and not _FULL_ID.fullmatch(ref):  # a full id is never a ref name
+            raise RefError(f"trusted policy ref {ref!r} is ambiguous: more than one ref has that name (a tag and "
+                           "a branch, say); name it in full (refs/remotes/origin/main, refs/tags/v1) or by commit id")
+        return proc.stdout.decode("ascii", "replace").strip() or None
 
     def fetch(self, ref: str) -> bool:
-        """One shallow fetch of ``ref`` from origin (a pull request's base in a depth-1 checkout)."""
+        """One shallow fetch of ``ref`` from origin (a pull request's base in a depth-1 checkout).
+
+        A short name is looked up on origin as a branch and as a tag, exactly: git's own
+        matching takes the tag when both exist (see ``resolve``), so both is an error."""
         if "origin" not in self.run("remote").stdout.decode("utf-8", "replace").split():
             return False
-        return self.run("fetch", "--no-tags", "--quiet", "--no-recurse-submodules", "--depth=1", "origin",
-                        ref).returncode == 0
+        target = ref
+        if not ref.startswith("refs/") and not _HEX.fullmatch(ref):
+            wanted = (f"refs/heads/{ref}", f"refs/tags/{ref}")
+            listed = self.run("ls-remote", "--end-of-options", "origin", *wanted).stdout.decode("utf-8", "replace")
+            found = sorted({line.split("\t", 1)[1] for line in listed.splitlines() if "\t" in line} & set(wanted))
+            if len(found) > 1:
+                raise RefError(f"trusted policy ref {ref!r} is ambiguous on origin ({' and '.join(found)}); name it "
+                               "in full or by commit id")
+            if not found:
+                return False
+            target = found[0]
+        return self.run("fetch", "--no-tags", "--quiet", "--no-recurse-submodules", "--depth=1",
+                        "--end-of-options", "origin", target).returncode == 0
 
     def ls_tree(self, sha: str, paths: list[str]) -> dict[str, tuple[str, str, str]]:
         """Repository path -> (mode, type, object id) of every entry under ``paths`` at ``sha``."""
