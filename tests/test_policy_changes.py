@@ -330,3 +330,24 @@ def test_the_action_lists_a_pull_request_s_exception_first(
         assert "ORG001 k8s/web.yaml" in _section(run.summary)
         assert not org  # waived, so left out of the upload file (sarif-suppressed: omit)
         assert log[0] == f"{HEADING} (1):" and "ORG001 k8s/web.yaml:9" in log[1]
+
+
+@pytest.mark.parametrize("ref", ["HEAD", "feature"], ids=["merge-commit", "head-branch"])
+def test_the_action_refuses_a_trusted_ref_that_is_the_pull_request_itself(
+        ref: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """``trusted-policy-ref: HEAD`` (GitHub's merge commit) or the pull request's own branch
+    (``${{ github.head_ref }}``) loaded the pull request's exception while the summary said
+    "Policies from HEAD": ORG001 was waived. Now the step fails and says why."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.e2e.scenario import git, pull_request
+    from tests.test_action_run import TOKEN, action
+
+    waiver = WAIVER.replace('ns == "user.org"', 'ns == "user.kubernetes.ORG001"')
+    pr = pull_request(tmp_path / "repo", depth=1, extra_pr_files={"policy/waive-org.rego": waiver})
+    git(pr.workspace, "fetch", "-q", "origin", "+refs/heads/feature:refs/remotes/origin/feature")
+    with FakeGitHub(TOKEN) as fake:
+        run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(),
+                     **{"fail-on": "high", "trusted-policy-ref": ref if ref == "HEAD" else "origin/feature"})
+    assert run.code == 2, run.stdout[-3000:]
+    assert "a commit of the pull request being scanned" in run.stdout
+    assert run.outputs.get("decision") != "pass"

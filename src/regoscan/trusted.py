@@ -26,7 +26,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -220,12 +220,21 @@ class TrustedPolicies:
 
 @contextmanager
 def trusted_policies(ref: str, policy_paths: list[str], data_paths: list[str], root: Path,
-                     env: Mapping[str, str] | None = None) -> Iterator[TrustedPolicies]:
-    """Export the policy and data paths as they are at ``ref``; the folder is removed afterwards."""
+                     env: Mapping[str, str] | None = None,
+                     untrusted: Collection[str] = ()) -> Iterator[TrustedPolicies]:
+    """Export the policy and data paths as they are at ``ref``; the folder is removed afterwards.
+
+    ``untrusted``: commits of the change being scanned (a pull request's head, its merge
+    commit). A ref that names one of them (``HEAD``, the head branch) would load the pull
+    request's own policies while the reports say "trusted": an error instead."""
     env = os.environ if env is None else env
     git = _Git(root, env)
     top = git.toplevel()
     sha = _commit(git, ref)
+    if sha in untrusted:
+        raise RefError(f"trusted policy ref {ref!r} is {sha[:12]}, a commit of the pull request being scanned: its "
+                       "policies are the pull request's own; use base (the pull request's base commit) or a "
+                       "reviewed branch")
     folder = Path(tempfile.mkdtemp(prefix="regoscan-trusted-")).resolve()
     try:
         if folder.is_relative_to(root.resolve()) or folder.is_relative_to(top):

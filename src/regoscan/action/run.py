@@ -216,8 +216,19 @@ def _touched_policies(ctx: _Context, inputs: ActionInputs, event: Event, change_
     return policy_changes(change_range, workspace, inputs) if change_range.scope == "changed" else []
 
 
-def _load_trusted(ctx: _Context, ref: str, inputs: ActionInputs, workspace: Path, opts: ScanOptions,
-                  stack: contextlib.ExitStack[Any]) -> list[Notice]:
+def _pull_request_commits(ctx: _Context, event: Event, workspace: Path) -> set[str]:
+    """The pull request's head, and on ``pull_request`` the merge commit checked out (unless the
+    workspace is the base): commits whose policies are the pull request's own."""
+    commits = {event.pr_head_sha} if event.pr_head_sha else set()
+    if event.name == "pull_request":
+        head = Git(workspace, ctx.env, lambda _m: None).resolve("HEAD")
+        if head and head != event.pr_base_sha:
+            commits.add(head)
+    return commits
+
+
+def _load_trusted(ctx: _Context, ref: str, inputs: ActionInputs, event: Event, workspace: Path,
+                  opts: ScanOptions, stack: contextlib.ExitStack[Any]) -> list[Notice]:
     """Export the policy and data folders from ``ref`` for the scan (and the base comparison).
 
     Read from the workspace's repository even when the scanned tree is elsewhere (the head
@@ -227,7 +238,8 @@ def _load_trusted(ctx: _Context, ref: str, inputs: ActionInputs, workspace: Path
     from regoscan.trusted import trusted_policies
 
     export = stack.enter_context(trusted_policies(ref, [str(workspace / p) for p in inputs.policy],
-                                                  [str(workspace / d) for d in inputs.data], workspace, ctx.env))
+                                                  [str(workspace / d) for d in inputs.data], workspace, ctx.env,
+                                                  untrusted=_pull_request_commits(ctx, event, workspace)))
     opts.policies, opts.data, opts.policy_root = export.policies, export.data, export.root
     opts.policy_source = export.label
     ctx.say(f"policies, exceptions and data loaded from {export.label}")
@@ -667,7 +679,7 @@ def _scan_and_report(ctx: _Context, inputs: ActionInputs, event: Event, workspac
     )
     with contextlib.ExitStack() as stack:
         try:
-            trusted_notes = _load_trusted(ctx, trusted_ref, inputs, workspace, opts, stack)
+            trusted_notes = _load_trusted(ctx, trusted_ref, inputs, event, workspace, opts, stack)
             full = run_scan(opts, progress=lambda m: ctx.say(m))
         except UsageError as exc:
             ctx.command("error", f"regoscan: {exc}")
