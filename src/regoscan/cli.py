@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--trusted-policy-ref", metavar="REF",
                       help="load --policy and --data as they are at git revision REF (e.g. origin/main) instead of "
                            "the working tree, so a changed exception applies only once merged; files that differ "
-                           "from REF are listed first (command line only, never from a config file)")
+                           "from REF are listed first; the config file is read at REF too (command line only, "
+                           "never from a config file)")
     scan.add_argument("--policy-changes-since", metavar="REF",
                       help="list first the exceptions, checks and data (--policy, --data) that differ from git "
                            "revision REF, and what each exception waives (command line only)")

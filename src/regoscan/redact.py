@@ -500,4 +500,7 @@ def withhold_messages(items: Iterable[Any], matcher: Matcher) -> int:
         if matcher.leaks(getattr(item, "message", "") or ""):
             item.message = WITHHELD
             count += 1
+        if matcher.leaks(getattr(item, "source", "") or ""):  # a notice's quoted line
+            item.source = WITHHELD_SHORT
+            count += 1
     return count
