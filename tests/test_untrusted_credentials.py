@@ -340,6 +340,31 @@ def test_credential_files_other_steps_leave_in_the_workspace_are_refused(
         assert form not in text
 
 
+def test_a_scan_rooted_at_the_file_system_root_still_refuses_home_and_proc(
+        workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--root /`` (or a scan started in ``/``, the working folder of a container without a
+    WORKDIR) put every link target "inside the root": links to a file under ``$HOME`` and to
+    ``/proc/self/status`` were followed and printed. A private folder is now readable only
+    through a root or named folder inside it; ``/proc``, ``/sys``, ``/dev`` and the secret
+    mounts of container platforms never."""
+    home = tmp_path / "home"
+    write(home, ".config/tool/settings.yaml", f"token: {TOKEN}\n")
+    monkeypatch.setenv("HOME", str(home))
+    (workspace / "settings.yaml").symlink_to(home / ".config/tool/settings.yaml")
+    (workspace / "status.yaml").symlink_to("/proc/self/status")
+    write(workspace, "policy/dump.rego", DUMP_CHECK)
+    result = scan(workspace, capsys, monkeypatch, ".", "--root", "/", "--policy", "policy")
+    refused = {n["path"].rpartition("/")[2]: n["message"] for n in result.notices("input-credential-file")}
+    assert "runner's own" in refused["settings.yaml"] and "/proc" in refused["status.yaml"], refused
+    assert {f["path"].rpartition("/")[2] for f in result.json["findings"] if f["check_id"] == "DUMP"} == {"pod.yaml"}
+    assert_no_leak(result)
+    # a checkout under $HOME (a developer's machine) is still scanned
+    inside = ForbiddenPaths(home / "project", env={"HOME": str(home)})
+    assert inside.reason(home / "project" / "pod.yaml") is None
+    assert inside.reason(home / ".config/tool/settings.yaml") is not None
+    assert ForbiddenPaths(Path("/"), env={"HOME": str(home)}).reason(home / ".config/tool/settings.yaml")
+
+
 # --- the rules themselves ---------------------------------------------------------------
 
 

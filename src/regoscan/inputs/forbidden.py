@@ -73,6 +73,10 @@ CREDENTIAL_TAILS: tuple[tuple[str, ...], ...] = (
 PRIVATE_DIRS = ("/github/home", "/github/runner_temp")
 """Folders a container action sees that belong to the runner, not to the repository."""
 
+SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/run/secrets", "/var/run/secrets")
+"""The kernel's views of processes (``/proc/self/environ``) and devices, and where container
+platforms mount secrets (Docker, Kubernetes service account tokens): never a repository's."""
+
 GIT_WALK_LIMIT = 200_000
 """Most entries read from ``.git`` folders when looking for a hard link (objects are skipped)."""
 
@@ -184,8 +188,9 @@ class ForbiddenPaths:
         for name in ("HOME", "RUNNER_TEMP"):
             value = (env.get(name) or "").strip()
             if value and os.path.isabs(value) and os.path.normpath(value) != os.sep:
-                private.append(_lexical(Path(value)))
+                private += [_lexical(Path(value)), Path(value).resolve()]
         self.private = [p for p in dict.fromkeys(private)]
+        self.system = [Path(p) for p in SYSTEM_DIRS]
         self._git_inodes: set[tuple[int, int]] | None = None
 
     # ------------------------------------------------------------------ the rules
@@ -222,11 +227,15 @@ class ForbiddenPaths:
         return self._private(real)
 
     def _private(self, real: Path) -> str | None:
-        if any(_under(real, base) for base in self.allowed):
-            return None
-        for private in self.private:
-            if _under(real, private):
-                return f"it resolves into {private.as_posix()}, a folder of the runner's own (credentials live there)"
+        """A private folder is readable only through a scan root or named folder that lies inside
+        it (a checkout under ``$HOME`` on a developer's machine), never because the root holds it
+        (``--root /``, or a scan started in ``/``, had every link into ``$HOME`` or ``/proc`` read)."""
+        for folders, why in ((self.system, "the system's own files, or secrets a container platform mounts"),
+                             (self.private, "a folder of the runner's own (credentials live there)")):
+            for folder in folders:
+                if _under(real, folder) and not any(_under(real, base) and _under(base, folder)
+                                                    for base in self.allowed):
+                    return f"it resolves into {folder.as_posix()}, {why}"
         return None
 
     # ------------------------------------------------------------------ hard links
