@@ -69,6 +69,7 @@ SPELLINGS = {
     "homoglyphs spaced": " ".join(TOKEN.translate(str.maketrans("aceopxy", "асеорху"))),
     "accents": "".join(c + "\u0301" for c in TOKEN),
     "zero-width spaces": "\u200b".join(TOKEN),
+    "JSON \\u escapes written as text": "".join(f"\\u{ord(c):04x}" for c in TOKEN),
 }
 
 
