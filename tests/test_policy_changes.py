@@ -246,6 +246,25 @@ def test_a_short_name_fetched_from_origin_is_a_branch_or_a_tag_never_a_guess(
     assert "ambiguous on origin" in capsys.readouterr().err
 
 
+def test_a_policy_file_whose_link_target_changed_is_listed(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``policy/w.rego`` is a link to ``shared/w.rego``; the change edits only the target.
+    Before, the link compared equal to the revision (the link itself did not change) and the
+    exception it now holds was not listed."""
+    (repo / "policy/waive.rego").unlink()
+    write(repo, "shared/w.rego", WAIVER.replace('ns == "user.org"', 'ns == "user.nothing"'))
+    (repo / "policy/w.rego").symlink_to("../shared/w.rego")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a linked policy file")
+    write(repo, "shared/w.rego", WAIVER)
+    code, doc, _text, summary, _sarif = _scan(repo, capsys, monkeypatch, "--policy-changes-since", "HEAD")
+    assert code == 0  # the waiver applies (no trusted ref): which is why it must be listed
+    (changed,) = doc["changed_policies"]
+    assert changed["change"] == {"path": "policy/w.rego", "status": "modified", "old_path": None}
+    assert changed["exceptions"][0]["waives"] == [{"check_id": "ORG001", "path": "k8s/pod.yaml", "line": 1}]
+    assert "policy/w.rego:6" in _section(summary)
+
+
 # --- the export and the comparison --------------------------------------------------------
 
 
@@ -351,3 +370,50 @@ def test_the_action_refuses_a_trusted_ref_that_is_the_pull_request_itself(
     assert run.code == 2, run.stdout[-3000:]
     assert "a commit of the pull request being scanned" in run.stdout
     assert run.outputs.get("decision") != "pass"
+
+
+def _pull_request_through_a_link(tmp: Path) -> Any:
+    """main links ``policy/waivers.rego`` to ``shared/waivers.rego`` (which waives nothing); the
+    pull request edits only the link's target, so that it waives ORG001. The built-in
+    ``pull_request`` scenario, with that history."""
+    from tests.e2e.scenario import FIXTURES, PR_NUMBER, PullRequest, commit, copy_tree, git, init_repo
+    from tests.e2e.scenario import write as write_files
+
+    benign = WAIVER.replace('ns == "user.org"', 'ns == "user.nothing"')
+    origin = init_repo(tmp / "origin")
+    copy_tree(FIXTURES / "base", origin)
+    write_files(origin, {"shared/waivers.rego": benign})
+    (origin / "policy" / "waivers.rego").symlink_to("../shared/waivers.rego")
+    base = commit(origin, "base, with a linked policy file")
+    git(origin, "checkout", "-q", "-b", "feature")
+    copy_tree(FIXTURES / "pr", origin)
+    write_files(origin, {"shared/waivers.rego": WAIVER.replace('ns == "user.org"', 'ns == "user.kubernetes.ORG001"')})
+    head = commit(origin, "feature work, and the link's target now waives ORG001")
+    git(origin, "checkout", "-q", "--detach", base)
+    git(origin, "merge", "-q", "--no-ff", "-m", f"Merge {head} into {base}", head)
+    merge = git(origin, "rev-parse", "HEAD")
+    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/head", head)
+    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/merge", merge)
+    git(origin, "checkout", "-q", "main")
+    workspace = init_repo(tmp / "workspace")
+    git(workspace, "remote", "add", "origin", origin.as_uri())
+    git(workspace, "fetch", "-q", "--no-tags", "--depth=1", "origin",
+        f"+refs/pull/{PR_NUMBER}/merge:refs/remotes/pull/{PR_NUMBER}/merge")
+    git(workspace, "checkout", "-q", "--detach", f"refs/remotes/pull/{PR_NUMBER}/merge")
+    return PullRequest(origin, workspace, base, head, merge)
+
+
+def test_the_action_lists_a_policy_file_whose_link_target_the_change_edits(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A policy file may be a link inside the repository. A change that edits only the link's
+    target (``shared/waivers.rego``, outside the policy folder) changed what the policy folder
+    loads, yet nothing was listed and the scan was not widened: ORG001 was waived quietly."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.test_action_run import TOKEN, action
+
+    pr = _pull_request_through_a_link(tmp_path / "repo")
+    with FakeGitHub(TOKEN) as fake:
+        run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), **{"fail-on": "high"})
+    section = _section(run.summary)
+    assert "policy/waivers.rego" in section and "ORG001" in section, section
+    assert run.outputs["scan"] == "all"  # a policy changed: every file is scanned

@@ -339,6 +339,32 @@ def _on_disk(start: Path, kind: str, named_file: bool) -> list[Path]:
     return out
 
 
+def links_to(changed: Collection[str], policy_paths: list[str], data_paths: list[str], root: Path) -> list[str]:
+    """Policy and data files, as loading finds them, that are symlinks to one of ``changed``
+    (paths relative to ``root``); returned relative to ``root``.
+
+    A policy file may be a link inside the repository. A change that edits only the link's
+    target (a file outside the policy folder) changes what is loaded while no policy path
+    changed: such links count as modified, or an exception would be added quietly."""
+    if not changed:
+        return []
+    base = root.resolve()
+    found: list[str] = []
+    for kind, named in (("policy", policy_paths), ("data", data_paths)):
+        for raw in named:
+            start = Path(raw)
+            for path in _on_disk(start, kind, start.is_file() and not start.is_dir()):
+                if not path.is_symlink():
+                    continue
+                try:
+                    target = path.resolve().relative_to(base).as_posix()
+                except (OSError, RuntimeError, ValueError):
+                    continue
+                if target in changed:
+                    found.append(_root_relative(path, root))
+    return sorted(dict.fromkeys(found))
+
+
 def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root: Path,
                   env: Mapping[str, str] | None = None) -> tuple[str, list[PolicyChange]]:
     """``(label, changes)``: policy and data files on disk that differ from ``ref``.
@@ -353,6 +379,8 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
     guard = ForbiddenPaths(root, bases=[Path(p) for p in [*policy_paths, *data_paths] if Path(p).is_dir()], env=env)
     at_ref: dict[str, str] = {}
     disk: dict[str, str] = {}
+    linked: dict[str, tuple[str, str]] = {}
+    """Link (repository path) -> its target's repository path and blob id on disk."""
     for kind, named in (("policy", policy_paths), ("data", data_paths)):
         pairs = _repo_paths(named, top, "--policy" if kind == "policy" else "--data")
         for (raw, rel) in pairs:
@@ -366,6 +394,9 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
                 repo_rel = Path(os.path.normpath(p.absolute())).relative_to(top).as_posix()
                 if p.is_symlink():
                     disk[repo_rel] = blob_id(os.fsencode(os.readlink(p)))
+                    target = _link_target(p, top, guard)
+                    if target is not None:
+                        linked[repo_rel] = target
                 elif guard.reason(p) is None:
                     try:
                         disk[repo_rel] = blob_id(p.read_bytes())
@@ -373,6 +404,7 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
                         continue
                 else:
                     disk[repo_rel] = "refused"  # reported when loading; never read here
+    targets = git.ls_tree(sha, sorted({t for t, _ in linked.values()})) if linked else {}
     changes = []
     for path in sorted(set(at_ref) | set(disk)):
         if path not in disk:
@@ -381,11 +413,30 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
             status = "added"
         elif at_ref[path] != disk[path]:
             status = "modified"
+        elif path in linked and targets.get(linked[path][0], ("", "", ""))[2] != linked[path][1]:
+            status = "modified"  # the link is the same, what it leads to is not
         else:
             continue
         changes.append(PolicyChange(_root_relative(top / path, root), status))
     label = ref if ref.startswith(sha[:12]) else f"{ref} ({sha[:12]})"
     return label, changes
+
+
+def _link_target(link: Path, top: Path, guard: ForbiddenPaths) -> tuple[str, str] | None:
+    """(repository path, blob id on disk) of the regular file ``link`` leads to inside the
+    repository; None when it leads elsewhere or may not be read."""
+    try:
+        real = link.resolve(strict=True)
+        rel = real.relative_to(top).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not real.is_file() or guard.reason(link, real) is not None:
+        return None
+    try:
+        with real.open("rb") as handle:
+            return rel, blob_id(handle.read(MAX_BYTES + 1))
+    except OSError:
+        return None
 
 
 def _root_relative(path: Path, root: Path) -> str:

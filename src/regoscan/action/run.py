@@ -68,7 +68,7 @@ from regoscan.inputs.discover import SKIPPED_DIRS, classify, matches_any
 from regoscan.models import Notice, NoticeLevel, PolicyChange, ScanReport
 from regoscan.output.escape import md_escape, plain_text
 from regoscan.output.files import ReportWriteError, write_report
-from regoscan.trusted import DATA_SUFFIXES, POLICY_SUFFIXES
+from regoscan.trusted import DATA_SUFFIXES, POLICY_SUFFIXES, links_to
 
 if TYPE_CHECKING:
     from regoscan.engine.scan import ScanOptions
@@ -192,7 +192,17 @@ def policy_changes(changes: ChangeSet, workspace: Path, inputs: ActionInputs) ->
             out.append(PolicyChange(new, _STATUS.get(c.status, "modified"), old if c.status in "RC" else None))
         elif old and wanted(old) and c.status == "R":
             out.append(PolicyChange(old, "deleted"))  # moved out of the policy folders
+    listed = {c.path for c in out}
+    out += [PolicyChange(link, "modified") for link in _linked_policies(changes, workspace, inputs)
+            if link not in listed]
     return out
+
+
+def _linked_policies(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -> list[str]:
+    """Policy and data files that are links to a file the change touched (see ``trusted.links_to``)."""
+    touched = set(_workspace_paths(changes, workspace, [c.path for c in changes.changes]))
+    return links_to(touched, [str(workspace / p) for p in inputs.policy], [str(workspace / d) for d in inputs.data],
+                    workspace)
 
 
 def _trusted_ref(ctx: _Context, inputs: ActionInputs, event: Event) -> str:
@@ -253,7 +263,7 @@ def _policy_touched(changes: ChangeSet, workspace: Path, inputs: ActionInputs) -
     for rel in _workspace_paths(changes, workspace, touched):
         if _under(rel, folders):
             return rel
-    return None
+    return next(iter(_linked_policies(changes, workspace, inputs)), None)
 
 
 class _Refused(Exception):

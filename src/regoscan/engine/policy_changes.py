@@ -48,12 +48,22 @@ def _describe(change: PolicyChange, report: ScanReport, root: Path, guard: Forbi
     except OSError:
         return ChangedPolicy(change, "other", in_effect)
     package = mod.package or ""
+    # a policy file that is a link inside the repository is loaded, and cited by suppressions,
+    # at its target's path
+    cited = {change.path, _target(path, root)}
     exceptions = tuple(
         ChangedException(d.line, "namespace" if package == NAMESPACE_EXCEPTIONS else "rule", package,
-                         tuple(sorted(set(waived.get((change.path, d.line), [])),
+                         tuple(sorted({w for p in cited for w in waived.get((p, d.line), [])},
                                       key=lambda w: (w.path, w.line, w.check_id))))
         for d in mod.exceptions
     )
     checks = tuple(sorted({c.id for c in report.checks if c.package == package})) if mod.check_rules else ()
     kind = "exceptions" if exceptions else "checks" if mod.check_rules else "library"
     return ChangedPolicy(change, kind, in_effect, package, exceptions, checks)
+
+
+def _target(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return ""
