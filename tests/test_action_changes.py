@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from regoscan import gitobjects
 from regoscan.action import changes as changes_mod
 from regoscan.action.changes import changed_files, parse_name_status, resolve_scope
 from regoscan.action.event import ZERO_SHA, Event
@@ -213,13 +214,13 @@ def test_repository_owned_by_another_user_is_explained(tmp_path: Path) -> None:
 def test_token_never_reaches_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo, (one, two) = _linear(tmp_path)
     seen: list[dict[str, str]] = []
-    real_run = changes_mod.subprocess.run
+    real_run = gitobjects.subprocess.run  # the one runner every git call goes through
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(dict(kwargs["env"]))  # type: ignore[arg-type]
         return real_run(*args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(changes_mod.subprocess, "run", spy)
+    monkeypatch.setattr(gitobjects.subprocess, "run", spy)
     env = {**_env(tmp_path), "INPUT_GITHUB-TOKEN": "ghs_x", "GITHUB_TOKEN": "ghs_y", "ACTIONS_RUNTIME_TOKEN": "z"}
     changed_files("changed", Event("push", {"before": one, "after": two}), repo, env)
     assert seen

@@ -13,9 +13,10 @@ followed, since it would lead back into the working tree).
 by git blob id (computed in Python for files on disk, so untracked and ignored files
 count too), for the command line, where no change range is known.
 
-git runs with the same scrubbed environment as the Action's change detection: no
-token, no prompt. A revision that cannot be resolved (even after one shallow fetch)
-is a usage error: falling back to the working tree would quietly undo the point.
+git runs through :mod:`regoscan.gitobjects`, with the same scrubbed environment as the
+Action's change detection (no token, no prompt), failing with :class:`RefError`. A
+revision that cannot be resolved (even after one shallow fetch) is a usage error:
+falling back to the working tree would quietly undo the point.
 """
 
 from __future__ import annotations
@@ -24,23 +25,18 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from regoscan import gitobjects
 from regoscan.errors import UsageError
+from regoscan.gitobjects import TreeEntry, is_plain_path, ls_tree, private_folder, read_blobs, write_new
 from regoscan.inputs.forbidden import ForbiddenPaths
 from regoscan.inputs.load import MAX_BYTES
 from regoscan.models import PolicyChange
 
-GIT_TIMEOUT = 180.0
-_REGULAR = ("100644", "100755")
-_SYMLINK = "120000"
-_SECRET_PREFIXES = ("INPUT_", "ACTIONS_RUNTIME", "ACTIONS_ID_TOKEN", "ACTIONS_CACHE")
-_SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
 _HEX = re.compile(r"[0-9a-fA-F]{4,64}")
 _FULL_ID = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 POLICY_SUFFIXES = (".rego",)
@@ -51,25 +47,11 @@ class RefError(UsageError):
     """The trusted revision cannot be used; the scan must not go on without it."""
 
 
-def _git_env(env: Mapping[str, str]) -> dict[str, str]:
-    clean = {k: v for k, v in env.items() if not k.startswith(_SECRET_PREFIXES) and k not in _SECRET_NAMES}
-    clean.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
-    return clean
+class _Git(gitobjects.Git):
+    """The shared runner, failing with :class:`RefError`: without the trusted revision the
+    scan must stop (a usage error), never fall back to the working tree."""
 
-
-class _Git:
-    def __init__(self, repo: Path, env: Mapping[str, str]) -> None:
-        self.repo = repo
-        self.env = _git_env(env)
-
-    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(["git", "-C", str(self.repo), *args], env=self.env, input=stdin,
-                                  capture_output=True, timeout=GIT_TIMEOUT, check=False)
-        except FileNotFoundError as exc:
-            raise RefError("git is not installed") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise RefError(f"git {args[0]} timed out after {GIT_TIMEOUT:.0f}s") from exc
+    error = RefError
 
     def toplevel(self) -> Path:
         proc = self.run("rev-parse", "--show-toplevel")
@@ -114,51 +96,6 @@ class _Git:
         return self.run("fetch", "--no-tags", "--quiet", "--no-recurse-submodules", "--depth=1",
                         "--end-of-options", "origin", target).returncode == 0
 
-    def ls_tree(self, sha: str, paths: list[str]) -> dict[str, tuple[str, str, str]]:
-        """Repository path -> (mode, type, object id) of every entry under ``paths`` at ``sha``."""
-        found: dict[str, tuple[str, str, str]] = {}
-        for i in range(0, len(paths), 200):
-            proc = self.run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths[i:i + 200])
-            if proc.returncode != 0:
-                err = proc.stderr.decode("utf-8", "replace").strip()
-                raise RefError(f"git ls-tree {sha[:12]} failed: {err or proc.returncode}")
-            for entry in proc.stdout.split(b"\0"):
-                meta, _, name = entry.partition(b"\t")
-                fields = meta.decode("ascii", "replace").split()
-                if len(fields) == 3:
-                    found[os.fsdecode(name)] = (fields[0], fields[1], fields[2])
-        return found
-
-    def sizes(self, oids: list[str]) -> dict[str, int]:
-        if not oids:
-            return {}
-        proc = self.run("cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in oids).encode("ascii"))
-        out: dict[str, int] = {}
-        for line in proc.stdout.decode("ascii", "replace").splitlines():
-            fields = line.split()
-            if len(fields) == 3 and fields[2].isdigit():
-                out[fields[0]] = int(fields[2])
-        return out
-
-    def blobs(self, oids: list[str]) -> dict[str, bytes]:
-        if not oids:
-            return {}
-        proc = self.run("cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode("ascii"))
-        if proc.returncode != 0:
-            raise RefError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
-        out: dict[str, bytes] = {}
-        data, pos = proc.stdout, 0
-        while pos < len(data):
-            end = data.index(b"\n", pos)
-            header = data[pos:end].decode("ascii", "replace").split()
-            pos = end + 1
-            if len(header) != 3 or header[1] == "missing":
-                continue
-            size = int(header[2])
-            out[header[0]] = data[pos:pos + size]
-            pos += size + 1
-        return out
-
 
 def _commit(git: _Git, ref: str) -> str:
     if not ref.strip() or ref.startswith("-"):
@@ -192,11 +129,6 @@ def _repo_paths(named: list[str], top: Path, what: str) -> list[tuple[str, str]]
 
 def _below(path: str, folder: str) -> bool:
     return not folder or path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _safe(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\0" not in path
 
 
 @dataclass
@@ -235,10 +167,8 @@ def trusted_policies(ref: str, policy_paths: list[str], data_paths: list[str], r
         raise RefError(f"trusted policy ref {ref!r} is {sha[:12]}, a commit of the pull request being scanned: its "
                        "policies are the pull request's own; use base (the pull request's base commit) or a "
                        "reviewed branch")
-    folder = Path(tempfile.mkdtemp(prefix="regoscan-trusted-")).resolve()
+    folder = private_folder("regoscan-trusted-", outside=[root, top], where="the repository", error=RefError)
     try:
-        if folder.is_relative_to(root.resolve()) or folder.is_relative_to(top):
-            raise RefError(f"the temporary folder {folder} is inside the repository; set TMPDIR elsewhere")
         try:
             root_rel = root.resolve().relative_to(top)
         except ValueError:
@@ -246,7 +176,7 @@ def trusted_policies(ref: str, policy_paths: list[str], data_paths: list[str], r
         export = TrustedPolicies(ref, sha, folder, folder / root_rel)
         named = {"policy": _repo_paths(policy_paths, top, "--policy"), "data": _repo_paths(data_paths, top, "--data")}
         wanted = sorted({rel or "." for pairs in named.values() for _, rel in pairs})
-        entries = git.ls_tree(sha, wanted) if wanted else {}
+        entries = ls_tree(git, sha, wanted)
         _write(git, sha, entries, folder, export)
         for kind, pairs in named.items():
             for raw, rel in pairs:
@@ -262,32 +192,25 @@ def trusted_policies(ref: str, policy_paths: list[str], data_paths: list[str], r
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write(git: _Git, sha: str, entries: dict[str, tuple[str, str, str]], folder: Path,
-           export: TrustedPolicies) -> None:
+def _write(git: _Git, sha: str, entries: dict[str, TreeEntry], folder: Path, export: TrustedPolicies) -> None:
     regular: dict[str, str] = {}
-    for path, (mode, kind, oid) in entries.items():
-        if not _safe(path):
+    for path, entry in entries.items():
+        if not is_plain_path(path):
             export.notes.append(f"{path!r} at {sha[:12]} is not a plain relative path: skipped")
-        elif kind != "blob" or mode not in _REGULAR:
-            what = "a symlink" if mode == _SYMLINK else f"not a regular file (mode {mode})"
+        elif not entry.regular:
+            what = "a symlink" if entry.symlink else f"not a regular file (mode {entry.mode})"
             export.notes.append(f"{path} is {what} at {sha[:12]}: not loaded (links are never followed)")
-        else:
-            regular[path] = oid
-    sizes = git.sizes(sorted(set(regular.values())))
-    for path, oid in list(regular.items()):
-        if sizes.get(oid, 0) > MAX_BYTES:
+        elif (entry.size or 0) > MAX_BYTES:
             export.notes.append(f"{path} is larger than {MAX_BYTES} bytes at {sha[:12]}: not loaded")
-            del regular[path]
-    blobs = git.blobs(sorted(set(regular.values())))
+        else:
+            regular[path] = entry.oid
+    blobs = read_blobs(git, regular.values())
     for path, oid in sorted(regular.items()):
         content = blobs.get(oid)
         if content is None:
             export.notes.append(f"{path}: blob {oid[:12]} could not be read")
             continue
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "xb") as handle:  # a fresh folder: never overwrite, never follow
-            handle.write(content)
+        write_new(folder, path, content)
 
 
 def files_at(ref: str, paths: list[Path], cwd: Path,
@@ -306,10 +229,9 @@ def files_at(ref: str, paths: list[Path], cwd: Path,
             if base.is_relative_to(top):
                 rels[path] = (base / path.name).relative_to(top).as_posix()
                 break
-    entries = git.ls_tree(sha, sorted(set(rels.values()))) if rels else {}
-    oids = {rel: oid for rel, (mode, kind, oid) in entries.items() if kind == "blob" and mode in _REGULAR}
-    sizes = git.sizes(sorted(set(oids.values())))
-    blobs = git.blobs(sorted({oid for oid in oids.values() if sizes.get(oid, 0) <= MAX_BYTES}))
+    entries = ls_tree(git, sha, sorted(set(rels.values())))
+    oids = {rel: e.oid for rel, e in entries.items() if e.regular and (e.size or 0) <= MAX_BYTES}
+    blobs = read_blobs(git, oids.values())
     label = ref if ref.startswith(sha[:12]) else f"{ref} ({sha[:12]})"
     return label, {path: blobs.get(oids.get(rel, "")) for path, rel in rels.items()}
 
@@ -385,11 +307,11 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
         pairs = _repo_paths(named, top, "--policy" if kind == "policy" else "--data")
         for (raw, rel) in pairs:
             named_file = Path(raw).is_file() and not Path(raw).is_dir()
-            for path, (_mode, _kind, oid) in git.ls_tree(sha, [rel or "."]).items():
+            for path, entry in ls_tree(git, sha, [rel or "."]).items():
                 inner = path[len(rel):].lstrip("/") if rel else path
                 if named_file or (_relevant(PurePosixPath(path).name, kind)
                                   and not any(p.startswith(".") for p in PurePosixPath(inner).parts)):
-                    at_ref[path] = oid
+                    at_ref[path] = entry.oid
             for p in _on_disk(Path(raw), kind, named_file):
                 repo_rel = Path(os.path.normpath(p.absolute())).relative_to(top).as_posix()
                 if p.is_symlink():
@@ -404,7 +326,7 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
                         continue
                 else:
                     disk[repo_rel] = "refused"  # reported when loading; never read here
-    targets = git.ls_tree(sha, sorted({t for t, _ in linked.values()})) if linked else {}
+    targets = {path: entry.oid for path, entry in ls_tree(git, sha, sorted({t for t, _ in linked.values()})).items()}
     changes = []
     for path in sorted(set(at_ref) | set(disk)):
         if path not in disk:
@@ -413,7 +335,7 @@ def changes_since(ref: str, policy_paths: list[str], data_paths: list[str], root
             status = "added"
         elif at_ref[path] != disk[path]:
             status = "modified"
-        elif path in linked and targets.get(linked[path][0], ("", "", ""))[2] != linked[path][1]:
+        elif path in linked and targets.get(linked[path][0], "") != linked[path][1]:
             status = "modified"  # the link is the same, what it leads to is not
         else:
             continue

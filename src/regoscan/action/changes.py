@@ -28,13 +28,14 @@ its new path.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from regoscan import gitobjects
 from regoscan.action.event import CHANGE_EVENTS, PULL_REQUEST_EVENTS, ZERO_SHA, Event
+from regoscan.gitobjects import GitError
 
 Scope = Literal["changed", "all"]
 
@@ -42,12 +43,6 @@ FETCH_DEPTH = 50
 """Commits fetched at a time when history is missing (tj-actions uses 25, checkout 1)."""
 DEEPEN_ATTEMPTS = 4
 """``--deepen`` rounds (50, 100, 200, 400 more commits) before falling back to a full scan."""
-GIT_TIMEOUT = 180.0
-
-# Variables a git child never needs; the token in particular must not reach a
-# credential helper, hook or trace output we do not control.
-_SECRET_ENV_PREFIXES = ("INPUT_", "ACTIONS_RUNTIME", "ACTIONS_ID_TOKEN", "ACTIONS_CACHE")
-_SECRET_ENV_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
 
 
 @dataclass(frozen=True)
@@ -79,35 +74,14 @@ class ChangeSet:
         return [c.path for c in self.changes if c.status == "D"]
 
 
-class GitError(Exception):
-    pass
-
-
-def git_env(env: Mapping[str, str]) -> dict[str, str]:
-    """The environment for git children: no secrets, no prompts, stable English messages."""
-    clean = {k: v for k, v in env.items()
-             if not k.startswith(_SECRET_ENV_PREFIXES) and k not in _SECRET_ENV_NAMES}
-    clean.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
-    return clean
-
-
-class Git:
-    """A thin runner for the handful of git commands this module needs."""
+class Git(gitobjects.Git):
+    """The Action's git: the shared runner (scrubbed environment, :class:`GitError`) plus
+    the handful of history commands change detection needs, with fetches logged."""
 
     def __init__(self, repo: Path, env: Mapping[str, str] | None = None,
                  log: Callable[[str], None] | None = None) -> None:
-        self.repo = repo
-        self.env = git_env(os.environ if env is None else env)
+        super().__init__(repo, env)
         self.log = log or (lambda _msg: None)
-
-    def run(self, *args: str, timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(["git", "-C", str(self.repo), *args], env=self.env, capture_output=True,
-                                  timeout=timeout, check=False)
-        except FileNotFoundError as exc:
-            raise GitError("git is not installed") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise GitError(f"git {args[0]} timed out after {timeout:.0f}s") from exc
 
     def ok(self, *args: str) -> bool:
         return self.run(*args).returncode == 0
