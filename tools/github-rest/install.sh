@@ -11,24 +11,14 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
+. ../npm-pinned.sh
 
-for tool in node npm; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "github-rest: '$tool' not found on PATH; install Node.js (which ships npm)" >&2
-        exit 3
-    fi
-done
-
-# npm writes node_modules/.package-lock.json after a complete install; reinstall when it
-# is missing or when package-lock.json changed since (new pin).
-stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-    # --ignore-scripts: these are JSON data packages; nothing needs to run.
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+npm_pinned github-rest
+if [ "$npm_installed" = 1 ]; then
     # The description ships for api.github.com, GHEC and three GHES releases, each also
     # dereferenced (about 400 MB); the tests read only api.github.com.json.
     find node_modules/@octokit/openapi/generated -name '*.json' ! -name 'api.github.com.json' -delete
-    touch "$stamp"
+    touch node_modules/.package-lock.json
 fi
 
 for f in node_modules/@octokit/openapi/generated/api.github.com.json \

@@ -10,21 +10,9 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
+. ../npm-pinned.sh
 
-for tool in node npm; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "sarif-validator: '$tool' not found on PATH; install Node.js (which ships npm)" >&2
-        exit 3
-    fi
-done
-
-# npm writes node_modules/.package-lock.json after a complete install; reinstall when it
-# is missing or when package-lock.json changed since (new pin).
-stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-    # --ignore-scripts: the only install script in the tree is the binary's chmod, done below.
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
-fi
+npm_pinned sarif-validator
 
 binary=$(node -e "process.stdout.write(require('@microsoft/sarif-multitool'))")
 if [ ! -f "$binary" ]; then
