@@ -24,11 +24,12 @@ from regoscan.rego.lexer import Token, apply_edits, blank
 from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
-from regoscan.rego.syntax import Statement, parse_module
+from regoscan.rego.syntax import parse_module
 from regoscan.rego.values import engine_json
 from regoscan.resources import policies_dir
 
 TEST_RULE = re.compile(r"^test_[A-Za-z0-9_]*$")
+_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 INPUT_RULE_PREFIX = "__rs_input_"
 OUTER_INPUT = "data.__regoscan.outer_input"
 """Stands for ``input`` outside a test whose ``with input as`` is lifted: never defined."""
@@ -60,7 +61,8 @@ def rewrite_with_input(mod: PreparedModule) -> WithInputRewrite:
     """
     syntax = parse_module(mod.text)
     toks = syntax.tokens
-    aliases = _import_aliases(syntax.imports)
+    # an alias is replaced by its path as text: only plain dotted names (not data.x["y"])
+    aliases = {alias: f"data.{path}" for alias, path in syntax.import_aliases().items() if _NAMES.fullmatch(path)}
     edits: list[tuple[int, int, str]] = []
     tail: list[str] = []
     inputs: dict[str, str] = {}
@@ -97,18 +99,6 @@ def rewrite_with_input(mod: PreparedModule) -> WithInputRewrite:
         return WithInputRewrite(mod.text, {})
     text = apply_edits(mod.text, edits)
     return WithInputRewrite(text + ("\n" + "\n".join(tail) + "\n" if tail else ""), inputs)
-
-
-def _import_aliases(imports: list[Statement]) -> dict[str, str]:
-    """``{alias: data path}`` of a module's ``import data...`` lines (the last segment when unnamed)."""
-    out: dict[str, str] = {}
-    for st in imports:
-        path, _, alias = st.text.partition(" as ")
-        path = path.strip()
-        if not re.fullmatch(r"data(\.[A-Za-z_][A-Za-z0-9_]*)+", path):
-            continue
-        out[alias.strip() or path.rsplit(".", 1)[1]] = path
-    return out
 
 
 def _literals(toks: list[Token], start: int, end: int) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ the user's lines without a mapping table.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -46,6 +47,23 @@ class Token:
     @property
     def significant(self) -> bool:
         return self.kind not in TRIVIA
+
+
+def string_value(token: Token) -> str | None:
+    """The value a ``str`` or ``raw`` token spells, or None (not a string, or a bad escape).
+
+    Rego reads a bracketed string as a name part (``data["lib"]``, ``opa["runtime"]()``),
+    so the package reader and the built-in call finder must read it as rego-cpp does:
+    a raw string verbatim, a quoted one with JSON escapes."""
+    if token.kind == "raw":
+        return token.text[1:-1]
+    if token.kind != "str":
+        return None
+    try:
+        value = json.loads(token.text)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def tokenize(src: str) -> list[Token]:

@@ -76,20 +76,6 @@ def clashing_functions(mods: list[ModuleSyntax]) -> dict[str, dict[str, int]]:
             if any(n in clash for n in fns)}
 
 
-def _aliases(mod: ModuleSyntax) -> dict[str, str]:
-    """Import alias -> package: ``import data.lib.kubernetes`` gives ``kubernetes -> lib.kubernetes``."""
-    out: dict[str, str] = {}
-    for st in mod.imports:
-        text = st.text
-        path, _, alias = text.partition(" as ")
-        path = path.strip()
-        if not path.startswith("data."):
-            continue
-        target = path[len("data."):]
-        out[alias.strip() or target.rsplit(".", 1)[-1]] = target
-    return out
-
-
 def _mangled(name: str, arity: int) -> str:
     return f"{name}__rs{arity}"
 
@@ -98,7 +84,7 @@ def rename_edits(mod: ModuleSyntax, renames: dict[str, dict[str, int]]) -> list[
     pkg = mod.package or ""
     toks = mod.tokens
     local = renames.get(pkg, {})
-    aliases = _aliases(mod)
+    aliases = mod.import_aliases()
     edits: list[Edit] = []
     n = len(toks)
     i = 0

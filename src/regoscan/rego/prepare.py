@@ -11,13 +11,12 @@ The pipeline (each step keeps line numbers):
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoscan.rego.annotations import Annotation, package_annotation, parse_annotations
-from regoscan.rego.lexer import KEYWORDS, Token, apply_edits
+from regoscan.rego.lexer import KEYWORDS, Token, apply_edits, string_value
 from regoscan.rego.linking import function_arity
 from regoscan.rego.rewrite import Edit, RewriteLog, hoist_edits, keyword_function_renames, upgrade_edits
 from regoscan.rego.syntax import ModuleSyntax, is_v1_module, parse_module
@@ -153,17 +152,6 @@ class PreparedModule:
         return bool(self.problems)
 
 
-def _string_part(token: Token) -> str | None:
-    """The value of a string written as a part of a name (``opa["runtime"]``), or None."""
-    if token.kind == "raw":
-        return token.text[1:-1]
-    try:
-        value = json.loads(token.text)
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
-
-
 def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int, int, bool]]:
     """Every call site as (dotted name, first token, index of the last name token, index of
     the ``(``, whether a part was written in brackets).
@@ -192,7 +180,7 @@ def _dotted_calls(tokens: list[Token]) -> list[tuple[str, Token, int, int, bool]
                 continue
             if j + 3 < n and tokens[sig[j + 1]].text == "[" and tokens[sig[j + 2]].kind in ("str", "raw") \
                     and tokens[sig[j + 3]].text == "]":
-                part = _string_part(tokens[sig[j + 2]])
+                part = string_value(tokens[sig[j + 2]])
                 if part is None:
                     break
                 parts.append(part)

@@ -45,19 +45,6 @@ class _Refs:
     everything: bool = False
 
 
-def _imports(mod: ModuleSyntax) -> dict[str, str]:
-    """Import alias -> imported data path (without ``data.``)."""
-    out: dict[str, str] = {}
-    for st in mod.imports:
-        path, _, alias = st.text.partition(" as ")
-        path = path.strip()
-        if not path.startswith("data."):
-            continue
-        target = path[len("data."):]
-        out[alias.strip() or target.rsplit(".", 1)[-1]] = target
-    return out
-
-
 def _chains(tokens: list[Token], start: int, end: int) -> list[tuple[list[str], str | None]]:
     """The dotted identifier chains in a token range, with the token that follows each."""
     sig = [t for t in tokens[start:end] if t.significant]
@@ -82,7 +69,7 @@ def _refs(mod: ModuleSyntax, start: int, end: int, packages: set[str]) -> _Refs:
     """The library rules a token range of ``mod`` refers to."""
     refs = _Refs()
     own = mod.package or ""
-    aliases = _imports(mod)
+    aliases = mod.import_aliases()
     for chain, after in _chains(mod.tokens, start, end):
         head = chain[0]
         if head == "data":

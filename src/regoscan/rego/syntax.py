@@ -9,11 +9,10 @@ tracks brackets and statement boundaries, which is what every rewrite needs.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
-from regoscan.rego.lexer import CLOSERS, OPENERS, Token, tokenize
+from regoscan.rego.lexer import CLOSERS, OPENERS, Token, string_value, tokenize
 
 # A `{` right after one of these starts a value (object/set literal), not a rule body.
 _VALUE_PREFIX = frozenset(
@@ -115,6 +114,23 @@ class ModuleSyntax:
     def has_import(self, path: str) -> bool:
         return any(st.text.split(" as ")[0].strip() == path for st in self.imports)
 
+    def import_aliases(self) -> dict[str, str]:
+        """Import alias -> the imported path without ``data.`` (``import data.lib.kubernetes``
+        gives ``kubernetes -> lib.kubernetes``); imports of ``input``, ``rego.v1``... are left out.
+
+        Whatever follows a reference's first name depends on it: library shaking and
+        arity linking resolve ``kubernetes.x`` to ``data.lib.kubernetes.x``, tests spell the
+        alias out in mocks regopy would otherwise silently not apply."""
+        out: dict[str, str] = {}
+        for st in self.imports:
+            path, _, alias = st.text.partition(" as ")
+            path = path.strip()
+            if not path.startswith("data."):
+                continue
+            target = path[len("data."):]
+            out[alias.strip() or target.rsplit(".", 1)[-1]] = target
+        return out
+
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -139,23 +155,13 @@ def package_path(tokens: list[Token], start: int, end: int) -> str | None:
             part, k = sig[k + 1].text, k + 2
         elif parts and t.text == "[" and k + 2 < len(sig) and sig[k + 1].kind in ("str", "raw") \
                 and sig[k + 2].text == "]":
-            part, k = _string_value(sig[k + 1]), k + 3
+            part, k = string_value(sig[k + 1]), k + 3
         else:
             return None
         if part is None or not _NAME.fullmatch(part):
             return None
         parts.append(part)
     return ".".join(parts) or None
-
-
-def _string_value(token: Token) -> str | None:
-    if token.kind == "raw":
-        return token.text[1:-1]
-    try:
-        value = json.loads(token.text)
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _significant(tokens: list[Token], start: int, end: int) -> list[int]:
