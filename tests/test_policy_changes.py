@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -372,35 +373,46 @@ def test_the_action_refuses_a_trusted_ref_that_is_the_pull_request_itself(
     assert run.outputs.get("decision") != "pass"
 
 
-def _pull_request_through_a_link(tmp: Path) -> Any:
-    """main links ``policy/waivers.rego`` to ``shared/waivers.rego`` (which waives nothing); the
-    pull request edits only the link's target, so that it waives ORG001. The built-in
-    ``pull_request`` scenario, with that history."""
-    from tests.e2e.scenario import FIXTURES, PR_NUMBER, PullRequest, commit, copy_tree, git, init_repo
+def _pull_request_with(tmp: Path, base_files: dict[str, str], base_links: dict[str, str],
+                       pr_files: dict[str, str], *, target: bool = False,
+                       pr_links: dict[str, str] | None = None) -> Any:
+    """The ``pull_request`` scenario with extra files and links on main, and files the pull
+    request changes; ``target``: the workspace is main, as ``pull_request_target`` checks out."""
+    from tests.e2e.scenario import FIXTURES, PR_NUMBER, PullRequest, checkout, commit, copy_tree, git, init_repo
     from tests.e2e.scenario import write as write_files
 
-    benign = WAIVER.replace('ns == "user.org"', 'ns == "user.nothing"')
     origin = init_repo(tmp / "origin")
     copy_tree(FIXTURES / "base", origin)
-    write_files(origin, {"shared/waivers.rego": benign})
-    (origin / "policy" / "waivers.rego").symlink_to("../shared/waivers.rego")
-    base = commit(origin, "base, with a linked policy file")
+    write_files(origin, base_files)
+    for rel, link in base_links.items():
+        (origin / rel).parent.mkdir(parents=True, exist_ok=True)
+        (origin / rel).symlink_to(link)
+    base = commit(origin, "base, with linked policy or data files")
     git(origin, "checkout", "-q", "-b", "feature")
     copy_tree(FIXTURES / "pr", origin)
-    write_files(origin, {"shared/waivers.rego": WAIVER.replace('ns == "user.org"', 'ns == "user.kubernetes.ORG001"')})
-    head = commit(origin, "feature work, and the link's target now waives ORG001")
+    write_files(origin, pr_files)
+    for rel, link in (pr_links or {}).items():  # a folder replaced by a link
+        shutil.rmtree(origin / rel, ignore_errors=True)
+        (origin / rel).symlink_to(link)
+    head = commit(origin, "feature work, and a link's target edited")
     git(origin, "checkout", "-q", "--detach", base)
     git(origin, "merge", "-q", "--no-ff", "-m", f"Merge {head} into {base}", head)
     merge = git(origin, "rev-parse", "HEAD")
     git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/head", head)
     git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/merge", merge)
     git(origin, "checkout", "-q", "main")
-    workspace = init_repo(tmp / "workspace")
-    git(workspace, "remote", "add", "origin", origin.as_uri())
-    git(workspace, "fetch", "-q", "--no-tags", "--depth=1", "origin",
-        f"+refs/pull/{PR_NUMBER}/merge:refs/remotes/pull/{PR_NUMBER}/merge")
-    git(workspace, "checkout", "-q", "--detach", f"refs/remotes/pull/{PR_NUMBER}/merge")
+    ref = "refs/heads/main" if target else f"refs/pull/{PR_NUMBER}/merge"
+    workspace = checkout(origin, tmp / "workspace", ref)
     return PullRequest(origin, workspace, base, head, merge)
+
+
+def _pull_request_through_a_link(tmp: Path) -> Any:
+    """main links ``policy/waivers.rego`` to ``shared/waivers.rego`` (which waives nothing); the
+    pull request edits only the link's target, so that it waives ORG001."""
+    return _pull_request_with(
+        tmp, {"shared/waivers.rego": WAIVER.replace('ns == "user.org"', 'ns == "user.nothing"')},
+        {"policy/waivers.rego": "../shared/waivers.rego"},
+        {"shared/waivers.rego": WAIVER.replace('ns == "user.org"', 'ns == "user.kubernetes.ORG001"')})
 
 
 def test_the_action_lists_a_policy_file_whose_link_target_the_change_edits(
@@ -417,3 +429,48 @@ def test_the_action_lists_a_policy_file_whose_link_target_the_change_edits(
     section = _section(run.summary)
     assert "policy/waivers.rego" in section and "ORG001" in section, section
     assert run.outputs["scan"] == "all"  # a policy changed: every file is scanned
+
+
+def test_pull_request_target_keeps_the_base_meaning_of_a_linked_data_file(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """On ``pull_request_target`` the policy and data folders come from the workspace (the
+    base) into the head tree. A data file there that links to ``config/waived.yaml`` was
+    copied as a link, which then led to the head's ``config/waived.yaml``: the pull request
+    chose the data the base's exception reads, and waived ORG001. Links are now resolved in
+    the workspace: the base's file is what is loaded."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.test_action_run import TOKEN, action
+
+    reads_data = WAIVER.replace("some ns in data.namespaces\n    ns == \"user.org\"",
+                                "some ns in data.namespaces\n    ns in data.waived")
+    assert reads_data != WAIVER
+    pr = _pull_request_with(
+        tmp_path / "repo",
+        {"policy/waivers.rego": reads_data, "config/waived.yaml": "waived: []\n"},
+        {"data/waived.yaml": "../config/waived.yaml"},
+        {"config/waived.yaml": "waived: [user.kubernetes.ORG001]\n"}, target=True)
+    with FakeGitHub(TOKEN) as fake:
+        run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), event_name="pull_request_target",
+                     data="data", **{"fail-on": "high"})
+    org = [r for r in run.sarif()["runs"][0]["results"] if r["ruleId"] == "ORG001"]
+    assert org, run.stdout[-3000:]  # the base's data: nothing waived
+    assert not any(r.get("suppressions") for r in org)
+
+
+def test_pull_request_target_writes_nothing_through_a_link_the_pull_request_made(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """The policy folder is ``config/policy``; the pull request replaces ``config`` with a link
+    to a folder outside. Copying the base's policy folder into the head tree wrote through that
+    link (as root, in the container). Now nothing is written there and the step says why."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.test_action_run import TOKEN, action
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    pr = _pull_request_with(tmp_path / "repo", {"config/policy/waivers.rego": WAIVER}, {}, {},
+                            target=True, pr_links={"config": str(victim)})
+    with FakeGitHub(TOKEN) as fake:
+        run = action(tmp_path, pr.workspace, fake, capfd, event=pr.event(), event_name="pull_request_target",
+                     policy="config/policy", **{"fail-on": "never"})
+    assert list(victim.iterdir()) == []
+    assert "the head commit made config a link" in run.stdout

@@ -24,8 +24,8 @@ What is written:
 The reading itself (git's environment, tree entries, the blob stream, plain paths, the
 private folder, which must lie outside the workspace) is :mod:`regoscan.gitobjects`'s.
 
-``exclude`` folders (the policy and data folders) are left out: the caller copies the
-trusted versions from the workspace there, so the pull request's own exceptions do not
+``exclude`` folders (the policy and data folders) are left out: :func:`add_trusted` copies
+the trusted versions from the workspace there, so the pull request's own exceptions do not
 apply until they are merged.
 """
 
@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 
 from regoscan.gitobjects import BlobReader, Git, GitError, TreeEntry, is_plain_path, ls_tree, new_path, private_folder
 from regoscan.inputs.discover import SKIPPED_DIRS, classify
+from regoscan.inputs.forbidden import ForbiddenPaths
 from regoscan.inputs.load import MAX_BYTES
 
 
@@ -119,3 +120,58 @@ def materialise(git: Git, commit: str, *, exclude: list[str] | None = None,
         if reader is not None:
             reader.close()
     return tree
+
+
+def add_trusted(tree: HeadTree, workspace: Path, folders: list[str]) -> None:
+    """Copy the workspace's (the base's) policy and data ``folders`` into the head tree.
+
+    Each file is copied as the workspace resolves it. A link copied as a link would resolve
+    in the head tree instead: ``data/waived.yaml -> ../config/waived.yaml`` then loaded the
+    pull request's ``config/waived.yaml``, which chose what the base's exception waives. A
+    link that leads out of the workspace, nowhere, into a folder regoscan never reads, or to
+    a folder is left out, and nothing is written through a link the head commit made (a
+    folder above the policy folder replaced by a link would have received the copies). What
+    is left out is added to ``tree.skipped``.
+    """
+    base = workspace.resolve()
+    guard = ForbiddenPaths(workspace)
+    for rel in folders:
+        source = workspace / rel
+        if source.is_dir():
+            for current, dirs, files in os.walk(source):  # never into a folder link
+                for name in sorted(dirs):
+                    if os.path.islink(os.path.join(current, name)):
+                        tree.skipped.append(f"{Path(current, name).relative_to(workspace).as_posix()}: a link to a "
+                                            "folder in a policy or data folder")
+                for name in sorted(files):
+                    path = Path(current, name)
+                    _copy_trusted(tree, workspace, base, guard, path, tree.root / rel / path.relative_to(source))
+        elif source.exists() or source.is_symlink():
+            _copy_trusted(tree, workspace, base, guard, source, tree.root / rel)
+
+
+def _copy_trusted(tree: HeadTree, workspace: Path, base: Path, guard: ForbiddenPaths, path: Path,
+                  target: Path) -> None:
+    shown = path.relative_to(workspace).as_posix()
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        tree.skipped.append(f"{shown}: a broken or looping link")
+        return
+    if not real.is_relative_to(base) or not real.is_file():
+        tree.skipped.append(f"{shown}: leads out of the workspace or not to a file")
+        return
+    why = guard.reason(path, real)
+    if why is not None:
+        tree.skipped.append(f"{shown}: {why}")
+        return
+    folder = tree.root
+    for part in target.relative_to(tree.root).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            tree.skipped.append(f"{shown}: the head commit made {folder.relative_to(tree.root).as_posix()} a link")
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    shutil.copyfile(real, target)

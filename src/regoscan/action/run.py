@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
 import traceback
 from collections.abc import Mapping
@@ -58,7 +57,7 @@ from regoscan.action.comment import (
 from regoscan.action.event import Event, load_event
 from regoscan.action.gate import restrict
 from regoscan.action.github_api import Deadline, GitHubAPI
-from regoscan.action.headtree import HeadTree, materialise
+from regoscan.action.headtree import HeadTree, add_trusted, materialise
 from regoscan.action.inputs import ActionInputs, InputError, env_name, read_inputs
 from regoscan.action.outputs import append_summary, summary_budget, write_outputs
 from regoscan.decision import DECISIONS, EXIT_ERROR, exit_code
@@ -295,14 +294,7 @@ def _head_tree(ctx: _Context, event: Event, workspace: Path, inputs: ActionInput
         tree = materialise(git, head, exclude=inputs.policy + inputs.data)
     except (GitError, OSError) as exc:
         raise _Refused(f"pull_request_target: reading the head commit {head[:12]} failed: {exc}") from None
-    # the trusted policy and data folders, from the workspace (the base branch)
-    for rel in inputs.policy + inputs.data:
-        source, target = workspace / rel, tree.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-        elif source.exists() or source.is_symlink():
-            shutil.copy2(source, target, follow_symlinks=False)
+    add_trusted(tree, workspace, inputs.policy + inputs.data)  # the base's policy and data folders
     for skipped in tree.skipped:
         ctx.say(f"not read from the head commit: {skipped}")
     ctx.say(f"pull_request_target: read {tree.files} input files and {tree.links} links of head commit "
