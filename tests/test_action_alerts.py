@@ -9,20 +9,17 @@ versions of the main scenarios are in tests/e2e/test_container.py.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from regoscan.action.reconcile import MARKER
-from regoscan.action.run import main
+from tests.action_step import Run, run_action
 from tests.e2e.fake_github import FakeGitHub
-from tests.e2e.scenario import commit, git, git_env, init_repo, pull_request, write
-from tests.test_action_outputs import parse_outputs
+from tests.e2e.scenario import commit, git, init_repo, pull_request, write
 
 TOKEN = "ghs_AlertsTestToken_0123456789abcdef"
 
@@ -70,38 +67,11 @@ deny contains res if {
 """
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    outputs: dict[str, str]
-    summary: str
-
-
 def step(tmp_path: Path, workspace: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str], *,
          event_name: str, event: dict[str, Any], ref: str, sha: str, **inputs: str) -> Run:
-    files = tmp_path / "file_commands"
-    files.mkdir(exist_ok=True)
-    output, summary = files / "output", files / "summary"
-    output.write_text("", encoding="utf-8")
-    summary.write_text("", encoding="utf-8")
-    event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps(event), encoding="utf-8")
-    (tmp_path / "home").mkdir(exist_ok=True)
-    env = {
-        **git_env(tmp_path / "home"),
-        "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace), "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_path), "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_REPOSITORY": "octo/demo", "GITHUB_SERVER_URL": "https://github.example", "GITHUB_RUN_ID": "99",
-        "GITHUB_API_URL": fake.url, "GITHUB_REF": ref, "GITHUB_SHA": sha,
-        "INPUT_GITHUB-TOKEN": TOKEN, "INPUT_POLICY": "policy", "INPUT_FAIL-ON": "high",
-    }
-    env.update({f"INPUT_{k.replace('_', '-').upper()}": v for k, v in inputs.items()})
-    out = io.StringIO()
-    code = main(env, out)
-    captured = capfd.readouterr()
-    return Run(code, out.getvalue() + captured.out, parse_outputs(output.read_text(encoding="utf-8")),
-               summary.read_text(encoding="utf-8"))
+    """One step (``tests.action_step``) with the ref and commit the runner names for the event."""
+    return run_action(tmp_path, workspace, capfd, token=TOKEN, api_url=fake.url, event_name=event_name, event=event,
+                      run_id="99", env={"GITHUB_REF": ref, "GITHUB_SHA": sha}, **inputs)
 
 
 @pytest.fixture

@@ -6,27 +6,7 @@ import re
 from pathlib import Path
 
 from regoscan.action.outputs import append_summary, format_outputs, summary_budget, write_outputs
-
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """Parse the file the way the runner does (``name<<DELIM`` blocks, or ``name=value``)."""
-    values: dict[str, str] = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if "<<" in line:
-            name, delim = line.split("<<", 1)
-            end = lines.index(delim, i + 1)
-            values[name] = "\n".join(lines[i + 1:end])
-            i = end + 1
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-            i += 1
-        else:
-            i += 1
-    return values
+from tests.action_step import parse_outputs
 
 
 def test_every_value_uses_a_fresh_random_delimiter() -> None:

@@ -10,39 +10,20 @@ and what the API received.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from regoscan.action.run import main
 from regoscan.output.markdown import MARKER
+from tests.action_step import NO_API, Run, run_action
 from tests.e2e.fake_github import FakeGitHub
-from tests.e2e.scenario import PullRequest, commit, git, git_env, init_repo, pull_request, write
-from tests.test_action_outputs import parse_outputs
+from tests.e2e.scenario import PullRequest, commit, git, init_repo, pull_request, write
 
 TOKEN = "ghs_RunTestToken_d41d8cd98f00b204e980"
 RUN_URL = "https://github.example/octo/demo/actions/runs/4242"
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    outputs: dict[str, str]
-    summary: str
-    workspace: Path
-
-    def sarif(self, name: str = "regoscan.sarif") -> dict[str, Any]:
-        return json.loads((self.workspace / name).read_text(encoding="utf-8"))
-
-    def files_written(self) -> list[Path]:
-        return [p for p in self.workspace.rglob("*.sarif")]
 
 
 @pytest.fixture
@@ -59,39 +40,9 @@ def pr(tmp_path: Path) -> PullRequest:
 def action(tmp_path: Path, workspace: Path, fake: FakeGitHub | None, capfd: pytest.CaptureFixture[str], *,
            event_name: str = "pull_request", event: dict[str, Any] | None = None,
            **inputs: str) -> Run:
-    """Run the action mode once with fresh file-command files, as one workflow step."""
-    files = tmp_path / "file_commands"
-    files.mkdir(exist_ok=True)
-    output, summary = files / "output", files / "summary"
-    output.write_text("", encoding="utf-8")
-    summary.write_text("", encoding="utf-8")
-    event_path = tmp_path / "workflow" / "event.json"
-    event_path.parent.mkdir(exist_ok=True)
-    event_path.write_text(json.dumps(event or {}), encoding="utf-8")
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    env = {
-        **git_env(home),
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_REPOSITORY": "octo/demo",
-        "GITHUB_SERVER_URL": "https://github.example",
-        "GITHUB_RUN_ID": "4242",
-        "GITHUB_API_URL": fake.url if fake else "http://127.0.0.1:9",
-        "INPUT_GITHUB-TOKEN": TOKEN,
-        "INPUT_POLICY": "policy",
-        "INPUT_FAIL-ON": "high",
-    }
-    env.update({f"INPUT_{k.replace('_', '-').upper()}": v for k, v in inputs.items()})
-    out = io.StringIO()
-    code = main(env, out)
-    captured = capfd.readouterr()
-    return Run(code, out.getvalue() + captured.out, captured.err,
-               parse_outputs(output.read_text(encoding="utf-8")), summary.read_text(encoding="utf-8"), workspace)
+    """Run the action mode once (``tests.action_step``) with this file's token and the fake API."""
+    return run_action(tmp_path, workspace, capfd, token=TOKEN, api_url=fake.url if fake else NO_API,
+                      event_name=event_name, event=event, **inputs)
 
 
 def assert_token_nowhere(run: Run, fake: FakeGitHub | None = None) -> None:

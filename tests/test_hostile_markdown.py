@@ -16,7 +16,6 @@ writers, and the action's comment step), and every output is checked as a whole:
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import textwrap
@@ -27,13 +26,12 @@ from typing import Any
 import pytest
 
 from regoscan.action.comment import _is_ours, tag_line, tagged
-from regoscan.action.run import main as action_main
 from regoscan.cli import main
 from regoscan.output.escape import ZWSP
 from regoscan.output.markdown import MARKER
+from tests.action_step import run_action
 from tests.e2e.fake_github import BOT, FakeGitHub, user
-from tests.e2e.scenario import git_env, pull_request
-from tests.test_action_outputs import parse_outputs
+from tests.e2e.scenario import pull_request
 from tests.test_output_markdown import cells
 
 TOKEN = "ghs_HostileMarkdownToken_0123456789abcdef"
@@ -265,37 +263,9 @@ def fake() -> Iterator[FakeGitHub]:
 
 def _action(tmp_path: Path, workspace: Path, fake: FakeGitHub, event: dict[str, Any],
             capfd: pytest.CaptureFixture[str]) -> tuple[int, str, str, dict[str, str]]:
-    files = tmp_path / "file_commands"
-    files.mkdir(exist_ok=True)
-    output, summary = files / "output", files / "summary"
-    output.write_text("", encoding="utf-8")
-    summary.write_text("", encoding="utf-8")
-    event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps(event), encoding="utf-8")
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    env = {
-        **git_env(home),
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_REPOSITORY": "octo/demo",
-        "GITHUB_SERVER_URL": "https://github.example",
-        "GITHUB_RUN_ID": "4242",
-        "GITHUB_API_URL": fake.url,
-        "INPUT_GITHUB-TOKEN": TOKEN,
-        "INPUT_POLICY": "policy",
-        "INPUT_FAIL-ON": "never",
-        "INPUT_BUILTIN-CHECKS": "false",
-    }
-    out = io.StringIO()
-    code = action_main(env, out)
-    captured = capfd.readouterr()
-    return (code, out.getvalue() + captured.out + captured.err, summary.read_text(encoding="utf-8"),
-            parse_outputs(output.read_text(encoding="utf-8")))
+    run = run_action(tmp_path, workspace, capfd, token=TOKEN, api_url=fake.url, event=event,
+                     fail_on="never", builtin_checks="false")
+    return run.code, run.log, run.summary, run.outputs
 
 
 def test_pull_request_comment_summary_and_log_of_a_hostile_pull_request(

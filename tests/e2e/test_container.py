@@ -39,10 +39,10 @@ import pytest
 import yaml
 
 from regoscan.output.markdown import MARKER
+from tests.action_step import parse_outputs
 from tests.e2e.conftest import RECORD, recorded_skip
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.scenario import PullRequest, pull_request, pull_request_target
-from tests.test_action_outputs import parse_outputs
 
 pytestmark = pytest.mark.slow
 if reason := recorded_skip(RECORD, os.environ):
