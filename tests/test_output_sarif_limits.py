@@ -99,7 +99,7 @@ def test_results_beyond_the_limit_keep_the_most_severe_then_reading_order() -> N
     assert note["level"] == "warning"
     assert note["message"]["text"] == (
         "SARIF output truncated to stay within GitHub code scanning limits (25,000 results per run): "
-        "70 of 100 results were left out (the 30 most severe were kept)."
+        "70 of 100 results were left out (the 30 most severe were kept, warn results last)."
     )
     assert run["invocations"][0]["executionSuccessful"] is True  # a warning, not a failed run
     assert SarifTruncation.from_log(log) == truncation
@@ -185,6 +185,28 @@ def test_write_sarif_returns_the_truncation(tmp_path: Path) -> None:
     assert write_sarif(_mixed(5), tmp_path / "small.sarif") is None
 
 
+def test_a_changes_large_warn_results_never_push_deny_findings_out() -> None:
+    """A check of the change, CRITICAL but ``warn`` (it never fails the gate), echoing a 2.4 MB
+    value: ranked by severity alone, five such results filled the 10 MB and every built-in
+    ``deny`` finding was left out of the uploaded file. Messages are cut, warn goes last."""
+    import base64
+    import os
+
+    checks = {"deny": check("KSV017", Severity.HIGH), "warn": check("JUNK", Severity.CRITICAL)}
+    junk = [finding(checks["warn"], path=f"a/cm{i}.yaml", line=1, rule="warn",
+                    message=base64.b64encode(os.urandom(2_400_000)).decode()) for i in range(5)]
+    real = [finding(checks["deny"], path=f"z/deploy{i}.yaml", line=1, message="privileged") for i in range(20)]
+    log, truncation = render_sarif(report([*junk, *real], checks=list(checks.values())))
+    results = log["runs"][0]["results"]
+    assert truncation is None and len(results) == 25
+    assert {r["ruleId"] for r in results} == {"KSV017", "JUNK"}
+    assert max(len(r["message"]["text"]) for r in results) <= 8_000
+    log, truncation = render_sarif(report([*junk, *real], checks=list(checks.values())),
+                                   limits=SarifLimits(max_gzip_bytes=20_000))
+    assert truncation is not None and truncation.results_omitted > 0
+    assert sum(r["ruleId"] == "KSV017" for r in log["runs"][0]["results"]) == min(20, truncation.results_written)
+
+
 def test_real_limits_with_25001_results() -> None:
     """GitHub's actual limit, and the time the serialiser needs for it."""
     rep = _mixed(25_001)
@@ -196,10 +218,8 @@ def test_real_limits_with_25001_results() -> None:
     assert truncation is not None and truncation.results_omitted == 1
     dropped = {_key(r) for r in run["results"]} ^ {(f.path, f.region.start_line) for f in rep.findings}
     (lost,) = [f for f in rep.findings if (f.path, f.region.start_line) in dropped]
-    unknown = sorted(
-        (f for f in rep.findings if f.severity is Severity.UNKNOWN), key=lambda f: (f.path, f.region.start_line)
-    )
-    assert lost is unknown[-1]  # the least severe, last in reading order
+    warnings = sorted((f for f in rep.findings if f.rule == "warn"), key=lambda f: (f.path, f.region.start_line))
+    assert lost is warnings[-1]  # warn results go first (they never fail the gate), the last in reading order
     size = len(gzip.compress(json.dumps(log, separators=(",", ":"), ensure_ascii=False).encode()))
     assert size <= GITHUB_LIMITS.max_gzip_bytes
     assert elapsed < 30, f"render_sarif took {elapsed:.1f}s of CPU for 25,001 results"

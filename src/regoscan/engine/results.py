@@ -75,12 +75,14 @@ def rule_results(value: Any, default_msg: str) -> list[RawResult]:
         items = [value]
     else:
         items = []
-    out: list[RawResult] = []
+    # a dict keeps the first of equal results in order; a list's ``in`` made a rule with
+    # 3,000 results cost 4.5 million comparisons
+    out: dict[RawResult, None] = {}
     for item in items:
         res = _one(item, default_msg)
-        if res is not None and res not in out:
-            out.append(res)
-    return out
+        if res is not None:
+            out.setdefault(res, None)
+    return list(out)
 
 
 def region_for(result: RawResult, doc_region: Region) -> Region:

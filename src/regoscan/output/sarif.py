@@ -15,8 +15,9 @@ Every result carries two partial fingerprints (see :mod:`regoscan.output.fingerp
 the file can be read under the report root) and regoscan's own ``regoscanFinding/v1``.
 
 The log stays within GitHub's ingestion limits (:class:`SarifLimits`: 25,000 results and
-rules per run, 1,000 locations per result, 10 MB gzipped). Beyond them the most severe
-results are kept (then reading order), a ``sarif-truncated`` warning notification and
+rules per run, 1,000 locations per result, 10 MB gzipped). Beyond them ``deny`` results are kept
+before ``warn`` ones, the most severe first (then reading order); a result's message is cut
+at 8,000 characters and its resource at 1,024. A ``sarif-truncated`` warning notification and
 ``run.properties.truncation`` say what was left out, and :func:`write_sarif` returns a
 :class:`SarifTruncation` so the Markdown summary can say so too.
 
@@ -120,6 +121,11 @@ _MAX_NAME = 255  # GitHub: rule name
 _MAX_DESCRIPTION = 1024  # GitHub: shortDescription/fullDescription
 _MAX_TAGS = 10  # GitHub keeps only the first 10 tags of a rule
 _MAX_JUSTIFICATION = 2000
+# A result's message and resource come from the scanned files and the change's policies:
+# one 2.4 MB value echoed by a check made each result megabytes, and the 10 MB gzip limit
+# then left out every other result. Trivy's messages are a line; kept generous.
+_MAX_MESSAGE = 8_000
+_MAX_RESOURCE = 1024
 _REASON_KEYS = frozenset({"reason", "justification", "description"})  # as in the Markdown summary
 # RFC 3986 sub-delims and "@" may stay literal in a path; ":" may not (a relative
 # reference whose first segment has a colon would parse as a scheme), and "%" must be
@@ -180,7 +186,7 @@ class SarifTruncation:
         if self.results_omitted:
             parts.append(
                 f"{self.results_omitted} of {self.results_total} results were left out "
-                f"(the {self.results_written} most severe were kept)"
+                f"(the {self.results_written} most severe were kept, warn results last)"
             )
         if self.rules_omitted:
             parts.append(f"{self.rules_omitted} of {self.rules_total} rules were left out")
@@ -593,12 +599,14 @@ def _fingerprint_hook(report: ScanReport, fingerprints: Fingerprints | None) -> 
 
 def _result(finding: Finding, rule_index: int, root: str, extra: Mapping[str, str], max_locations: int) -> _Result:
     partial = {FINGERPRINT_KEY: regoscan_fingerprint(finding), **extra}
-    props = {"regoRule": finding.rule, "resource": finding.resource, "documentIndex": finding.document_index}
+    resource = _clip(finding.resource, _MAX_RESOURCE) if isinstance(finding.resource, str) else finding.resource
+    props = {"regoRule": finding.rule, "resource": resource, "documentIndex": finding.document_index}
     return _Result(
         rule_id=finding.check.id,
         rule_index=rule_index,
         level=_level(finding),
-        message=_Message(text=_first_text(finding.message, finding.check.title, finding.check.id)),
+        message=_Message(text=_clip(_first_text(finding.message, finding.check.title, finding.check.id),
+                                    _MAX_MESSAGE)),
         locations=[_finding_location(finding, root)][:max_locations],
         partial_fingerprints=partial,
         suppressions=_suppressions(finding, root),
@@ -694,8 +702,13 @@ def _run_properties(
 
 
 def _priority(finding: Finding) -> tuple[Any, ...]:
-    """Truncation order: most severe first, deny before warn, then reading order."""
-    return (-finding.severity.value, finding.is_warning, *location_sort_key(finding))
+    """Truncation order: deny before warn, most severe first, then reading order.
+
+    ``warn`` results never fail the gate; ranked by severity alone, a CRITICAL ``warn``
+    check of the change with large messages filled the 10 MB and left every built-in
+    ``deny`` finding out of the uploaded file.
+    """
+    return (finding.is_warning, -finding.severity.value, *location_sort_key(finding))
 
 
 def _select_rules(
