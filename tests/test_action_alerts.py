@@ -318,3 +318,48 @@ def test_a_scan_with_configuration_errors_is_not_uploaded(
     assert fake.requests == [] and run.outputs["sarif-id"] == ""
     assert "regoscan: warning: SARIF not uploaded: the scan has configuration errors" in run.stdout
     assert "alerts stay as they are" in run.summary
+
+
+def test_the_base_is_scanned_only_for_changed_files_with_findings(
+        tmp_path: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a head finding in a changed file can be new: the base versions of changed files
+    without one are not scanned, and a change without findings costs no second scan."""
+    import regoscan.engine.scan as scan_mod
+
+    scans: list[list[str] | None] = []
+    real = scan_mod.run_scan
+
+    def counted(opts: Any, *args: Any, **kwargs: Any) -> Any:
+        scans.append(sorted(Path(f).name for f in opts.files) if opts.files is not None else None)
+        return real(opts, *args, **kwargs)
+
+    monkeypatch.setattr(scan_mod, "run_scan", counted)
+    latest = LEGACY.replace("registry.example.com/legacy-batch:2.4.1", "nginx:latest")
+    repo = init_repo(tmp_path / "origin")
+    write(repo, {"k8s/fixed.yaml": latest, "k8s/still.yaml": latest, "policy/org001.rego": ORG001})
+    base = commit(repo, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, {"k8s/fixed.yaml": latest.replace("nginx:latest", "nginx:1.27")})
+    only_fix = commit(repo, "fix one")
+    write(repo, {"k8s/still.yaml": "# touched\n" + latest})
+    both = commit(repo, "touch the other")
+
+    def pr_event(head: str) -> dict[str, Any]:
+        return {"number": 3, "pull_request": {"number": 3, "base": {"ref": "main", "sha": base},
+                                              "head": {"ref": "feature", "sha": head}},
+                "repository": {"full_name": "octo/demo", "default_branch": "main"}}
+
+    kw = {"comment": "false", "builtin-checks": "false", "fail-on-new-only": "true"}
+    run = step(tmp_path, repo, fake, capfd, event_name="pull_request", event=pr_event(both),
+               ref="refs/pull/3/head", sha=both, **kw)
+    assert run.outputs["scan"] == "changed" and run.outputs["scanned-files"] == "2"
+    assert run.outputs["new-findings"] == "0" and run.code == 0, run.stdout
+    assert "Pre-existing findings (1)" in run.summary  # still.yaml's ORG001, matched at the base
+    assert scans == [None, ["still.yaml"]]  # the tree, then the one changed file with a finding
+
+    scans.clear()
+    git(repo, "checkout", "-q", only_fix)
+    run = step(tmp_path, repo, fake, capfd, event_name="pull_request", event=pr_event(only_fix),
+               ref="refs/pull/3/head", sha=only_fix, **kw)
+    assert run.outputs["scanned-files"] == "1" and run.outputs["new-findings"] == "0" and run.code == 0
+    assert scans == [None]  # the fix has no finding: nothing to compare, no base scan

@@ -261,6 +261,11 @@ def test_upload_target_by_event() -> None:
     ("pull_request", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
     ("pull_request_target", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
     ("merge_group", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
+    # GITHUB_REF is the default branch, but such workflows often check out a pull request
+    ("issue_comment", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
+    ("workflow_run", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
+    ("pull_request_review", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
+    ("", {"repository": {"default_branch": "main"}}, "refs/heads/main", False),
 ])
 def test_dismissing_is_allowed_only_on_the_default_branch(name: str, payload: dict[str, Any], ref: str,
                                                           allowed: bool) -> None:

@@ -76,6 +76,27 @@ def test_a_symlinked_folder_on_the_way_to_the_sarif_is_refused(
     assert "regoscan" in run.summary
 
 
+def test_a_sarif_that_could_not_be_written_is_not_uploaded(
+        tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    """With ``upload: true``, what lies at ``sarif-file`` after a refused write is not this scan's
+    (here: a SARIF the pull request placed behind a symlinked folder): it is never sent."""
+    from tests.e2e.fake_github import FakeGitHub
+    from tests.test_action_alerts import TOKEN, step
+
+    planted = tmp_path / "elsewhere" / "results.json"  # not .sarif: the session validates every .sarif file
+    planted.parent.mkdir()
+    planted.write_text(json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "regoscan"}},
+                                                                 "results": []}]}), encoding="utf-8")
+    (pr.workspace / "reports").symlink_to(planted.parent, target_is_directory=True)
+    with FakeGitHub(TOKEN) as fake:
+        run = step(tmp_path, pr.workspace, fake, capfd, event_name="pull_request", event=pr.event(),
+                   ref="refs/pull/7/merge", sha=pr.merge_sha, comment="false", upload="true",
+                   **{"sarif-file": "reports/results.json", "fail-on": "never"})
+    assert run.code == 2 and run.outputs["sarif-id"] == "" and run.outputs["sarif-complete"] == "false"
+    assert fake.code_scanning.uploads == {} and fake.requests == []
+    assert "SARIF not uploaded: reports/results.json could not be written" in run.stdout
+
+
 def test_a_sarif_path_leaving_the_workspace_is_refused_by_the_inputs(
         tmp_path: Path, pr: PullRequest, capfd: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     run = action(tmp_path, pr.workspace, None, capfd, event=pr.event(), comment="false",

@@ -55,20 +55,26 @@ def compare_with_base(event: Event, changes: ChangeSet, report: ScanReport, opti
         return None, "the base revision is unknown"
     scanned = {f.path for f in report.files}
     # new path (relative to the workspace, as findings are) -> path at the base (relative to the repository)
-    wanted: dict[str, str] = {}
+    changed: dict[str, str] = {}
     for new, old in old_paths(changes).items():
         rel = _relative_to_workspace(changes, workspace, new)
         if rel is not None and rel in scanned:
-            wanted[rel] = old
+            changed[rel] = old
+    # Only a changed file with an active finding at the head can hold a new finding: the
+    # base versions of the others cannot change the comparison, so they are not scanned
+    # (a change without findings costs no second scan at all).
+    with_findings = {f.path for f in report.active}
+    wanted = {rel: old for rel, old in changed.items() if rel in with_findings}
     label = f"base {revision[:12]}"
     if not wanted:
-        return compare(report, [], set(), base=label), ""
+        return compare(report, [], set(changed), base=label), ""
     try:
         files = materialize(git, revision, wanted, workspace)
     except (GitError, OSError) as exc:
         return None, f"the base versions of the changed files could not be read: {exc}"
     try:
-        log(f"comparing with {label}: {len(files.written)} of {len(wanted)} changed files existed there")
+        log(f"comparing with {label}: {len(wanted)} of {len(changed)} changed files have findings, "
+            f"{len(files.written)} of them existed there")
         base_report = None
         if files.written:
             opts = dataclasses.replace(options, paths=[str(files.folder)], root=files.folder,
@@ -78,7 +84,7 @@ def compare_with_base(event: Event, changes: ChangeSet, report: ScanReport, opti
                 base_report = run_scan(opts)
             except UsageError as exc:
                 return None, f"the base revision could not be scanned: {exc}"
-        return compare(report, base_report.findings if base_report else [], set(wanted), base=label,
+        return compare(report, base_report.findings if base_report else [], set(changed), base=label,
                        compared_files=len(files.written)), ""
     finally:
         shutil.rmtree(files.folder, ignore_errors=True)

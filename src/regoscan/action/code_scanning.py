@@ -151,6 +151,10 @@ def upload_target(event: Event, env: Mapping[str, str]) -> tuple[str, str] | Non
     return ref, sha
 
 
+DISMISSING_EVENTS = frozenset({"push", "schedule", "workflow_dispatch"})
+"""The events whose run on the default branch scans the default branch itself."""
+
+
 def dismissal_refusal(event: Event, env: Mapping[str, str]) -> str | None:
     """Why dismissing alerts would be unsafe for this run, or ``None`` when it is safe.
 
@@ -160,6 +164,11 @@ def dismissal_refusal(event: Event, env: Mapping[str, str]) -> str | None:
     """
     if event.name in PULL_REQUEST_EVENTS or event.name == "merge_group":
         return f"{event.name} runs never dismiss alerts (alert states are shared with the default branch)"
+    if event.name not in DISMISSING_EVENTS:
+        # issue_comment, workflow_run, pull_request_review...: GITHUB_REF names the default
+        # branch, but such workflows commonly check out a pull request's head
+        return (f"{event.name or 'this'} events never dismiss alerts (only push, schedule and "
+                "workflow_dispatch on the default branch do)")
     ref = env.get("GITHUB_REF", "").strip()
     default = event.default_branch
     if default is None:

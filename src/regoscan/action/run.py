@@ -473,13 +473,47 @@ def _sarif_mode(ctx: _Context, inputs: ActionInputs, reconcile: bool) -> str:
     return mode
 
 
+def _checkout_refusal(ctx: _Context, checkout: str | None) -> str | None:
+    """Why the scanned tree may not be the default branch's commit, or ``None``.
+
+    The dismissals are decided from what was scanned; a workflow on the default branch
+    that checked out another commit (a pull request's head, say) would waive findings on
+    the default branch with exceptions nobody merged.
+    """
+    sha = ctx.env.get("GITHUB_SHA", "").strip().lower()
+    if checkout is None:
+        return "the checkout's commit cannot be read, so it cannot be confirmed to be GITHUB_SHA"
+    if checkout != sha:
+        return f"the checkout is commit {checkout[:12]}, not the commit this run is for ({sha[:12] or 'no GITHUB_SHA'})"
+    return None
+
+
+def _misattributed(ref: str, sha: str, checkout: str | None) -> str | None:
+    """Why uploading for ``ref`` at ``sha`` would record another tree there, or ``None``.
+
+    A branch's or tag's analysis decides its alerts (code scanning fixes those it no longer
+    reports): the SARIF of a checkout that is not ``sha`` (an ``issue_comment`` workflow
+    that checked out a pull request, with GITHUB_REF the default branch) must not be it. A
+    pull request's own refs only hold the pull request's analysis, and checking out its
+    head instead of the merge commit is common, so they are not held to this.
+    """
+    if ref.startswith("refs/pull/") or checkout is None or checkout == sha:
+        return None
+    return (f"SARIF not uploaded: the checkout is commit {checkout[:12]}, but the upload would be recorded "
+            f"for {ref} at {sha[:12]} (GITHUB_REF, GITHUB_SHA) and decide that ref's alerts; check out "
+            "GITHUB_SHA, or upload with upload-sarif's ref and sha inputs")
+
+
 def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path, reconcile: bool,
-             refusal: str | None, waived: int, incomplete: bool) -> tuple[Outcome | None, list[str]]:
+             refusal: str | None, waived: int, incomplete: bool, *, written: bool,
+             checkout: str | None) -> tuple[Outcome | None, list[str]]:
     """Upload ``sarif-file`` (``upload: true``) and reconcile alerts where that is allowed.
 
     ``incomplete``: the scan had configuration errors (exit 2). Its SARIF lacks the
     findings of the policies that failed, and code scanning would close their alerts as
     fixed, so it is not uploaded (the same rule the documented upload-sarif step follows).
+    ``written``: whether this run wrote ``sarif-file`` (a file found there otherwise is not
+    this scan's). ``checkout``: the workspace's commit, when known.
     """
     if not inputs.upload:
         return None, []
@@ -490,12 +524,18 @@ def _publish(ctx: _Context, inputs: ActionInputs, event: Event, workspace: Path,
         outcome.warnings.append("SARIF not uploaded: the scan has configuration errors, so it lacks findings "
                                 "that code scanning would then close as fixed; alerts stay as they are")
         return outcome, summary_lines(outcome, ref="", refusal=None, waived=0)
+    if not written:
+        outcome.errors.append(f"SARIF not uploaded: {inputs.sarif_file} could not be written")
+        return outcome, summary_lines(outcome, ref="", refusal=None, waived=0)
     if not ctx.token or not repo or target is None:
         missing = ("no `github-token`" if not ctx.token else "GITHUB_REPOSITORY is not set" if not repo
                    else "GITHUB_REF/GITHUB_SHA do not name a branch, tag or pull request and a commit")
         outcome.errors.append(f"SARIF not uploaded: {missing}")
         return outcome, summary_lines(outcome, ref="", refusal=refusal, waived=waived)
     ref, sha = target
+    if event.name != "pull_request_target" and (why := _misattributed(ref, sha, checkout)):
+        outcome.errors.append(why)
+        return outcome, summary_lines(outcome, ref=ref, refusal=None, waived=0)
     try:
         client = CodeScanning(ctx.api(inputs), repo)
     except ValueError as exc:
@@ -722,6 +762,11 @@ def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: Cha
     code = exit_code(report)
     scanned = len(report.files) - len(report.unscanned)
     refusal = dismissal_refusal(event, ctx.env) if inputs.dismiss_waived else "input dismiss-waived is false"
+    # the commit the SARIF describes (pull_request_target: the head tree, checked by headtree)
+    checkout = Git(workspace, ctx.env, lambda _m: None).resolve("HEAD") \
+        if inputs.upload and event.name != "pull_request_target" else None
+    if refusal is None and inputs.upload:
+        refusal = _checkout_refusal(ctx, checkout)
     reconcile = inputs.upload and refusal is None
     sarif_written = _write_sarif(ctx, full, inputs, workspace, _sarif_mode(ctx, inputs, reconcile))
     if not sarif_written:
@@ -729,8 +774,9 @@ def _report(ctx: _Context, inputs: ActionInputs, event: Event, change_range: Cha
     ctx.log("::group::regoscan report")
     ctx.log(render_text(report).rstrip("\n"))
     ctx.log("::endgroup::")
-    outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(report.suppressed),
-                                       incomplete=full.has_errors)
+    # the upload is the whole tree's SARIF: its waived findings, not only the gate's
+    outcome, scanning_lines = _publish(ctx, inputs, event, workspace, reconcile, refusal, len(full.suppressed),
+                                       incomplete=full.has_errors, written=sarif_written, checkout=checkout)
     if outcome is not None:
         level = "warning" if event.is_pull_request else "error"  # a stale Security tab must not go unnoticed
         for message in outcome.errors:
