@@ -6,6 +6,8 @@ files, from git objects, in a temporary folder outside the workspace) and
 head scan's options (same policies, data, namespaces, built-ins), only the files
 and the root differ, and without the result cache (its key names policy files
 relative to the scan root, so a second root would only add a policy set to it).
+Only changed files with an active finding at the head are scanned at the base: only
+they can hold a new finding, and a change without findings needs no second scan.
 A failure here never fails the run: the comparison is left out and the summary says
 why, and ``fail-on-new-only`` then counts every active finding.
 """
