@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,24 @@ class FindingBuilder:
             return res.failures[ep]
         return res.errors.get(ep)
 
+    def _waived(self, src: ExceptionSource, res: JobResult, doc: Document,
+                read: Callable[[Any], set[str]]) -> set[str] | None:
+        """What one exception waives on this document, as ``read`` parses its value (package
+        names or rule suffixes); None when it failed (reported above) or is undefined here.
+
+        Namespace and rule exceptions fail closed the same way: a value of the wrong shape
+        is the exception's error and waives nothing."""
+        if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
+            return None
+        value = res.values.get(src.entrypoint)
+        if value is None:
+            return None
+        try:
+            return read(value)
+        except ExceptionTypeError as exc:
+            self._problem(src.entrypoint, str(exc), doc, "exception-error")
+            return None
+
     def findings(self, doc: Document, res: JobResult) -> list[Finding]:
         for ep, msg in res.failures.items():
             if ep in self.runtime.patient and ep not in self.exceptions and not msg.startswith("skipped:"):
@@ -174,31 +193,12 @@ class FindingBuilder:
                 self._problem(ep, msg, doc, "policy-runtime-error")
         exempt_pkgs: dict[str, list[SuppressionInfo]] = {}
         for src in self.policy.namespace_exceptions:
-            if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
-                continue
-            value = res.values.get(src.entrypoint)
-            if value is None:
-                continue
-            try:
-                names = namespace_names(value)
-            except ExceptionTypeError as exc:
-                self._problem(src.entrypoint, str(exc), doc, "exception-error")
-                continue
-            for name in names:
+            for name in self._waived(src, res, doc, namespace_names) or ():
                 exempt_pkgs.setdefault(name, []).append(_suppression(src, name))
         out: list[Finding] = []
         for check in self.checks_for(doc):
-            suffixes: list[tuple[ExceptionSource, set[str]]] = []
-            for src in check.exceptions:
-                if src.entrypoint not in self.good or self._fail(res, src.entrypoint):
-                    continue
-                value = res.values.get(src.entrypoint)
-                if value is None:
-                    continue
-                try:
-                    suffixes.append((src, rule_suffixes(value)))
-                except ExceptionTypeError as exc:
-                    self._problem(src.entrypoint, str(exc), doc, "exception-error")
+            suffixes = [(src, found) for src in check.exceptions
+                        if (found := self._waived(src, res, doc, rule_suffixes)) is not None]
             for rule in check.rules:
                 ep = entrypoint(check.package, rule)
                 if ep not in res.values:
