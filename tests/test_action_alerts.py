@@ -18,23 +18,12 @@ import pytest
 
 from regoscan.action.reconcile import MARKER
 from tests.action_step import Run, run_action
+from tests.alert_fixtures import CLEAN_WITH_SIDECAR, EXCEPTION, ORG001, WEB_EXCEPTION
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.scenario import commit, git, init_repo, pull_request, write
 
 TOKEN = "ghs_AlertsTestToken_0123456789abcdef"
 
-EXCEPTION = """# METADATA
-# custom:
-#   reason: the legacy batch job needs root until OPS-1234 ships
-package builtin.kubernetes.KSV012
-
-import rego.v1
-
-exception contains rules if {
-\tinput.metadata.name == "legacy-batch"
-\trules := [""]
-}
-"""
 
 LEGACY = """apiVersion: batch/v1
 kind: Job
@@ -51,19 +40,6 @@ spec:
             allowPrivilegeEscalation: false
             capabilities:
               drop: ["ALL"]
-"""
-
-ORG001 = """package user.kubernetes.ORG001
-
-import rego.v1
-
-__rego_metadata__ := {"id": "ORG001", "title": "No latest", "severity": "HIGH"}
-
-deny contains res if {
-\tsome container in input.spec.template.spec.containers
-\tendswith(container.image, ":latest")
-\tres := result.new(sprintf("Container '%s' uses the ':latest' tag", [container.name]), container)
-}
 """
 
 
@@ -189,34 +165,6 @@ def test_without_upload_nothing_reaches_code_scanning(
 
 
 # --- pull requests --------------------------------------------------------------------------------
-
-CLEAN_WITH_SIDECAR = """# Unchanged by the pull request: a changed-files scan must not report it.
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: unchanged
-spec:
-  template:
-    spec:
-      containers:
-        - name: sidecar
-          image: envoy:latest
-        - name: app
-          image: nginx:latest
-"""
-
-WEB_EXCEPTION = """# METADATA
-# custom:
-#   reason: the web demo may float
-package user.kubernetes.ORG001
-
-import rego.v1
-
-exception contains rules if {
-\tinput.metadata.name == "web"
-\trules := ["latest"]
-}
-"""
 
 
 def test_pull_request_lists_new_findings_apart_from_preexisting_ones(

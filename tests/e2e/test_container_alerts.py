@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from regoscan.action.reconcile import MARKER
+from tests.alert_fixtures import CLEAN_WITH_SIDECAR, EXCEPTION, ORG001, WEB_EXCEPTION
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.scenario import commit, git, init_repo, pull_request, write
 from tests.e2e.test_container import RUNNER_UID, TOKEN, Runner, _chown_tree, image, run_step
@@ -31,18 +32,6 @@ from tests.e2e.test_container import RUNNER_UID, TOKEN, Runner, _chown_tree, ima
 pytestmark = pytest.mark.slow
 __all__ = ["image"]  # the module-scoped fixture, used by the tests below
 
-EXCEPTION = """# METADATA
-# custom:
-#   reason: the legacy batch job needs root until OPS-1234 ships
-package builtin.kubernetes.KSV012
-
-import rego.v1
-
-exception contains rules if {
-\tinput.metadata.name == "legacy-batch"
-\trules := [""]
-}
-"""
 
 LEGACY = """apiVersion: batch/v1
 kind: Job
@@ -59,18 +48,6 @@ spec:
             allowPrivilegeEscalation: false
 """
 
-ORG001 = """package user.kubernetes.ORG001
-
-import rego.v1
-
-__rego_metadata__ := {"id": "ORG001", "title": "No latest", "severity": "HIGH"}
-
-deny contains res if {
-\tsome container in input.spec.template.spec.containers
-\tendswith(container.image, ":latest")
-\tres := result.new(sprintf("Container '%s' uses the ':latest' tag", [container.name]), container)
-}
-"""
 
 WEB = """apiVersion: apps/v1
 kind: Deployment
@@ -165,39 +142,10 @@ def test_default_branch_dismisses_waived_alerts_and_reopens_them(image: str, tmp
             assert TOKEN not in text.replace(f"::add-mask::{TOKEN}", "")
 
 
-PR_CLEAN = """# Changed by the pull request: a sidecar joins the existing container.
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: unchanged
-spec:
-  template:
-    spec:
-      containers:
-        - name: sidecar
-          image: envoy:latest
-        - name: app
-          image: nginx:latest
-"""
-
-WEB_EXCEPTION = """# METADATA
-# custom:
-#   reason: the web demo may float
-package user.kubernetes.ORG001
-
-import rego.v1
-
-exception contains rules if {
-\tinput.metadata.name == "web"
-\trules := ["latest"]
-}
-"""
-
-
 def test_pull_request_shows_new_findings_apart_and_dismisses_nothing(
         image: str, tmp_path: Path, as_root: None) -> None:
     pr = pull_request(tmp_path / "repo", depth=1, extra_pr_files={
-        "k8s/clean.yaml": PR_CLEAN, "policy/web-exception.rego": WEB_EXCEPTION})
+        "k8s/clean.yaml": CLEAN_WITH_SIDECAR, "policy/web-exception.rego": WEB_EXCEPTION})
     runner = _runner(tmp_path, pr.workspace, pr.event(), pr.origin)
     inputs = {"policy": "policy", "upload": "true", "fail-on-new-only": "true", "builtin-checks": "false"}
     with FakeGitHub(TOKEN) as fake:
