@@ -46,10 +46,11 @@ ENV PATH=/opt/regoscan/bin:$PATH \
 # Only what the wheel is built from (.dockerignore keeps the rest out of the context).
 # 1. The locked dependencies, hashes required, wheels only (nothing is compiled).
 # 2. regoscan itself, built by the locked hatchling without fetching anything
-#    (--no-build-isolation --no-deps --no-index).
+#    (--no-build-isolation --no-deps --no-index); hatch_build.py compiles the built-in
+#    checks' bundles into it with the regopy installed in step 1.
 # 3. The build-only packages and pip go: nothing runs pip later.
 COPY tools/image/requirements.txt /tmp/regoscan-src/requirements.txt
-COPY pyproject.toml README.md /tmp/regoscan-src/
+COPY pyproject.toml README.md hatch_build.py /tmp/regoscan-src/
 COPY src /tmp/regoscan-src/src
 COPY policies /tmp/regoscan-src/policies
 COPY templates /tmp/regoscan-src/templates

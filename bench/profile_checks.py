@@ -126,7 +126,8 @@ def split(runtime: PolicyRuntime, builder: FindingBuilder, docs: list[Document],
     assert split_builtin_checks(runtime, [j for j, _ in jobs], packages, set())
     engines: dict[str, Engine] = {}
     build = 0.0
-    for name, units in runtime._groups.items():
+    for name in runtime.group_names:
+        units = runtime.group_units(name)
         engine = Engine()
         t0 = time.process_time()
         reply = engine.load([[u.name, u.text] for u in units], data, [ep for u in units for ep in u.entrypoints])

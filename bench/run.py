@@ -79,7 +79,7 @@ COPY_FORMAT = b"marked-copy-v1\n"
 # A typical single-file PR: one Deployment with one container.
 DEFAULT_ONE_FILE = "microservices-demo/kubernetes-manifests/frontend.yaml"
 # What a regular install of regoscan is built from (a change rebuilds it).
-INSTALL_SOURCES = ("pyproject.toml", "src", "policies", "templates", "README.md")
+INSTALL_SOURCES = ("pyproject.toml", "hatch_build.py", "src", "policies", "templates", "README.md")
 
 COLD, ONE, WARM = "corpus, cold", "one changed file", "corpus, warm (--cache-dir)"
 

@@ -7,7 +7,7 @@ whole corpus by tests/test_corpus_golden.py and on the fixtures by the different
 
 from __future__ import annotations
 
-from regoscan.engine.planning import split_builtin_checks
+from regoscan.engine.planning import data_slice, split_builtin_checks
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.shake import reachable
 
@@ -74,6 +74,15 @@ def test_a_dynamic_reference_keeps_every_library_whole() -> None:
     assert reachable(libs, ["package c\nx := [p | walk(data, [p, _])]\n"]) == libs
 
 
+def test_words_in_strings_and_comments_reach_nothing() -> None:
+    # "stale package data" in a message once read as `data` itself and kept every library whole
+    libs = [("demo.rego", LIB), ("other.rego", OTHER)]
+    check = ('package c\nimport rego.v1\nimport data.lib.demo\n# reads data[x] # and lib.other.never\n'
+             'deny contains "stale package data # lib.other.never" if demo.flag\n'
+             'note := `data and\nlib.other.never`\n')
+    assert [name for name, _ in reachable(libs, [check])] == ["demo.rego"]
+
+
 def _runtime(units: list[PolicyUnit]) -> PolicyRuntime:
     runtime = PolicyRuntime(units, {}, workers=1)
     runtime._good = list(units)  # no worker needed: only the planning is looked at
@@ -100,7 +109,7 @@ def test_builtin_checks_get_bundles_of_their_own() -> None:
     assert routed == {"(builtin)/kubernetes/C1.rego"}
     assert jobs[0].parts() == {"check:(builtin)/kubernetes/C1.rego": ["builtin/kubernetes/C1/deny"],
                                "main": ["user/x/deny"]}
-    group = runtime._groups["check:(builtin)/kubernetes/C1.rego"]
+    group = runtime.group_units("check:(builtin)/kubernetes/C1.rego")
     assert [u.name for u in group] == ["(builtin)/lib/demo.rego", "(builtin)/kubernetes/C1.rego"]
     assert "helper(x)" not in group[0].text and "flag if input.x == 1" in group[0].text
 
@@ -114,3 +123,18 @@ def test_no_split_when_a_user_module_could_join_a_builtin_check() -> None:
         routed: set[str] = set()
         assert not split_builtin_checks(runtime, jobs, packages, routed), user_package
         assert not routed and all(not j.routes for j in jobs)
+
+
+def test_a_check_bundle_gets_the_data_its_modules_read() -> None:
+    data = {"k8s": {"version": "1.29", "other": 1}, "ds031": {"included_envs": ["A"]}, "namespaces": ["x"],
+            "regoscan_runtime": {"now_ns": 1}}
+    text = ('package c\nimport data.lib.demo\nx := data.k8s.version\ny := data . ds031 . included_envs\n'
+            '# data[x] in a comment\nmsg := "stale package data"\nz := data.absent.key\n')
+    assert data_slice([text], data) == {"k8s": {"version": "1.29"}, "ds031": {"included_envs": ["A"]}}
+    # a shorter reference keeps the whole of it, in either order
+    assert data_slice(["a := data.k8s.version", "b := data.k8s"], data) == {"k8s": data["k8s"]}
+    assert data_slice(["b := data.k8s", "a := data.k8s.version"], data) == {"k8s": data["k8s"]}
+    assert data_slice(["x := input.data.k8s"], data) == {}
+    # data itself, or indexed: anything may be read
+    for text in ("x := data[k]", "x := [p | walk(data, [p, _])]", "x := data\n"):
+        assert data_slice([text], data) is None, text

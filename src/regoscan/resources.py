@@ -27,3 +27,10 @@ def policies_dir() -> Path:
 
 def templates_dir() -> Path:
     return _find("templates")
+
+
+def bundles_dir() -> Path | None:
+    """The compiled bundles of the built-in checks a wheel carries (``rego.prebuilt``); None in a
+    source checkout, which compiles them."""
+    shipped = _PKG / "_bundled" / "bundles"
+    return shipped if shipped.is_dir() else None

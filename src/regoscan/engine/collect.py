@@ -127,7 +127,11 @@ def coverage_notices(files: list[InputFile], paths: list[str], changed_only: boo
 
 def collect(paths: list[str], root: Path, include: list[str] | None, exclude: list[str] | None,
             state: CacheState, notices: NoticeSink,
-            tick: Callable[[str, int, int], None] | None = None) -> Collected:
+            tick: Callable[[str, int, int], None] | None = None,
+            parsed: Callable[[InputFile, int], None] | None = None) -> Collected:
+    """``parsed(file, found)`` is called as each file is parsed (not when served from the
+    cache), with the number of files found: the evaluation starts on the first documents
+    while the others are still being read."""
     found = discover(paths, root, include=include, exclude=exclude)
     for n in found.notices:
         notices.add(n)
@@ -153,6 +157,8 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
             notices.add(Notice(n.level, n.code, n.message, n.path, n.line))
         out.files.append(f)
         out.misses.append(f)
+        if parsed is not None:
+            parsed(f, len(found.candidates))
     if tick is not None and found.candidates:
         tick("parsed", len(found.candidates), len(found.candidates))
     return out

@@ -23,7 +23,15 @@ from regoscan.inputs.load import read_text
 from regoscan.inputs.yamlfile import parse_json, parse_yaml
 from regoscan.models import CheckMetadata, Notice, NoticeLevel, Severity, printable
 from regoscan.rego.linking import FunctionDef, link
-from regoscan.rego.prepare import CHECK_RULE, EXCEPTION_PREFIX, ExceptionDef, PreparedModule, read_module
+from regoscan.rego.prebuilt import PreparedModules
+from regoscan.rego.prepare import (
+    CHECK_RULE,
+    EXCEPTION_PREFIX,
+    MAX_POLICY_BYTES,
+    ExceptionDef,
+    PreparedModule,
+    read_module,
+)
 from regoscan.resources import policies_dir
 
 NAMESPACE_EXCEPTIONS = "namespace.exceptions"
@@ -536,13 +544,23 @@ def _exception_metadata(src: ExceptionSource, by_pkg: dict[str, list[PreparedMod
     return dict(value) if isinstance(value, dict) else {}
 
 
-def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> tuple[list[PreparedModule],
-                                                                                      list[Notice]]:
+def load_modules(policy_paths: list[str], root: Path, include_builtin: bool,
+                 prepared: PreparedModules | None = None) -> tuple[list[PreparedModule], list[Notice]]:
+    """``prepared``: the built-in modules as the wheel's build prepared them (``rego.prebuilt``),
+    used for each built-in file whose bytes are unchanged."""
     notices: list[Notice] = []
     modules: list[PreparedModule] = []
     fence = _Containment(policy_paths, root)
     refused: Refusals = []
     files = collect_policy_files(policy_paths, root, include_builtin, refused)
+
+    def prepared_builtin(path: Path, display: str, index: int) -> PreparedModule | None:
+        """The module as the wheel's build prepared it (``rego.prebuilt``), if its source is unchanged."""
+        if prepared is None or path.stat().st_size > MAX_POLICY_BYTES:
+            return None
+        mod = prepared.module(display, index, path.read_bytes())
+        return mod if isinstance(mod, PreparedModule) else None
+
     builtin_packages: set[str] = set()
     for path, why in refused:
         notices.append(Notice(NoticeLevel.ERROR, "policy-credential-file", f"policy not read: {why}",
@@ -554,7 +572,9 @@ def load_modules(policy_paths: list[str], root: Path, include_builtin: bool) -> 
                                   fence.display(path), None))
             continue
         try:
-            mod = read_module(path, display, module_index=index, builtin=builtin)
+            mod = prepared_builtin(path, display, index) if builtin else None
+            if mod is None:
+                mod = read_module(path, display, module_index=index, builtin=builtin)
         except OSError as exc:
             raise UsageError(f"cannot read policy {display}: {exc.strerror or exc}") from None
         shape = None if builtin else credential_shape(mod.original)

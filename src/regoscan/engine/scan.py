@@ -13,12 +13,13 @@ from pathlib import Path
 
 from regoscan import __version__
 from regoscan.engine.collect import CacheState, Collected, collect, coverage_notices, exclusions, open_cache
-from regoscan.engine.evaluate import Evaluated, PolicyInputs, evaluate
+from regoscan.engine.evaluate import Evaluated, Evaluation, PolicyInputs
 from regoscan.engine.findings import apply_expiry, finding_order
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policy_changes import describe_changes
-from regoscan.models import Finding, PolicyChange, ScanReport
+from regoscan.models import Finding, InputFile, PolicyChange, ScanReport
 from regoscan.redact import secrets_for, withhold_secrets
+from regoscan.rego.runtime import spawn_worker
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
 
@@ -51,10 +52,13 @@ class ScanOptions:
     """The trusted revision policies came from, for the reports; empty: the working tree."""
     policy_changes: list[PolicyChange] | None = None
     """Policy and data files the scanned change touched: listed first in every report."""
+    shipped_bundles: Path | None = None
+    """Compiled bundles of the built-in checks (None: those the installed package carries, see
+    ``rego.prebuilt``); for tests, never a command line option."""
 
     def policy_inputs(self) -> PolicyInputs:
         return PolicyInputs(self.policies, self.data, self.policy_root or self.root, self.namespaces, self.builtin,
-                            self.workers, self.eval_timeout)
+                            self.workers, self.eval_timeout, shipped_bundles=self.shipped_bundles)
 
 
 def _store(state: CacheState, collected: Collected, evaluated: Evaluated) -> None:
@@ -82,20 +86,40 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     if state.refused is not None:
         notices.add(state.refused)
     paths = opts.files if opts.files is not None else opts.paths
-    collected = collect(paths, opts.root, opts.include, exclusions(opts.exclude, opts.cache_dir, opts.root),
-                        state, notices, tick)
-    for n in coverage_notices(collected.files, paths, opts.files is not None):
-        notices.add(n)
+    cfg = opts.policy_inputs()
+    cfg.now_ns = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
+    # Without a cache every file is evaluated: a worker starts now, importing the engine while
+    # this process reads the policies. The evaluation starts with the first parsed documents.
+    early = spawn_worker() if state.cache is None else None
+    evaluation: Evaluation | None = None
 
-    documents = [d for f in collected.misses for d in f.documents]
-    if state.policy is not None and not documents:
-        for n in state.policy[1]:
+    def parsed(f: InputFile, found: int) -> None:
+        nonlocal evaluation, early
+        if evaluation is None and f.documents:
+            evaluation = Evaluation(cfg, notices, progress, tick, expected=found, early=early)
+            early = None
+        if evaluation is not None:
+            evaluation.add(f.documents)
+
+    try:
+        collected = collect(paths, opts.root, opts.include, exclusions(opts.exclude, opts.cache_dir, opts.root),
+                            state, notices, tick, parsed)
+        for n in coverage_notices(collected.files, paths, opts.files is not None):
             notices.add(n)
-        evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
-    else:
-        cfg = opts.policy_inputs()
-        cfg.now_ns = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
-        evaluated = evaluate(cfg, documents, notices, progress, tick)
+        if evaluation is None and state.policy is not None:
+            for n in state.policy[1]:
+                notices.add(n)
+            evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
+        else:
+            if evaluation is None:  # nothing to evaluate: the policy set is still loaded, for its checks and notices
+                evaluation = Evaluation(cfg, notices, progress, tick, expected=0, early=early)
+                early = None
+            evaluated = evaluation.finish()
+    finally:
+        if evaluation is not None:
+            evaluation.close()
+        if early is not None:
+            early.close()
     findings: list[Finding] = list(collected.cached_findings)
     for f in collected.misses:
         findings.extend(evaluated.findings.get(f.path, []))

@@ -43,26 +43,28 @@ class WorkerTimeout(WorkerError):
     pass
 
 
-def worker_environment() -> dict[str, str]:
+def worker_environment(python_path: tuple[str, ...] = ()) -> dict[str, str]:
     env = {k: os.environ[k] for k in _SAFE_ENV if k in os.environ}
     env.setdefault("PATH", os.defpath)
     env.setdefault("LANG", "C.UTF-8")
     package_root = str(Path(regoscan.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = package_root
+    env["PYTHONPATH"] = os.pathsep.join([package_root, *python_path])
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
 class WorkerProcess:
-    def __init__(self, start_timeout: float = 30.0) -> None:
+    def __init__(self, start_timeout: float = 30.0, python_path: tuple[str, ...] = ()) -> None:
+        """``python_path``: more import folders (a wheel build's isolated environment, whose
+        regopy a scrubbed environment would not find otherwise)."""
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "regoscan.rego.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env=worker_environment(),
+            env=worker_environment(python_path),
             cwd=tempfile.gettempdir(),
             close_fds=True,
         )
@@ -135,8 +137,10 @@ class WorkerProcess:
     # ------------------------------------------------------------------ requests
 
     def load(self, modules: list[tuple[str, str]], data: dict[str, Any], entrypoints: list[str],
-             timeout: float, group: str = "main", path: str | None = None) -> dict[str, Any]:
-        """Compile a group's bundle (or, with ``path``, load the one saved there, else save it there)."""
+             timeout: float, group: str = "main", path: str | None = None,
+             prebuilt: dict[str, str] | None = None) -> dict[str, Any]:
+        """Compile a group's bundle (or, with ``path``, load the one saved there, else save it there;
+        with ``prebuilt``, first a shipped copy whose hash and engine match, see ``rego.prebuilt``)."""
         self._await_start()
         self.last_progress = None
         self.loaded.discard(group)
@@ -144,6 +148,8 @@ class WorkerProcess:
                                    "entrypoints": entrypoints, "group": group}
         if path is not None:
             request["path"] = path
+        if prebuilt is not None:
+            request["prebuilt"] = prebuilt
         self._send(request)
         reply = self._read_line(timeout)
         if reply.get("ok"):
@@ -156,6 +162,12 @@ class WorkerProcess:
         self.last_progress = None
         self._send({"op": "rules", "name": name, "text": text})
         return self._read_line(timeout)
+
+    def engine(self, timeout: float = 30.0) -> str:
+        """The engine build the worker runs (``regopy.build_info()``), as shipped bundles record it."""
+        self._await_start()
+        self._send({"op": "info"})
+        return str(self._read_line(timeout).get("engine", ""))
 
     def evaluate(self, jobs: list[dict[str, Any]], *, trace: bool, timeout: float) -> Iterator[dict[str, Any]]:
         """Yield one result per job as it completes; ``timeout`` applies to each job (or entrypoint in trace mode)."""

@@ -10,11 +10,9 @@ loses one evaluation, which is re-run entrypoint by entrypoint to name the polic
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import hashlib
-import math
 import os
-import queue
 import shutil
 import tempfile
 import threading
@@ -22,15 +20,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from regoscan.rego.prebuilt import Shipped, bundle_key
 from regoscan.rego.process import WorkerCrashed, WorkerError, WorkerProcess, WorkerTimeout
 
 PROBE_MODULE = ("__regoscan_probe.rego", "package __regoscan_probe\n\nok := true\n")
 PROBE_ENTRYPOINT = "__regoscan_probe/ok"
-# Estimated cost of one entrypoint evaluation (measured: 0.03-0.3 ms); decides whether a
-# second worker (about 0.2 s to start and compile) pays for itself.
-_EVAL_COST_S = 0.0002
-_SECOND_WORKER_AFTER_S = 0.6
-_BATCH = 16  # small enough that the workers finish together (a batch of Kubernetes workloads takes ~0.2 s)
+_BATCH = 16  # jobs per request to a worker (a batch of Kubernetes workloads takes ~0.1 s)
+_SPAWN_BACKLOG = 32  # jobs waiting before a second worker pays for its start (~0.15 s of CPU)
 _MAX_CRASHES_PER_ENTRYPOINT = 2
 
 
@@ -55,6 +51,15 @@ class Quarantined:
     crashed: bool = False
     syntax: list[dict[str, Any]] = field(default_factory=list)
     """Every syntax error the engine listed ({line, column, message}), innermost first."""
+
+
+@dataclass
+class Group:
+    """A bundle of some of the units, compiled (or loaded) when a job first needs it."""
+
+    units: list[PolicyUnit]
+    data: dict[str, Any] | None = None
+    """The data compiled into the bundle (None: the runtime's whole data)."""
 
 
 @dataclass
@@ -96,8 +101,12 @@ class PolicyRuntime:
 
     def __init__(self, units: list[PolicyUnit], data: dict[str, Any], *, workers: int | None = None,
                  eval_timeout: float = 20.0, load_timeout: float = 120.0,
-                 prestarted: WorkerProcess | None = None, patient: Collection[str] = ()) -> None:
+                 prestarted: WorkerProcess | None = None, patient: Collection[str] = (),
+                 shipped: Shipped | None = None) -> None:
         self.units = units
+        self.shipped = shipped
+        """Compiled bundles shipped with regoscan, loaded instead of compiling a group when one
+        was built from exactly the group's modules, data and entrypoints (``rego.prebuilt``)."""
         self.patient = frozenset(patient)
         """Entrypoints whose timeouts count like crashes: banned after repeated failures, not the
         first. A built-in check that times out on one huge document (a 9 MB ConfigMap) is that
@@ -115,12 +124,17 @@ class PolicyRuntime:
         """Entrypoints no longer evaluated, with why: "timed out" or "crashed the engine"."""
         self._prestarted = prestarted
         """A worker spawned early (see ``spawn_worker``) so its start overlaps the caller's work."""
-        self._groups: dict[str, list[PolicyUnit]] = {}
+        self._groups: dict[str, Group] = {}
         self._broken_groups: set[str] = set()
+        self._claims: dict[str, threading.Event] = {}
+        """Groups one worker has started to compile; the others wait for its saved bundle."""
+        self.bundle_stats: dict[str, int] = {"prebuilt": 0, "compiled": 0, "shared": 0, "rejected": 0}
+        """How the groups' bundles came to the workers: loaded from a shipped copy, compiled here,
+        loaded from another worker's copy, shipped copies refused (stale or corrupt)."""
         self._bundle_dir: str | None = None
+        """Where one worker saves a compiled group for the others to load (see ``_load_group``)."""
         self.whole_set_compiled = True
         """False after a trusted ``prepare``: no worker holds the whole set, so a smaller group costs no extra build."""
-        """Where one worker saves a compiled group for the others to load (see ``run``)."""
         self.extra_units: list[PolicyUnit] = []
         """Units added after ``prepare`` (the plan module)."""
 
@@ -305,12 +319,27 @@ class PolicyRuntime:
         one input type are better evaluated without the other types' checks. A group that
         fails to compile falls back to the whole set.
         """
-        self._groups[name] = [u for u in self._good if u.name in unit_names]
+        self._groups[name] = Group([u for u in self._good if u.name in unit_names])
 
-    def define_units(self, name: str, units: list[PolicyUnit]) -> None:
+    def define_units(self, name: str, units: list[PolicyUnit], data: dict[str, Any] | None = None) -> None:
         """A group made of these units (which may be reduced copies of compiled ones, see
-        ``rego.shake``); like ``define_group``, it falls back to the whole set if it fails."""
-        self._groups[name] = list(units)
+        ``rego.shake``); like ``define_group``, it falls back to the whole set if it fails.
+        ``data``: what to compile into it instead of the whole data (the part its modules
+        read, see ``engine.planning.data_slice``)."""
+        self._groups[name] = Group(list(units), data)
+
+    def group_units(self, name: str) -> list[PolicyUnit]:
+        return list(self._groups[name].units)
+
+    @property
+    def group_names(self) -> list[str]:
+        return list(self._groups)
+
+    def load_request(self, group: str) -> tuple[list[tuple[str, str]], dict[str, Any], list[str]]:
+        """(modules, data, entrypoints) a worker compiles for the group: what a shipped
+        bundle's key is computed from (``rego.prebuilt.bundle_key``)."""
+        spec = self._groups[group]
+        return self._modules(spec.units), self.data if spec.data is None else spec.data, self._eps(spec.units)
 
     def _bundle_path(self, group: str) -> str:
         """The file a group's compiled bundle is shared through, between this run's workers."""
@@ -320,27 +349,54 @@ class PolicyRuntime:
         return os.path.join(self._bundle_dir, hashlib.sha256(group.encode()).hexdigest()[:32] + ".rbb")
 
     def _ensure(self, worker: WorkerProcess, group: str) -> str:
-        """Compile ``group`` in the worker if needed; the group to use (``main`` when it fails)."""
+        """Compile or load ``group`` in the worker if needed; the group to use (``main`` when it fails)."""
         if group != "main" and group not in self._broken_groups:
             if group in worker.loaded:
                 return group
-            units = self._groups[group]
-            try:
-                reply = worker.load(self._modules(units), self.data, self._eps(units), self.load_timeout,
-                                    group=group, path=self._bundle_path(group))
-            except WorkerError:
-                with self._lock:
-                    self._broken_groups.add(group)
-                raise
-            if reply.get("ok"):
+            if self._load_group(worker, group, wait=True):
                 return group
-            with self._lock:
-                self._broken_groups.add(group)
         if "main" not in worker.loaded:
             reply = worker.load(self._modules(self._good), self.data, self._eps(self._good), self.load_timeout)
             if not reply.get("ok"):
                 raise RuntimeError(f"policy set that compiled before no longer compiles: {reply}")
         return "main"
+
+    def _load_group(self, worker: WorkerProcess, group: str, *, wait: bool) -> bool | None:
+        """Give the worker the group's bundle: a shipped copy, another worker's, or compiled here.
+
+        A group no worker has claimed is compiled here and saved for the others; one another
+        worker is compiling is waited for (``wait``) and then loaded, or left alone (None).
+        False when the group does not compile (it is then marked broken).
+        """
+        modules, data, eps = self.load_request(group)
+        prebuilt = self.shipped.lookup(bundle_key(modules, data, eps)) if self.shipped is not None else None
+        with self._lock:
+            claim = self._claims.get(group)
+            mine = claim is None
+            if mine:
+                self._claims[group] = claim = threading.Event()
+        if not mine and prebuilt is None:
+            if not wait:
+                return None
+            claim.wait(self.load_timeout)
+        try:
+            reply = worker.load(modules, data, eps, self.load_timeout, group=group, path=self._bundle_path(group),
+                                prebuilt=prebuilt)
+        except WorkerError:
+            with self._lock:
+                self._broken_groups.add(group)
+            raise
+        finally:
+            if mine:
+                claim.set()
+        with self._lock:
+            how = reply.get("source", "compiled")
+            self.bundle_stats[how] = self.bundle_stats.get(how, 0) + 1
+            if reply.get("rejected"):
+                self.bundle_stats["rejected"] += 1
+            if not reply.get("ok"):
+                self._broken_groups.add(group)
+        return bool(reply.get("ok"))
 
     def probe(self, unit: PolicyUnit, input_json: str) -> JobResult | None:
         """Evaluate an extra module's entrypoints beside the compiled set, strictly, on one input.
@@ -383,70 +439,18 @@ class PolicyRuntime:
 
     def run(self, jobs: list[Job], on_result: Callable[[JobResult], None] | None = None) -> list[JobResult]:
         """Evaluate every job; never raises for engine crashes (they become ``failures``)."""
-        if not self._good:
-            return [JobResult(j.id, failures={ep: "no policy could be loaded" for ep in j.entrypoints})
-                    for j in jobs]
-        total_evals = sum(len(j.entrypoints) for j in jobs)
-        n_workers = 1
-        if total_evals * _EVAL_COST_S > _SECOND_WORKER_AFTER_S:
-            n_workers = min(self.max_workers, max(1, math.ceil(len(jobs) / _BATCH)))
-        batches: queue.Queue[list[Job]] = queue.Queue()
-        for i in range(0, len(jobs), _BATCH):
-            batches.put(jobs[i : i + _BATCH])
-        results: dict[int, JobResult] = {}
-        errors: list[BaseException] = []
+        stream = self.stream(on_result, expected=len(jobs))
+        for job in jobs:
+            stream.submit(job)
+        return stream.close()
 
-        def collect(res: JobResult) -> None:
-            with self._lock:
-                results[res.id] = res
-            if on_result is not None:
-                on_result(res)
+    def stream(self, on_result: Callable[[JobResult], None] | None = None, expected: int = 0) -> JobStream:
+        """Evaluate jobs as they are submitted (while the caller is still parsing inputs).
 
-        # Compile the groups the jobs need once, spread over the workers; each saves its
-        # bundles for the others to load (about 1 ms each instead of 5-25 ms of compiling).
-        needed = sorted({g for j in jobs for g in j.parts()} - {"main"} - self._broken_groups)
-        shares = [needed[i::n_workers] for i in range(n_workers)] if n_workers > 1 else [[]]
-        compiled = threading.Barrier(n_workers, timeout=self.load_timeout * max(1, len(needed)))
-
-        def loop(worker: WorkerProcess | None, share: list[str]) -> None:
-            try:
-                if n_workers > 1:
-                    try:
-                        for group in share:
-                            if worker is None:
-                                worker = self._start_worker()
-                            self._ensure(worker, group)
-                    except WorkerError:
-                        worker = None  # the group is marked broken; evaluation goes on without it
-                    finally:
-                        with contextlib.suppress(threading.BrokenBarrierError):
-                            compiled.wait()
-                while True:
-                    try:
-                        batch = batches.get_nowait()
-                    except queue.Empty:
-                        break
-                    worker = self._run_batch(worker, batch, collect)
-            except BaseException as exc:  # surfaced below; a thread must not swallow it
-                errors.append(exc)
-            finally:
-                if worker is not None:
-                    with self._lock:
-                        self._idle.append(worker)
-
-        with self._lock:
-            idle, self._idle = self._idle, []
-        while len(idle) > n_workers:
-            idle.pop().close()
-        threads = [threading.Thread(target=loop, args=(idle[i] if i < len(idle) else None, shares[i]), daemon=True)
-                   for i in range(n_workers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
-        return [results[j.id] for j in jobs]
+        ``expected``: how many jobs the caller thinks will come; with enough of them every
+        worker starts at once, otherwise a second worker starts only when jobs pile up.
+        """
+        return JobStream(self, on_result, expected)
 
     def _start_worker(self) -> WorkerProcess:
         """A fresh worker; bundles are compiled on demand by ``_ensure``."""
@@ -488,6 +492,11 @@ class PolicyRuntime:
         wanted = set(job.entrypoints if eps is None else eps)
         strict = set(job.strict)
         parts = []
+        # first the bundles no other worker is compiling, then (waiting if need be) the others'
+        for group, group_eps in job.parts().items():
+            if group != "main" and group not in worker.loaded and group not in self._broken_groups \
+                    and any(ep in wanted for ep in group_eps):
+                self._load_group(worker, group, wait=False)
         for group, group_eps in job.parts().items():
             group_eps = [ep for ep in group_eps if ep in wanted]
             if not group_eps:
@@ -567,6 +576,99 @@ class PolicyRuntime:
             worker.close()
         if bundle_dir is not None:
             shutil.rmtree(bundle_dir, ignore_errors=True)
+
+
+class JobStream:
+    """Jobs evaluated on the runtime's workers as they arrive; ``close`` returns their results.
+
+    One thread per worker takes batches off a shared queue. While jobs are still coming,
+    a worker takes what is there (up to ``_BATCH``); once the caller has closed the stream,
+    batches shrink so that the workers finish together. A second worker starts when jobs
+    pile up (``_SPAWN_BACKLOG``), or at once when the caller expects many jobs.
+    """
+
+    def __init__(self, runtime: PolicyRuntime, on_result: Callable[[JobResult], None] | None, expected: int) -> None:
+        self._rt = runtime
+        self._on_result = on_result
+        self._cond = threading.Condition()
+        self._jobs: collections.deque[Job] = collections.deque()
+        self._order: list[int] = []
+        self._results: dict[int, JobResult] = {}
+        self._closed = False
+        self._errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+        with runtime._lock:
+            self._idle, runtime._idle = runtime._idle, []
+        self._usable = bool(runtime._good)
+        if self._usable:
+            self._grow(runtime.max_workers if expected >= _SPAWN_BACKLOG else 1)
+
+    def _grow(self, n: int) -> None:
+        while len(self._threads) < min(n, self._rt.max_workers):
+            worker = self._idle.pop() if self._idle else None
+            thread = threading.Thread(target=self._loop, args=(worker,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def submit(self, job: Job) -> None:
+        if not self._usable:
+            self._results[job.id] = JobResult(job.id, failures=dict.fromkeys(job.entrypoints,
+                                                                             "no policy could be loaded"))
+            self._order.append(job.id)
+            return
+        with self._cond:
+            self._order.append(job.id)
+            self._jobs.append(job)
+            backlog = len(self._jobs)
+            self._cond.notify()
+        if backlog >= _SPAWN_BACKLOG and len(self._threads) < self._rt.max_workers:
+            self._grow(len(self._threads) + 1)
+
+    def _take(self) -> list[Job]:
+        with self._cond:
+            while not self._jobs and not self._closed:
+                self._cond.wait()
+            if not self._jobs:
+                return []
+            size = _BATCH
+            if self._closed:  # the last jobs: small batches, so that no worker is left alone at the end
+                size = max(1, min(_BATCH, len(self._jobs) // (2 * len(self._threads))))
+            return [self._jobs.popleft() for _ in range(min(size, len(self._jobs)))]
+
+    def _collect(self, res: JobResult) -> None:
+        with self._cond:
+            self._results[res.id] = res
+        if self._on_result is not None:
+            self._on_result(res)
+
+    def _loop(self, worker: WorkerProcess | None) -> None:
+        try:
+            while batch := self._take():
+                worker = self._rt._run_batch(worker, batch, self._collect)
+        except BaseException as exc:  # surfaced by close(); a thread must not swallow it
+            self._errors.append(exc)
+            with self._cond:
+                self._closed = True
+                self._jobs.clear()
+                self._cond.notify_all()
+        finally:
+            if worker is not None:
+                with self._rt._lock:
+                    self._rt._idle.append(worker)
+
+    def close(self) -> list[JobResult]:
+        """Wait for every submitted job; the results in submission order."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join()
+        with self._rt._lock:
+            self._rt._idle.extend(self._idle)
+        self._idle = []
+        if self._errors:
+            raise self._errors[0]
+        return [self._results[i] for i in self._order]
 
 
 def _skipped(why: str) -> str:

@@ -88,14 +88,17 @@ def _refs(mod: ModuleSyntax, start: int, end: int, packages: set[str]) -> _Refs:
 
 _CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(\s*\[)?")
 _DIRECTIVE = re.compile(r"^[ \t]*(?:package|import)\b[^\n]*", re.M)
-_LINE_COMMENT = re.compile(r"^[ \t]*#[^\n]*", re.M)
+# string literals, then comments (a '#' inside a string is gone by then)
+_STRING = re.compile(r'"(?:\\.|[^"\\\n])*"|`[^`]*`')
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _root_refs(text: str, packages: frozenset[str]) -> _Refs:
-    """What a root module refers to, read with a regular expression rather than the tokenizer.
+    """What a root module refers to, read with regular expressions rather than the tokenizer.
 
-    Roots are many (one per check) and need no rule structure; words inside strings and
-    end-of-line comments are read as references too, which only keeps more.
+    Roots are many (one per check) and need no rule structure. Strings and comments are
+    removed first: a message saying "stale package data" read as ``data`` itself kept
+    every library whole (DS017, KSV01010), with the scan's clock in the bundle.
     """
     refs = _Refs()
     mod_package = next((m.group(0).split()[1] for m in _DIRECTIVE.finditer(text)
@@ -106,7 +109,7 @@ def _root_refs(text: str, packages: frozenset[str]) -> _Refs:
         if words[0] == "import" and len(words) > 1 and words[1].startswith("data."):
             target = words[1][len("data."):]
             aliases[words[3] if len(words) > 3 and words[2] == "as" else target.rsplit(".", 1)[-1]] = target
-    body = _LINE_COMMENT.sub("", _DIRECTIVE.sub("", text))  # (whole-line comments only: a '#' may sit in a string)
+    body = _DIRECTIVE.sub("", _COMMENT.sub("", _STRING.sub('""', text)))
     for m in _CHAIN.finditer(body):
         chain = m.group(1).split(".")
         head = chain[0]
@@ -122,6 +125,27 @@ def _root_refs(text: str, packages: frozenset[str]) -> _Refs:
             continue
         _resolve(path, bool(m.group(2)), packages, refs)
     return refs
+
+
+_DATA = re.compile(r"(?<![\w.])data\b((?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)")
+
+
+@lru_cache(maxsize=1024)
+def data_paths(text: str) -> frozenset[tuple[str, ...]] | None:
+    """The ``data.a.b`` paths a module reads (imports included), or None when it reads ``data``
+    itself or indexed (``data[x]``, ``walk(data, ...)``): then it may read anything.
+
+    Regular expressions over the text without its strings and comments: the tokenizer
+    cost 0.27 s per scan here (a hundred check bundles).
+    """
+    out: set[tuple[str, ...]] = set()
+    code = _COMMENT.sub("", _STRING.sub('""', text))
+    for m in _DATA.finditer(code):
+        path = tuple(part.strip() for part in m.group(1).split(".")[1:])
+        if not path:
+            return None
+        out.add(path)
+    return frozenset(out)
 
 
 def _resolve(path: list[str], indexed: bool, packages: frozenset[str] | set[str], refs: _Refs) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import re
@@ -194,23 +195,65 @@ class Engine:
         self.strict = False
 
     def load(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str],
-             path: str | None = None) -> dict[str, Any]:
+             path: str | None = None, prebuilt: dict[str, str] | None = None) -> dict[str, Any]:
         """Compile the modules into a bundle; with ``path``, reuse the bundle saved there, or save it there.
 
         A saved bundle loads in about a millisecond instead of being compiled again: the
         runtime has one worker compile a bundle and the others load it (see
-        ``PolicyRuntime.run``). The file is written under a temporary name and renamed,
-        so a reader never sees half of it.
+        ``PolicyRuntime._load_group``). The file is written under a temporary name and
+        renamed, so a reader never sees half of it. ``prebuilt`` names a compiled copy
+        shipped with regoscan (``rego.prebuilt``), loaded only when this engine built it and
+        its bytes have the recorded hash; otherwise (``rejected`` says why) it is compiled.
+        The reply's ``source`` says which: prebuilt, shared or compiled.
         """
         regopy = self._regopy
-        interp = regopy.Interpreter()
-        interp.log_level = regopy.LogLevel.NONE
+        rejected: str | None = None
+        if prebuilt is not None and entrypoints:
+            rejected = self._prebuilt_problem(prebuilt)
+            if rejected is None:
+                interp = self._interpreter()
+                try:
+                    bundle = interp.load_bundle(prebuilt["path"], self._binary)
+                    if bundle.ok():
+                        self.interp, self.bundle, self.strict = interp, bundle, False
+                        return {"ok": True, "source": "prebuilt"}
+                    rejected = "the engine refused it"
+                except regopy.RegoError as exc:
+                    rejected = f"the engine could not load it: {exc}"
         if path is not None and entrypoints and os.path.isfile(path):
+            interp = self._interpreter()
             try:
                 self.interp, self.bundle, self.strict = interp, interp.load_bundle(path, self._binary), False
-                return {"ok": True, "loaded": True}
+                return {"ok": True, "source": "shared", "rejected": rejected}
             except regopy.RegoError:
                 pass  # compiled again below
+        reply = self._compile(modules, data, entrypoints, path)
+        if reply.get("ok"):
+            reply.update(source="compiled", rejected=rejected)
+        return reply
+
+    def _interpreter(self) -> Any:
+        interp = self._regopy.Interpreter()
+        interp.log_level = self._regopy.LogLevel.NONE
+        return interp
+
+    def _prebuilt_problem(self, prebuilt: dict[str, str]) -> str | None:
+        """Why a shipped bundle must not be used (None: it may): another engine build, other bytes."""
+        if prebuilt.get("engine") != self._regopy.build_info():
+            return f"built by another engine ({prebuilt.get('engine')!r})"
+        try:
+            with open(prebuilt["path"], "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        except (OSError, KeyError) as exc:
+            return f"unreadable ({exc})"
+        if digest != prebuilt.get("sha256"):
+            return "its bytes do not have the recorded hash"
+        return None
+
+    def _compile(self, modules: list[list[str]], data: dict[str, Any], entrypoints: list[str],
+                 path: str | None) -> dict[str, Any]:
+        regopy = self._regopy
+        interp = self._interpreter()
         module_errors: list[dict[str, Any]] = []
         for name, text in modules:
             try:
@@ -372,7 +415,8 @@ def _serve(proto: Any) -> None:
         op = req.get("op")
         if op == "load":
             engine = engines.setdefault(req.get("group") or "main", Engine())
-            send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or [], req.get("path")))
+            send(engine.load(req["modules"], req.get("data") or {}, req.get("entrypoints") or [], req.get("path"),
+                             req.get("prebuilt")))
         elif op == "eval":
             trace = bool(req.get("trace"))
             for job in req["jobs"]:
@@ -419,6 +463,10 @@ def _serve(proto: Any) -> None:
             send(rule_paths(req["name"], req["text"]))
         elif op == "ping":
             send({"pong": True})
+        elif op == "info":
+            import regopy
+
+            send({"engine": regopy.build_info()})
         elif op == "exit":
             # at once: tearing down the interpreters and bundles costs time and helps no one
             proto.flush()
