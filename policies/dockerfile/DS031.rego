@@ -128,6 +128,16 @@ _variables(instr) := [[d[0], d[1]] |
 	instr.Cmd == "arg"
 }
 
+# The final stage's ARG and ENV variables, [instruction index, name, value], read once for
+# both rules below (indices, not instructions: collecting an object copies it).
+_variable_cmds := {"env", "arg"}
+
+_final_variables := [[i, name, value] |
+	instr := _final_commands[i]
+	_variable_cmds[instr.Cmd]
+	some [name, value] in _variables(instr)
+]
+
 # A path with its quotes, one leading '.', one leading '/' and one trailing '/' removed,
 # so that "./app/key.json", "/app/key.json" and "app/key.json" compare equal.
 _clean_path(p) := trim_suffix(no_lead_slash, "/") if {
@@ -154,9 +164,9 @@ _copied(path) if {
 # 1. ARG / ENV with a secret-looking name.
 deny contains res if {
 	docker.is_dockerfile
-	some instr in _final_commands
-	some [name, _] in _variables(instr)
+	some [i, name, _] in _final_variables
 	_secret_name(name)
+	instr := _final_commands[i]
 	msg := concat("", [upper(instr.Cmd), " '", name, "' looks like a secret; its value is stored in the image where anyone with the image can read it"])
 	res := result.new(msg, instr)
 }
@@ -164,11 +174,11 @@ deny contains res if {
 # 2. ARG / ENV pointing a credentials-file variable at a file that COPY brings in.
 deny contains res if {
 	docker.is_dockerfile
-	some instr in _final_commands
-	some [name, value] in _variables(instr)
+	some [i, name, value] in _final_variables
 	name in _secret_file_envs
 	value != ""
 	_copied(value)
+	instr := _final_commands[i]
 	msg := concat("", [upper(instr.Cmd), " '", name, "' points at a credentials file that a COPY puts into the image"])
 	res := result.new(msg, instr)
 }
@@ -186,12 +196,15 @@ deny contains res if {
 }
 
 # 4. RUN that logs in with credentials on its command line, without a secret mount.
+# Each pattern beside the literal command words it starts with: a cheap substring test
+# first (regopy evaluates regular expressions slowly), and the prefixes written out rather
+# than computed with split() for every RUN value.
 _credential_commands := {
-	`aws configure set aws_access_key_id`,
-	`aws configure set aws_secret_access_key`,
-	`gcloud auth activate-service-account`,
-	`az login.*(?:-p|--password|--federated-token)\s`,
-	`doctl auth init.*(?:-t|--access-token)\s`,
+	[`aws configure set aws_access_key_id`, `aws configure set aws_access_key_id`],
+	[`aws configure set aws_secret_access_key`, `aws configure set aws_secret_access_key`],
+	[`gcloud auth activate-service-account`, `gcloud auth activate-service-account`],
+	[`az login`, `az login.*(?:-p|--password|--federated-token)\s`],
+	[`doctl auth init`, `doctl auth init.*(?:-t|--access-token)\s`],
 }
 
 _has_secret_mount(instr) if {
@@ -200,17 +213,13 @@ _has_secret_mount(instr) if {
 	contains(flag, "type=secret")
 }
 
-# (each pattern starts with its literal command words: a cheap substring test first,
-# regopy evaluates regular expressions slowly)
 _sets_up_credentials(instr) if {
 	some value in instr.Value
 	is_string(value)
-	some pattern in _credential_commands
-	contains(value, _literal_prefix(pattern))
+	some [prefix, pattern] in _credential_commands
+	contains(value, prefix)
 	regex.match(pattern, value)
 }
-
-_literal_prefix(pattern) := split(pattern, ".*")[0]
 
 deny contains res if {
 	docker.is_dockerfile
