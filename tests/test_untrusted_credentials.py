@@ -441,3 +441,16 @@ def test_the_action_refuses_a_pull_request_link_to_git_config(
         for text in (run.stdout, run.stderr, run.summary, sarif, comments, json.dumps(run.outputs)):
             for form in (header, " ".join(ACTION_TOKEN), ACTION_TOKEN[::-1]):
                 assert form not in text
+
+
+def test_under_is_the_lexical_parents_test() -> None:
+    # forbidden._under compares parts (walking Path.parents was slow); it must answer as
+    # ``path == base or base in path.parents`` did, relative, absolute, '.', '..' and '//' alike
+    from regoscan.inputs.forbidden import _under
+
+    spellings = ["/", "//", "/a", "/a/b", "/a/bc", "/ab", "/A", "/a/./b", "/a/../b", "//a", "/a//b/",
+                 ".", "", "a", "a/b", "a/..", "..", "../a"]
+    for p in spellings:
+        for b in spellings:
+            path, base = Path(p), Path(b)
+            assert _under(path, base) == (path == base or base in path.parents), (p, b)
