@@ -35,6 +35,7 @@ from run import (
     DEFAULT_WORK,
     INSTALL_SOURCES,
     REPO,
+    copy_sources,
     count_findings,
     fresh_env,
     measure,
@@ -92,13 +93,7 @@ def install_tree(rev: str, root: Path) -> None:
     root.mkdir(parents=True)
     src = root / "src"
     if rev == ".":
-        for name in INSTALL_SOURCES:
-            top = REPO / name
-            if top.is_file():
-                src.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(top, src / name)
-            elif top.is_dir():
-                shutil.copytree(top, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        copy_sources(src)
     else:
         src.mkdir()
         with tempfile.TemporaryFile() as tar:

@@ -203,6 +203,18 @@ def source_fingerprint() -> str:
     return h.hexdigest()
 
 
+def copy_sources(dst: Path) -> None:
+    """The working tree's install sources (``INSTALL_SOURCES``) copied to ``dst``, so pip never
+    writes build files into the working tree."""
+    for name in INSTALL_SOURCES:
+        top = REPO / name
+        if top.is_file():
+            dst.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(top, dst / name)
+        elif top.is_dir():
+            shutil.copytree(top, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def installed_regoscan(work: Path, python: str) -> Path:
     """The console script of a regular install of this repository, (re)built when its sources changed."""
     root = work / "install"
@@ -217,15 +229,8 @@ def installed_regoscan(work: Path, python: str) -> Path:
     root.mkdir(parents=True)
     print(f"installing regoscan from {REPO} into {venv} (regular install, not editable)", file=sys.stderr)
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    # a copy of the sources, so pip never writes build files into the working tree
     src = root / "src-copy"
-    for name in INSTALL_SOURCES:
-        top = REPO / name
-        if top.is_file():
-            src.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(top, src / name)
-        elif top.is_dir():
-            shutil.copytree(top, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_sources(src)
     subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(src)], check=True)
     shutil.rmtree(src)
     stamp.write_text(fp)
