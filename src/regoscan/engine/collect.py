@@ -14,11 +14,10 @@ from pathlib import Path
 
 from regoscan.engine.cache import CacheRefused, ResultCache, file_digest, policy_key
 from regoscan.engine.notices import NoticeSink
-from regoscan.engine.policyset import collect_policy_files, data_files_of
+from regoscan.engine.policyfiles import collect_policy_files, data_files_of
 from regoscan.inputs.discover import discover
-from regoscan.inputs.load import MAX_BYTES, load_file
+from regoscan.inputs.limits import MAX_BYTES
 from regoscan.models import CheckMetadata, Finding, InputFile, InputType, Notice, NoticeLevel
-from regoscan.rego.prepare import MAX_POLICY_BYTES
 
 
 @dataclass
@@ -49,6 +48,8 @@ names alone, since rego-cpp reads ``time . now_ns ()`` and ``time.now_ns # note`
 
 
 def _reads_clock(path: Path) -> bool:
+    from regoscan.rego.prepare import MAX_POLICY_BYTES  # user policies only: prepared later anyway
+
     try:
         with path.open("rb") as handle:
             return _CLOCK.search(handle.read(MAX_POLICY_BYTES + 1)) is not None  # larger ones are refused
@@ -136,6 +137,7 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
     for n in found.notices:
         notices.add(n)
     checks_by_key = {(c.id, c.package): c for c in state.policy[0]} if state.policy else {}
+    load_file = None
     out = Collected()
     for i, cand in enumerate(found.candidates):
         if tick is not None and i:
@@ -150,6 +152,8 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
                 for n, document in cached_notices:
                     notices.add(n, document=document)
                 continue
+        if load_file is None:  # the parsers (and PyYAML) are imported only when a file is parsed
+            from regoscan.inputs.load import load_file
         f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
         n = _parse_notice(f)
         if n is not None:

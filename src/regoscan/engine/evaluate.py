@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regoscan.engine.findings import FindingBuilder, finding_order, number_repeats
+from regoscan.engine.findings import FindingBuilder, number_repeats
 from regoscan.engine.notices import NoticeSink
+from regoscan.engine.outcome import Evaluated, finding_order
 from regoscan.engine.planning import PLAN_MIN_JOBS, check_groups, route, type_group
 from regoscan.engine.policyset import (
     assemble,
@@ -27,7 +28,7 @@ from regoscan.engine.policyset import (
     metadata_entrypoints,
 )
 from regoscan.engine.units import legacy_metadata, policy_units, quarantine_notices
-from regoscan.models import CheckMetadata, Document, Finding, InputType, Notice
+from regoscan.models import Document, Finding, InputType, Notice
 from regoscan.rego.prebuilt import read_prepared, read_shipped
 from regoscan.rego.prepare import PreparedModule
 from regoscan.rego.process import WorkerError, WorkerProcess
@@ -57,17 +58,6 @@ def runtime_data(now_ns: int | None = None) -> dict[str, Any]:
     """``data.regoscan_runtime``: what the stand-ins of outside-reaching built-ins return
     (``policies/lib/compat.rego``); one clock reading for the whole scan."""
     return {"regoscan_runtime": {"now_ns": time.time_ns() if now_ns is None else now_ns}}
-
-
-@dataclass
-class Evaluated:
-    checks: list[CheckMetadata]
-    findings: dict[str, list[Finding]]
-    """Per file path."""
-    file_notices: dict[str, list[tuple[Notice, str | None]]]
-    policy_notices: list[Notice]
-    unstable: set[str]
-    """Files with a crashed or timed-out evaluation: never cached."""
 
 
 class Evaluation:

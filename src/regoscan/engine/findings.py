@@ -7,21 +7,14 @@ silently dropping (or silently waiving) a finding.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from regoscan.engine.exceptions import (
-    EXPIRING_SOON_DAYS,
     ExceptionTypeError,
-    ExpiryError,
-    days_left,
-    expiry_of,
-    expiry_text,
     namespace_names,
     rule_suffix,
     rule_suffixes,
@@ -31,7 +24,7 @@ from regoscan.engine.policyset import NAMESPACE_EXCEPTIONS, Check, ExceptionSour
 from regoscan.engine.results import region_for, rule_results
 from regoscan.engine.selectors import applies
 from regoscan.engine.units import Origin
-from regoscan.models import Document, ExpiringException, Finding, Notice, NoticeLevel, SuppressionInfo
+from regoscan.models import Document, Finding, Notice, NoticeLevel, SuppressionInfo
 from regoscan.rego.probe import Statement, body_statements, prefix_probes
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import parse_module
@@ -260,50 +253,6 @@ def call_line(source: str, name: str, rule_line: int) -> int | None:
     return calls[0] if calls else None
 
 
-@dataclass
-class ExpiryResult:
-    notices: list[Notice]
-    expiring: list[ExpiringException]
-
-
-def apply_expiry(findings: list[Finding], now: dt.datetime) -> ExpiryResult:
-    """Take away the waivers of exceptions past their ``custom.expires``, or with a date that
-    cannot be read (``policyset.assemble`` reports those), and list those ending soon.
-
-    Applied to every finding of the scan, cached ones included: a waiver recorded while an
-    exception was valid must not outlive it. An expired exception is a warning naming its
-    date, once per exception; the findings it waived are active again.
-    """
-    expired: dict[tuple[str, int, str, str], tuple[str, int]] = {}
-    soon: dict[tuple[str, int, str, str], tuple[str, int, int]] = {}
-    for finding in findings:
-        kept: list[SuppressionInfo] = []
-        for sup in finding.suppressions:
-            meta = dict(sup.metadata)
-            try:
-                until = expiry_of(meta)
-            except ExpiryError:
-                continue
-            key = (sup.kind, sup.exception_package, sup.path, sup.line)
-            if until is not None and until <= now:
-                expired[key] = (expiry_text(meta), expired.get(key, ("", 0))[1] + 1)
-                continue
-            kept.append(sup)
-            if until is not None and (left := days_left(until, now)) <= EXPIRING_SOON_DAYS:
-                soon[key] = (expiry_text(meta), left, soon.get(key, ("", 0, 0))[2] + 1)
-        finding.suppressions = kept
-    notices = [
-        Notice(NoticeLevel.WARNING, "exception-expired",
-               f"{kind} exception in package {package} expired on {date}: it waives nothing "
-               f"({count} finding{'s' if count != 1 else ''} it matched stay{'s' if count == 1 else ''} active)",
-               path, line)
-        for (kind, package, path, line), (date, count) in expired.items()]
-    expiring = [ExpiringException(kind, package, path, line, date, left, waived)
-                for (kind, package, path, line), (date, left, waived) in soon.items()]
-    expiring.sort(key=lambda e: (e.days_left, e.path, e.line))
-    return ExpiryResult(notices, expiring)
-
-
 def _unique(sups: list[SuppressionInfo]) -> list[SuppressionInfo]:
     """Drop repeats; metadata values may be lists, so compare instead of hashing."""
     out: list[SuppressionInfo] = []
@@ -329,7 +278,3 @@ def identity(check_id: str, doc: Document, message: str) -> str:
     resource = "/".join(x or "" for x in (doc.kind, doc.namespace, doc.name))
     raw = "\x1f".join((check_id, doc.path, resource, message))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-
-
-def finding_order(f: Finding) -> tuple[Any, ...]:
-    return (f.path, f.region.start_line, f.check.id, f.rule, f.message)

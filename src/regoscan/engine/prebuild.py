@@ -15,7 +15,7 @@ from pathlib import Path
 from regoscan.engine.evaluate import Evaluation, PolicyInputs
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.planning import PLAN_MIN_JOBS
-from regoscan.engine.policyset import collect_policy_files
+from regoscan.engine.policyfiles import collect_policy_files
 from regoscan.models import NoticeLevel
 from regoscan.rego.prebuilt import bundle_key, source_digest, write_manifest, write_prepared
 from regoscan.rego.prepare import read_module

@@ -10,16 +10,19 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regoscan import __version__
 from regoscan.engine.collect import CacheState, Collected, collect, coverage_notices, exclusions, open_cache
-from regoscan.engine.evaluate import Evaluated, Evaluation, PolicyInputs
-from regoscan.engine.findings import apply_expiry, finding_order
 from regoscan.engine.notices import NoticeSink
-from regoscan.engine.policy_changes import describe_changes
+from regoscan.engine.outcome import Evaluated, apply_expiry, finding_order
 from regoscan.models import Finding, InputFile, PolicyChange, ScanReport
 from regoscan.redact import secrets_for, withhold_secrets
-from regoscan.rego.runtime import spawn_worker
+
+if TYPE_CHECKING:
+    # imported when a file is evaluated: a scan served wholly from the cache needs no engine
+    from regoscan.engine.evaluate import Evaluation, PolicyInputs
+    from regoscan.rego.process import WorkerProcess
 
 DEFAULT_NAMESPACES = ["builtin", "user"]
 
@@ -57,6 +60,8 @@ class ScanOptions:
     ``rego.prebuilt``); for tests, never a command line option."""
 
     def policy_inputs(self) -> PolicyInputs:
+        from regoscan.engine.evaluate import PolicyInputs
+
         return PolicyInputs(self.policies, self.data, self.policy_root or self.root, self.namespaces, self.builtin,
                             self.workers, self.eval_timeout, shipped_bundles=self.shipped_bundles)
 
@@ -86,18 +91,30 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     if state.refused is not None:
         notices.add(state.refused)
     paths = opts.files if opts.files is not None else opts.paths
-    cfg = opts.policy_inputs()
-    cfg.now_ns = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
+    now_ns = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1000
     # Without a cache every file is evaluated: a worker starts now, importing the engine while
     # this process reads the policies. The evaluation starts with the first parsed documents.
-    early = spawn_worker() if state.cache is None else None
+    # With one, the engine is not even imported until a file misses.
+    early: WorkerProcess | None = None
+    if state.cache is None:
+        from regoscan.rego.runtime import spawn_worker
+
+        early = spawn_worker()
     evaluation: Evaluation | None = None
 
+    def start(expected: int) -> Evaluation:
+        nonlocal early
+        from regoscan.engine.evaluate import Evaluation
+
+        cfg = opts.policy_inputs()
+        cfg.now_ns = now_ns
+        started, early = Evaluation(cfg, notices, progress, tick, expected=expected, early=early), None
+        return started
+
     def parsed(f: InputFile, found: int) -> None:
-        nonlocal evaluation, early
+        nonlocal evaluation
         if evaluation is None and f.documents:
-            evaluation = Evaluation(cfg, notices, progress, tick, expected=found, early=early)
-            early = None
+            evaluation = start(found)
         if evaluation is not None:
             evaluation.add(f.documents)
 
@@ -112,8 +129,7 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
             evaluated = Evaluated(state.policy[0], {}, {}, state.policy[1], set())
         else:
             if evaluation is None:  # nothing to evaluate: the policy set is still loaded, for its checks and notices
-                evaluation = Evaluation(cfg, notices, progress, tick, expected=0, early=early)
-                early = None
+                evaluation = start(0)
             evaluated = evaluation.finish()
     finally:
         if evaluation is not None:
@@ -139,6 +155,8 @@ def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
     )
     report.policy_source = opts.policy_source
     if opts.policy_changes:
+        from regoscan.engine.policy_changes import describe_changes
+
         report.changed_policies = describe_changes(opts.policy_changes, report, opts.root,
                                                    in_effect=not opts.policy_source)
     # The one place every policy-supplied string passes before any writer (and the cache)

@@ -19,10 +19,10 @@ from regoscan.inputs.derived import add_dockerfile_views, add_kubernetes_views
 from regoscan.inputs.dockerfile import parse_dockerfile
 from regoscan.inputs.errors import ParseError
 from regoscan.inputs.forbidden import credential_shape
+from regoscan.inputs.limits import MAX_BYTES
 from regoscan.inputs.yamlfile import ParsedDocument, parse_json, parse_yaml
 from regoscan.models import Document, InputFile, InputType, Region
 
-MAX_BYTES = 10 * 1024 * 1024
 CREDENTIAL_CODE = "input-credential-file"
 _DOCKERFILE_START = re.compile(r"(?:FROM|ARG)\s", re.IGNORECASE)
 _DOCKERFILE_DIRECTIVE = re.compile(r"#\s*(?:syntax|escape)\s*=", re.IGNORECASE)
