@@ -85,6 +85,14 @@ def exclusions(exclude: list[str] | None, cache_dir: Path | None, root: Path) ->
     return out or None
 
 
+def load_file(abs_path: Path, rel_path: str, hint: InputType | None) -> InputFile:
+    """``inputs.load.load_file``, imported when the first file is parsed: a scan served wholly
+    from the cache never imports the parsers (nor PyYAML)."""
+    from regoscan.inputs.load import load_file as load
+
+    return load(abs_path, rel_path, hint)
+
+
 def _file_sha(path: Path) -> str | None:
     """SHA-256 of a file's bytes for the cache (None when unreadable or too large to scan)."""
     try:
@@ -137,7 +145,6 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
     for n in found.notices:
         notices.add(n)
     checks_by_key = {(c.id, c.package): c for c in state.policy[0]} if state.policy else {}
-    load_file = None
     out = Collected()
     for i, cand in enumerate(found.candidates):
         if tick is not None and i:
@@ -152,8 +159,6 @@ def collect(paths: list[str], root: Path, include: list[str] | None, exclude: li
                 for n, document in cached_notices:
                     notices.add(n, document=document)
                 continue
-        if load_file is None:  # the parsers (and PyYAML) are imported only when a file is parsed
-            from regoscan.inputs.load import load_file
         f = load_file(cand.abs_path, cand.rel_path, cand.input_type_hint)
         n = _parse_notice(f)
         if n is not None:
