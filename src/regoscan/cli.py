@@ -368,8 +368,7 @@ def render_reports(report: ScanReport, args: argparse.Namespace) -> tuple[dict[s
     Returns the texts (for the one that goes to stdout) and the write failures, one
     line each. The SARIF comes first: a truncated SARIF adds a notice the summary shows.
     """
-    import json
-
+    from regoscan.output import jsontext
     from regoscan.output.files import ReportWriteError, write_report
 
     texts: dict[str, str] = {}
@@ -381,7 +380,7 @@ def render_reports(report: ScanReport, args: argparse.Namespace) -> tuple[dict[s
 
         log, truncation = render_sarif(report, suppressed=args.sarif_suppressed, category=args.sarif_category)
         note_truncation(report, truncation)
-        texts["sarif"] = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        texts["sarif"] = jsontext.dumps(log) + "\n"
     if args.summary:
         from regoscan.output.markdown import render_summary
 

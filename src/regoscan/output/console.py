@@ -56,7 +56,6 @@ compatible). All keys are always present; absent values are ``null``::
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict
 from typing import Any
@@ -64,6 +63,7 @@ from typing import Any
 from regoscan.decision import verdict
 from regoscan.models import CheckMetadata, Finding, Notice, NoticeLevel, ScanReport, Severity, SuppressionInfo
 
+from . import jsontext
 from ._shared import (
     all_notices,
     by_location,
@@ -309,7 +309,7 @@ def render_json(report: ScanReport) -> str:
         "policy_source": report.policy_source or None,
         "changed_policies": [asdict(c) for c in report.changed_policies],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return jsontext.dumps(document, default=str) + "\n"
 
 
 # --- `regoscan checks` -------------------------------------------------------------------
@@ -331,5 +331,4 @@ def render_checks_text(checks: list[CheckMetadata], *, color: bool = False) -> s
 
 def render_checks_json(checks: list[CheckMetadata]) -> str:
     """``{"schema": "regoscan/checks/v1", "checks": [...]}``, each check as in ``regoscan/v1``."""
-    return json.dumps({"schema": CHECKS_SCHEMA, "checks": [_check_json(c) for c in checks]},
-                      indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps({"schema": CHECKS_SCHEMA, "checks": [_check_json(c) for c in checks]}) + "\n"

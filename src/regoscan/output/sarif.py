@@ -63,6 +63,7 @@ from regoscan.models import (
     SuppressionInfo,
 )
 
+from . import jsontext
 from ._shared import FINGERPRINT_KEY, all_notices, finding_key, location_sort_key, tool_version
 from .escape import md_escape
 from .fingerprints import LINE_HASH_KEY, FingerprintHook, SourceLineHashes, regoscan_fingerprint
@@ -871,7 +872,7 @@ def write_sarif(
     rendered = _render(report, suppressed, category, fingerprints, limits)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(rendered.log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(jsontext.dumps(rendered.log) + "\n", encoding="utf-8")
     return rendered.truncation
 
 
