@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from regoscan.errors import UsageError
 
@@ -63,6 +60,8 @@ def find_config(explicit: str | None, cwd: Path) -> Path | None:
 
 
 def _tool_table(path: Path, text: str | None = None) -> dict[str, Any] | None:
+    import tomllib  # only when there is a pyproject.toml to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:
@@ -84,6 +83,8 @@ def _read(path: Path, text: str | None = None) -> tuple[str, dict[str, Any]]:
     if path.name == PYPROJECT or path.suffix == ".toml":
         table = _tool_table(path, text) if path.name == PYPROJECT else _plain_toml(path, text)
         return (f"{path} [tool.regoscan]" if path.name == PYPROJECT else str(path)), table or {}
+    import yaml  # only when there is a YAML configuration file: PyYAML costs ~10 ms to import
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:
@@ -101,6 +102,8 @@ def _read(path: Path, text: str | None = None) -> tuple[str, dict[str, Any]]:
 
 
 def _plain_toml(path: Path, text: str | None = None) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeError) as exc:

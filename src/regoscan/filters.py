@@ -67,7 +67,7 @@ def check_selection(report: ScanReport, namespaces: Iterable[str] | None, *, opt
     loaded check lives in: either would otherwise pass as a clean scan (a typo in
     ``--namespace usr`` checked nothing and said "Passed: no findings"). A run with errors
     (the only policy did not compile) fails anyway and says why."""
-    from regoscan.engine.policyset import in_namespaces
+    from regoscan.engine.policyfiles import in_namespaces
 
     given = list(dict.fromkeys(namespaces or []))
     for ns in given:

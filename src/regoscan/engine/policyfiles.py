@@ -1,4 +1,5 @@
-"""Which policy and data files a scan loads: found, filtered, never read.
+"""Which policy and data files a scan loads (found, filtered, never read), and which packages
+its namespaces select.
 
 Apart from ``policyset`` (which parses and prepares them) so that a scan served wholly
 from the result cache, which only hashes these files for the cache key, does not import
@@ -102,3 +103,13 @@ def data_files_of(data_paths: list[str], root: Path | None = None, refused: Refu
             elif refused is not None:
                 refused.append((f, why))
     return out
+
+
+BUILTIN_ALIASES = ("appshield", "defsec")
+
+
+def in_namespaces(package: str, namespaces: list[str]) -> bool:
+    wanted = list(namespaces)
+    if "builtin" in wanted:
+        wanted.extend(BUILTIN_ALIASES)
+    return any(package == ns or package.startswith(ns + ".") for ns in wanted)

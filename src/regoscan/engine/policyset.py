@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from regoscan.engine.exceptions import ExpiryError, expiry_of
-from regoscan.engine.policyfiles import Refusals, collect_policy_files, data_files_of
+from regoscan.engine.policyfiles import Refusals, collect_policy_files, data_files_of, in_namespaces
 from regoscan.errors import UsageError
 from regoscan.inputs.errors import ParseError
 from regoscan.inputs.forbidden import credential_shape
@@ -343,16 +343,6 @@ def _deep_merge(into: dict[str, Any], new: dict[str, Any], prefix: str = "") -> 
 
 # Trivy's built-in library also lives under these legacy roots (appshield.kubernetes.KSV122,
 # defsec.kubernetes.KSV107); asking for "builtin" means all of it.
-BUILTIN_ALIASES = ("appshield", "defsec")
-
-
-def in_namespaces(package: str, namespaces: list[str]) -> bool:
-    wanted = list(namespaces)
-    if "builtin" in wanted:
-        wanted.extend(BUILTIN_ALIASES)
-    return any(package == ns or package.startswith(ns + ".") for ns in wanted)
-
-
 def _metadata_from_annotations(pkg: str, mods: list[PreparedModule]) -> dict[str, Any] | None:
     # The check's own files first. A file that only adds an ``exception`` to the package
     # describes the waiver (reason, ticket): read first (file names sort it first), it

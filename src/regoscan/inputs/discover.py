@@ -243,11 +243,14 @@ class _Walker:
             if real in self.seen_dirs:
                 continue
             self.seen_dirs.add(real)
-            subdirs = self.scan(directory, via_link, deferred)
+            subdirs = self.scan(directory, real, via_link, deferred)
             stack.extend(reversed(subdirs))
 
-    def scan(self, directory: Path, via_link: bool, deferred: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-        """Visit one folder's entries in name order; return its plain subfolders."""
+    def scan(self, directory: Path, real: Path, via_link: bool,
+             deferred: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+        """Visit one folder's entries in name order; return its plain subfolders. ``real`` is the
+        folder's resolved path: an entry that is not a link is ``real / name``, without a ``resolve``
+        (which ``lstat``s every component of the path: a third of the discovery's time)."""
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -264,13 +267,14 @@ class _Walker:
             if chart and entry.name == TEMPLATES and os.path.isdir(entry.path):
                 self.left_out(directory, Path(entry.path))  # Helm templates: not manifests until rendered
                 continue
-            found = self.visit(Path(entry.path), entry, via_link)
+            found = self.visit(Path(entry.path), entry, via_link, real)
             if found is not None:
                 subdir, is_link = found
                 (deferred if is_link else subdirs).append(subdir)
         return subdirs
 
-    def visit(self, path: Path, entry: os.DirEntry[str], via_link: bool) -> tuple[tuple[Path, Path], bool] | None:
+    def visit(self, path: Path, entry: os.DirEntry[str], via_link: bool,
+              parent_real: Path) -> tuple[tuple[Path, Path], bool] | None:
         """Handle one folder entry; return a subfolder to descend into (and whether it is a link)."""
         try:
             is_link = entry.is_symlink()
@@ -278,11 +282,11 @@ class _Walker:
         except OSError:
             return None
         if is_dir:
-            return None if entry.name in SKIPPED_DIRS else ((path, path.resolve()), via_link)
+            return None if entry.name in SKIPPED_DIRS else ((path, parent_real / entry.name), via_link)
         hint = classify(entry.name)
         if not is_link:
             if hint is not None and entry.is_file(follow_symlinks=False):
-                real = path.resolve()
+                real = parent_real / entry.name
                 if not self.refused(path, real):
                     self.add_file(path, real, hint, via_link)
             return None
