@@ -297,10 +297,12 @@ def _scan_options(args: argparse.Namespace) -> Any:
 def _policy_provenance(args: argparse.Namespace, opts: Any, stack: contextlib.ExitStack[Any]) -> list[Notice]:
     """``--policy-changes-since`` / ``--trusted-policy-ref``: what the working tree changed in the
     policies, and (for a trusted ref) the policies exported from that revision for the scan."""
+    since = args.policy_changes_since or args.trusted_policy_ref
+    if not since:
+        return []  # (regoscan.trusted imports git plumbing and the parsers: not for a plain scan)
     from regoscan.trusted import changes_since, trusted_policies
 
-    since = args.policy_changes_since or args.trusted_policy_ref
-    if since and (opts.policies or opts.data):
+    if opts.policies or opts.data:
         _label, opts.policy_changes = changes_since(since, opts.policies, opts.data, opts.root)
     if not args.trusted_policy_ref:
         return []
