@@ -31,11 +31,38 @@ from regoscan.engine.units import policy_units
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.models import Document, InputType
-from regoscan.rego.runtime import Job, PolicyRuntime, plan_module
+from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.worker import Engine
 
 SHARED = Path(os.environ.get("REGOSCAN_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 FAMILIES = {"(builtin)/kubernetes/": InputType.KUBERNETES, "(builtin)/dockerfile/": InputType.DOCKERFILE}
+
+
+PLAN_PACKAGE = "__regoscan_plan"
+
+
+def plan_module(plans: list[list[str]]) -> tuple[PolicyUnit, list[str]]:
+    """A module evaluating each plan's entrypoints in one query: ``{entrypoint: value}``.
+
+    The former layout's aggregating query (an undefined rule gives ``null``), kept here
+    only to measure it: scans no longer use it (regopy copies a frame of the whole
+    bundle's variables on every built-in call, so one bundle per check is cheaper).
+    Returns the unit and each plan's entrypoint, in order.
+    """
+    index: dict[str, int] = {}
+    lines = [f"package {PLAN_PACKAGE}", "", "import rego.v1", ""]
+    for eps in plans:
+        for ep in eps:
+            if ep not in index:
+                index[ep] = len(index)
+                ref = "data." + ep.replace("/", ".")
+                lines.append(f"_v{index[ep]} := x if {{ x := {ref} }} else := null")
+    names: list[str] = []
+    for n, eps in enumerate(plans):
+        body = ", ".join(f'"{ep}": _v{index[ep]}' for ep in eps)
+        lines.append(f"plan{n} := {{{body}}}")
+        names.append(f"{PLAN_PACKAGE}/plan{n}")
+    return PolicyUnit(f"{PLAN_PACKAGE}.rego", "\n".join(lines) + "\n", names), names
 
 
 def documents(root: Path) -> list[Document]:

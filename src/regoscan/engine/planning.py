@@ -35,7 +35,7 @@ def type_group(runtime: PolicyRuntime, input_type: InputType, leave_out: set[str
                                                  for prefix, family in _BUILTIN_FAMILIES.items())}
     if keep == everything:
         return None
-    runtime.define_group(input_type.value, keep | {u.name for u in runtime.extra_units})
+    runtime.define_group(input_type.value, keep)
     return input_type.value
 
 

@@ -67,16 +67,13 @@ class Job:
     id: int
     input_json: str
     entrypoints: list[str]
-    plan: str | None = None
-    """An aggregating entrypoint (see ``plan_module``) that evaluates all of ``entrypoints`` at once."""
     group: str = "main"
     """The engine group to evaluate in (see ``PolicyRuntime.define_group``)."""
     strict: list[str] = field(default_factory=list)
-    """Entrypoints (of ``entrypoints``, never in ``plan``) evaluated with built-in errors as
+    """Entrypoints (of ``entrypoints``) evaluated with built-in errors as
     errors, not undefined: exceptions, which must fail closed (see ``worker.Engine.evaluate``)."""
     routes: dict[str, str] = field(default_factory=dict)
-    """Entrypoints evaluated in another group than ``group`` (see ``PolicyRuntime.define_units``);
-    the plan covers only the entrypoints left in ``group``."""
+    """Entrypoints evaluated in another group than ``group`` (see ``PolicyRuntime.define_units``)."""
 
     def parts(self) -> dict[str, list[str]]:
         """The job's entrypoints by the group they are evaluated in, in order."""
@@ -135,14 +132,12 @@ class PolicyRuntime:
         """Where one worker saves a compiled group for the others to load (see ``_load_group``)."""
         self.whole_set_compiled = True
         """False after a trusted ``prepare``: no worker holds the whole set, so a smaller group costs no extra build."""
-        self.extra_units: list[PolicyUnit] = []
-        """Units added after ``prepare`` (the plan module)."""
 
     # ------------------------------------------------------------------ loading
 
     @property
     def compiled_units(self) -> list[PolicyUnit]:
-        """The units that compiled (after ``prepare``), plan modules included."""
+        """The units that compiled (after ``prepare``)."""
         return list(self._good)
 
     @property
@@ -290,26 +285,6 @@ class PolicyRuntime:
         else:
             msg = f"failed to compile: {msg}"
         self.quarantined.append(Quarantined(unit.name, msg, line=line, crashed=bool(reply.get("crashed"))))
-
-    def extend(self, unit: PolicyUnit) -> bool:
-        """Add a module to the compiled set after ``prepare`` (the plan module); False if it does not build."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        worker = idle.pop() if idle else None
-        for extra in idle:
-            extra.close()
-        worker, reply = self._try_load(worker, [*self._good, unit])
-        if not reply.get("ok"):
-            # the set without it is still good: rebuild it as it was
-            worker, reply = self._try_load(worker, self._good)
-            if worker is not None:
-                self._idle.append(worker)
-            return False
-        self._good = [*self._good, unit]
-        self.extra_units.append(unit)
-        if worker is not None:
-            self._idle.append(worker)
-        return True
 
     def define_group(self, name: str, unit_names: set[str]) -> None:
         """A smaller bundle, compiled lazily in each worker, for jobs that need only these units.
@@ -461,7 +436,6 @@ class PolicyRuntime:
             banned = set(self._banned)
         if not banned.intersection(job.entrypoints):
             return job
-        # no plan: it would evaluate the banned entrypoint again
         return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group,
                    strict=job.strict, routes=job.routes)
 
@@ -486,8 +460,7 @@ class PolicyRuntime:
                     collect(res)
         return worker
 
-    def _payload(self, worker: WorkerProcess, job: Job, eps: list[str] | None = None,
-                 plan: bool = True) -> dict[str, Any]:
+    def _payload(self, worker: WorkerProcess, job: Job, eps: list[str] | None = None) -> dict[str, Any]:
         """The worker request for a job (or for ``eps`` of it): one part per group it needs."""
         wanted = set(job.entrypoints if eps is None else eps)
         strict = set(job.strict)
@@ -502,8 +475,7 @@ class PolicyRuntime:
             if not group_eps:
                 continue
             used = self._ensure(worker, group)
-            parts.append({"group": used, "entrypoints": group_eps, "strict": [ep for ep in group_eps if ep in strict],
-                          "plan": job.plan if plan and group == job.group else None})
+            parts.append({"group": used, "entrypoints": group_eps, "strict": [ep for ep in group_eps if ep in strict]})
         return {"id": job.id, "input": job.input_json, "parts": parts}
 
     def _in_flight(self, exc: WorkerError, pending: dict[int, Job]) -> int | None:
@@ -535,7 +507,7 @@ class PolicyRuntime:
             if worker is None:
                 worker = self._start_worker()
             try:
-                payload = [self._payload(worker, job, remaining, plan=False)]
+                payload = [self._payload(worker, job, remaining)]
                 for raw in worker.evaluate(payload, trace=True, timeout=self.eval_timeout):
                     result.values.update(raw.get("values", {}))
                     result.errors.update(raw.get("errors", {}))
@@ -682,29 +654,3 @@ def spawn_worker() -> WorkerProcess | None:
         return WorkerProcess()
     except (OSError, WorkerError):
         return None
-
-
-PLAN_PACKAGE = "__regoscan_plan"
-
-
-def plan_module(plans: list[list[str]]) -> tuple[PolicyUnit, list[str]]:
-    """A module evaluating each plan's entrypoints in one query: ``{entrypoint: value}``.
-
-    A query costs about 0.09 ms on regopy before any rule runs; with ~100 checks per
-    document that fixed cost was a third of a scan. An undefined rule gives ``null``.
-    Returns the unit and each plan's entrypoint, in order.
-    """
-    index: dict[str, int] = {}
-    lines = [f"package {PLAN_PACKAGE}", "", "import rego.v1", ""]
-    for eps in plans:
-        for ep in eps:
-            if ep not in index:
-                index[ep] = len(index)
-                ref = "data." + ep.replace("/", ".")
-                lines.append(f"_v{index[ep]} := x if {{ x := {ref} }} else := null")
-    names: list[str] = []
-    for n, eps in enumerate(plans):
-        body = ", ".join(f'"{ep}": _v{index[ep]}' for ep in eps)
-        lines.append(f"plan{n} := {{{body}}}")
-        names.append(f"{PLAN_PACKAGE}/plan{n}")
-    return PolicyUnit(f"{PLAN_PACKAGE}.rego", "\n".join(lines) + "\n", names), names

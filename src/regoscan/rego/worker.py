@@ -439,17 +439,7 @@ def _serve(proto: Any) -> None:
                 for part in parts:
                     engine = engines[part.get("group") or "main"]
                     strict = set(part.get("strict") or ())
-                    todo = list(part["entrypoints"])
-                    plan = None if trace else part.get("plan")
-                    if plan:
-                        # one query for every entrypoint of the part (see runtime.plan_module);
-                        # any error in it sends the part through the per-entrypoint path below
-                        value, err = engine.evaluate(plan, via=runner)
-                        if err is None and isinstance(value, dict):
-                            wanted = set(todo) - strict  # a plan evaluates without strict errors
-                            values.update({ep: v for ep, v in value.items() if ep in wanted and v is not None})
-                            todo = [ep for ep in todo if ep in strict]
-                    for ep in todo:
+                    for ep in part["entrypoints"]:
                         if trace:
                             send({"progress": job["id"], "entrypoint": ep})
                         value, err = engine.evaluate(ep, strict=ep in strict, via=runner)
