@@ -156,7 +156,7 @@ def test_crashed_evaluations_are_not_cached(project: Path, monkeypatch: pytest.M
 
 def test_a_corrupt_cache_entry_is_a_miss(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _scan(project)
-    for entry in (project / ".cache").rglob("files/*.json"):
+    for entry in (project / ".cache").rglob("files/*.entry"):
         entry.write_text("{not json", encoding="utf-8")
     counter = _Counter(monkeypatch)
     second = _scan(project)

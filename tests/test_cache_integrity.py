@@ -63,17 +63,17 @@ def _codes(report: ScanReport) -> list[str]:
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob(f"{FORMAT}/*/files/*.json"))
+    return sorted(cache.glob(f"{FORMAT}/*/files/*.entry"))
 
 
 def _forge_empty(entry: Path) -> Iterator[None]:
     """What an attacker can write without the key: the right place, no findings, a made-up MAC."""
-    real = json.loads(entry.read_text(encoding="utf-8"))
-    body = json.loads(real["body"])
+    real_mac, _, real_body = entry.read_bytes().partition(b"\n")
+    body = json.loads(real_body)
     body["findings"] = []
-    text = json.dumps(body, separators=(",", ":"))
-    for mac in ("0" * 64, hashlib.sha256(text.encode()).hexdigest(), real["mac"]):
-        entry.write_text(json.dumps({"mac": mac, "body": text}), encoding="utf-8")
+    text = json.dumps(body, separators=(",", ":")).encode()
+    for mac in (b"0" * 64, hashlib.sha256(text).hexdigest().encode(), real_mac):
+        entry.write_bytes(mac + b"\n" + text)
         yield
 
 
@@ -197,3 +197,66 @@ def test_links_and_special_files_inside_the_folder_are_refused(tmp_path: Path, p
         ResultCache(project / ".regoscan-cache", project)
     report = _scan(project)
     assert "cache-refused" in _codes(report) and _messages(report) == ["pod a", "pod b"]
+
+
+def _signed(cache: Path, entry: Path, body: bytes) -> bytes:
+    """An entry holding ``body`` with a genuine MAC, made with the folder's own key (as only regoscan can)."""
+    store = ResultCache(cache)
+    return store._mac("file", entry.parent.parent.name, entry.name, body).encode() + b"\n" + body
+
+
+_SPOILERS = {
+    "empty": lambda cache, entry, raw: b"",
+    "no separator": lambda cache, entry, raw: raw.replace(b"\n", b" ", 1),
+    "MAC not ASCII": lambda cache, entry, raw: "é".encode() * 32 + raw[64:],
+    "MAC in upper case": lambda cache, entry, raw: raw[:64].upper() + raw[64:],
+    "body cut short": lambda cache, entry, raw: raw[:-10],
+    "body edited": lambda cache, entry, raw: raw.replace(b'"findings":[{', b'"findings":[], "x":[{', 1),
+    "v1 envelope": lambda cache, entry, raw: json.dumps({"mac": raw[:64].decode(), "body": raw[65:].decode()}
+                                                        ).encode(),
+    "signed, not JSON": lambda cache, entry, raw: _signed(cache, entry, b"{not json"),
+    "signed, not an object": lambda cache, entry, raw: _signed(cache, entry, b"[]"),
+    "signed, wrong file": lambda cache, entry, raw: _signed(cache, entry, raw[65:].replace(b'"path":"',
+                                                                                            b'"path":"x', 1)),
+}
+
+
+@pytest.mark.parametrize("spoil", list(_SPOILERS), ids=list(_SPOILERS))
+def test_a_malformed_or_altered_entry_is_a_miss(project: Path, spoil: str) -> None:
+    """Each way an entry can be broken (on disk, or signed but not an entry for this file) makes that
+    file a miss: it is parsed and evaluated again, with the same findings."""
+    first = _scan(project)
+    cache = project / ".regoscan-cache"
+    for entry in _entries(cache):
+        entry.write_bytes(_SPOILERS[spoil](cache, entry, entry.read_bytes()))
+    report = _scan(project)
+    assert _messages(report) == _messages(first) == ["pod a", "pod b"]
+    assert report.notices == []
+
+
+def test_a_signed_entry_is_what_a_hit_serves(project: Path) -> None:
+    """The converse of the above: the cache serves what a genuinely signed entry says (so the
+    misses above are the checks' doing, not a cache that never hits)."""
+    _scan(project)
+    cache = project / ".regoscan-cache"
+    for entry in _entries(cache):
+        body = entry.read_bytes()[65:].replace(b'"message":"pod ', b'"message":"cached pod ')
+        entry.write_bytes(_signed(cache, entry, body))
+    assert _messages(_scan(project)) == ["cached pod a", "cached pod b"]
+
+
+def test_folders_of_older_formats_are_removed(project: Path, tmp_path: Path) -> None:
+    """A cache restored from an older regoscan keeps its ``v1`` folder until the next store; nothing
+    else in the cache folder is touched, and a link named like a format is refused, not followed."""
+    cache = project / ".regoscan-cache"
+    write(cache, "v1/0123/files/old.json", "{}")
+    write(cache, "notes/keep.txt", "mine")
+    (cache / "v3.txt").write_text("a file, not a format folder")
+    _scan(project)
+    assert not (cache / "v1").exists()
+    assert (cache / "notes/keep.txt").read_text() == "mine" and (cache / "v3.txt").is_file()
+    assert [p.parent.parent.parent.name for p in _entries(cache)] == [FORMAT, FORMAT]
+    outside = _victims(tmp_path)
+    (cache / "v0").symlink_to(outside, target_is_directory=True)
+    assert "cache-refused" in _codes(_scan(project))
+    assert sorted(p.name for p in outside.iterdir()) == [f"d{i}" for i in range(6)]
