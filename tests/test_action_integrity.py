@@ -17,6 +17,7 @@ import pytest
 
 from regoscan.action.inputs import InputError, read_inputs
 from regoscan.cli import main
+from regoscan.engine.cache import FORMAT
 from tests.e2e.scenario import PullRequest, commit, init_repo, write
 from tests.test_action_run import _results, action, pr  # noqa: F401 - the fixture is used by name
 
@@ -122,7 +123,7 @@ def test_the_cache_lives_outside_the_workspace_and_serves_the_next_push(
                    **{"cache-dir": "regoscan-cache", "fail-on": "never"})
     cache = tmp_path / "home" / "regoscan-cache"  # the runner's temporary folder ($HOME in the container)
     assert first.code == 0 and f"result cache in {cache}" in first.stdout
-    assert (cache / "key").is_file() and list(cache.glob("v1/*/files/*.json"))
+    assert (cache / "key").is_file() and list(cache.glob(f"{FORMAT}/*/files/*.entry"))
     assert not (repo / "regoscan-cache").exists()
     second = action(tmp_path, repo, None, capfd, event_name="push", event=push, policy="",
                     **{"cache-dir": "regoscan-cache", "fail-on": "never"})
