@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import re
 import sys
 from collections.abc import Sequence
@@ -34,6 +33,8 @@ SCAN_FORMATS = ("text", "json", "sarif")
 
 
 def _suggest(word: str, options: Sequence[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

@@ -32,11 +32,7 @@ import hmac
 import json
 import os
 import re
-import secrets
-import shutil
 import stat
-import subprocess
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -161,6 +157,8 @@ def _inside_git_work_tree(folder: Path) -> bool:
 
 def _tracked(folder: Path) -> list[str]:
     """Paths under ``folder`` that git tracks; raises CacheRefused when git cannot tell."""
+    import subprocess  # only for a cache folder inside a git work tree
+
     env = {k: os.environ[k] for k in ("PATH", "HOME", "SYSTEMROOT") if k in os.environ}
     env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
     try:
@@ -252,6 +250,8 @@ def _load_key(folder: Path) -> bytes:
             return key
         with contextlib.suppress(OSError):
             os.unlink(path)  # unusable: every entry made with it becomes a miss
+    import secrets  # (this and the other imports below: not needed by a warm scan that only reads)
+
     key = secrets.token_bytes(32)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -363,6 +363,8 @@ class ResultCache:
 
     def _write(self, path: Path, value: dict[str, Any], kind: str, key: str) -> None:
         """Atomic write (temp file + rename): a killed run never leaves a half entry."""
+        import tempfile
+
         body = json.dumps(value, separators=(",", ":")).encode("utf-8")
         content = self._mac(kind, key, path.name, body).encode("ascii") + b"\n" + body
         if not self._real_folders(path.parent):
@@ -394,6 +396,8 @@ class ResultCache:
 
     def _prune(self, keep: str) -> None:
         """Drop all but the newest policy sets; only real folders, never through a link."""
+        import shutil
+
         try:
             if stat.S_ISLNK(os.lstat(self.root).st_mode):
                 return
@@ -416,6 +420,8 @@ class ResultCache:
     def _drop_other_formats(self) -> None:
         """Remove the folders of other entry formats (``v1``): their entries are never read again.
         Real folders only (``lstat``), never through a link."""
+        import shutil
+
         try:
             with os.scandir(self.folder) as entries:
                 old = [e.name for e in entries if e.name != FORMAT and _FORMAT_NAME.fullmatch(e.name)
