@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import regoscan.engine.planning as planning
 from regoscan.engine.evaluate import Evaluation, PolicyInputs
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import load_modules
@@ -25,7 +26,7 @@ from regoscan.engine.prebuild import build_bundles
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.models import Document
-from regoscan.rego.prebuilt import MANIFEST, PREPARED, PreparedModules, read_prepared, read_shipped
+from regoscan.rego.prebuilt import CUTS, MANIFEST, PREPARED, PreparedModules, read_cuts, read_prepared, read_shipped
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
@@ -171,6 +172,52 @@ def test_a_prepared_file_without_the_recorded_hash_is_not_read(tmp_path: Path, s
     assert read_prepared(read_shipped(copy)) is None
 
 
+def _cutting_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = planning.reachable
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "reachable", counted)
+    return calls
+
+
+def test_library_cuts_come_shipped_and_equal(shipped: Path, documents: list[Document],
+                                             compiled: list[tuple[str, str, int, str]],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cuts a scan would make (rego.shake, ~0.1 s of every start) are shipped, equal to those it
+    makes, and a scan with them cuts nothing and finds the same."""
+    table = read_cuts(read_shipped(shipped))
+    assert table is not None and len(table) >= 100
+    cfg = PolicyInputs([], [], REPO, ["builtin", "user"], True, 1, 60.0, now_ns=0,
+                       shipped_bundles=REPO / "no-such-folder")
+    evaluation = Evaluation(cfg, NoticeSink(), None, expected=len(documents))
+    try:
+        assert evaluation.cuts == table  # computed here, from the same library and checks
+    finally:
+        evaluation.close()
+    calls = _cutting_counted(monkeypatch)
+    found, stats = _scan(documents, shipped)
+    assert found == compiled and calls == [] and stats["prebuilt"] > 0, stats
+
+
+def test_cuts_without_the_recorded_hash_are_made_again(tmp_path: Path, shipped: Path, documents: list[Document],
+                                                       compiled: list[tuple[str, str, int, str]],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "bundles"
+    shutil.copytree(shipped, copy)
+    table = json.loads((copy / CUTS).read_text(encoding="utf-8"))
+    key = sorted(table)[0]
+    table[key] = []  # a check cut away from every library rule it needs
+    (copy / CUTS).write_text(json.dumps(table), encoding="utf-8")
+    assert read_cuts(read_shipped(copy)) is None
+    calls = _cutting_counted(monkeypatch)
+    found, _ = _scan(documents, copy)
+    assert found == compiled and len(calls) >= 100
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_the_bundles_a_scan_looks_up(tmp_path: Path, shipped: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
@@ -183,6 +230,7 @@ def test_the_wheel_carries_the_bundles_a_scan_looks_up(tmp_path: Path, shipped: 
         names = set(zf.namelist())
         manifest = json.loads(zf.read(f"regoscan/_bundled/bundles/{MANIFEST}"))
         assert f"regoscan/_bundled/bundles/{PREPARED}" in names and manifest["prepared"]
+        assert f"regoscan/_bundled/bundles/{CUTS}" in names and manifest["cuts"]
     expected = read_shipped(shipped)
     assert expected is not None
     assert set(manifest["bundles"]) == set(expected.files)  # the keys a scan of this tree computes

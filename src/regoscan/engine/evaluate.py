@@ -29,7 +29,7 @@ from regoscan.engine.policyset import (
 )
 from regoscan.engine.units import legacy_metadata, policy_units, quarantine_notices
 from regoscan.models import Document, Finding, InputType, Notice
-from regoscan.rego.prebuilt import read_prepared, read_shipped
+from regoscan.rego.prebuilt import Cuts, read_cuts, read_prepared, read_shipped
 from regoscan.rego.prepare import PreparedModule
 from regoscan.rego.process import WorkerError, WorkerProcess
 from regoscan.rego.runtime import JobResult, JobStream, PolicyRuntime, spawn_worker
@@ -105,6 +105,9 @@ class Evaluation:
 
     def _prepare(self, cfg: PolicyInputs, early: WorkerProcess | None, expected: int) -> None:
         shipped = read_shipped(cfg.shipped_bundles if cfg.shipped_bundles is not None else bundles_dir())
+        self.cuts: Cuts = read_cuts(shipped) or {}
+        """Library cuts per built-in check: the shipped ones, and those made in this run (``engine.prebuild``
+        ships them)."""
         modules, load_notices = load_modules(cfg.policies, cfg.root, cfg.builtin, read_prepared(shipped))
         for n in load_notices:
             self._policy_notice(n)
@@ -157,7 +160,8 @@ class Evaluation:
         self._routes: dict[str, str] | None = None
         self._routed: set[str] = set()
         if shipped is not None or expected >= PLAN_MIN_JOBS:
-            self._routes = check_groups(runtime, {m.name: m.package for m in good_modules}, self._routed)
+            self._routes = check_groups(runtime, {m.name: m.package for m in good_modules}, self._routed,
+                                        self.cuts)
         self._few = expected < PLAN_MIN_JOBS
         self._expected = expected
         self._stream: JobStream | None = None

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from regoscan.models import InputType
+from regoscan.rego.prebuilt import Cuts, cut_key, libraries_digest
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.shake import data_paths, reachable
 
@@ -67,7 +68,8 @@ def route(job: Job, routes: dict[str, str]) -> None:
     job.routes = {ep: routes[ep] for ep in job.entrypoints if ep in routes}
 
 
-def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed: set[str]) -> dict[str, str] | None:
+def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed: set[str],
+                 cuts: Cuts | None = None) -> dict[str, str] | None:
     """Define a bundle per built-in check, beside only the library rules it reaches.
 
     regopy copies a frame holding every local variable of the bundle on each built-in
@@ -80,6 +82,8 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
     off. Returns the group of each check entrypoint, or None, defining nothing, when a
     user module could take part in a built-in check's evaluation: its package overlaps a
     built-in package or a ``data`` path that built-in code reads (``data.k8s.version``...).
+    ``cuts``: library cuts by key (``rego.prebuilt.cut_key``), shipped ones first; each cut
+    made here is added to it.
     """
     good = [u for u in runtime.units if u.name in {g.name for g in runtime.compiled_units}]
     checks = [u for u in good if u.name.startswith(_BUILTIN) and not u.name.startswith(_BUILTIN_LIB) and u.entrypoints]
@@ -93,12 +97,19 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
         if not name.startswith(_BUILTIN) and pkg and any(_overlaps(pkg, t) for t in territory):
             return None
     lib_texts = [(u.name, u.text) for u in libs]
+    libs_digest = libraries_digest(lib_texts) if cuts is not None else ""
     routes: dict[str, str] = {}
     routed.clear()
     for check in checks:
         routed.add(check.name)
         group = f"check:{check.name}"
-        units = [PolicyUnit(name, text, [], library=True) for name, text in reachable(lib_texts, [check.text])]
+        key = cut_key(libs_digest, check.name, check.text) if cuts is not None else ""
+        cut = cuts.get(key) if cuts is not None else None
+        if cut is None:
+            cut = reachable(lib_texts, [check.text])
+            if cuts is not None:
+                cuts[key] = cut
+        units = [PolicyUnit(name, text, [], library=True) for name, text in cut]
         runtime.define_units(group, [*units, check], data_slice([u.text for u in [*units, check]], runtime.data))
         routes.update(dict.fromkeys(check.entrypoints, group))
     return routes

@@ -17,7 +17,7 @@ from regoscan.engine.notices import NoticeSink
 from regoscan.engine.planning import PLAN_MIN_JOBS
 from regoscan.engine.policyfiles import collect_policy_files
 from regoscan.models import NoticeLevel
-from regoscan.rego.prebuilt import bundle_key, source_digest, write_manifest, write_prepared
+from regoscan.rego.prebuilt import bundle_key, source_digest, write_cuts, write_manifest, write_prepared
 from regoscan.rego.prepare import read_module
 from regoscan.rego.process import WorkerProcess
 
@@ -80,7 +80,7 @@ def build_bundles(out: Path, timeout: float = 300.0) -> int:
             files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
         if not files:
             raise RuntimeError("no built-in check was split into a bundle of its own")
-        write_manifest(out, worker.engine(), files, _prepare_builtins(out))
+        write_manifest(out, worker.engine(), files, _prepare_builtins(out), write_cuts(out, evaluation.cuts))
         return len(files)
     finally:
         evaluation.close()  # the worker with it
