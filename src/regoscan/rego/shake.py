@@ -71,19 +71,26 @@ def _refs(mod: ModuleSyntax, start: int, end: int, packages: set[str]) -> _Refs:
     own = mod.package or ""
     aliases = mod.import_aliases()
     for chain, after in _chains(mod.tokens, start, end):
-        head = chain[0]
-        if head == "data":
-            path = chain[1:]
-        elif head in aliases:
-            path = aliases[head].split(".") + chain[1:]
-        else:
-            refs.rules.add((own, head))
-            continue
-        if not path:
-            refs.everything = True  # data itself
-            continue
-        _resolve(path, after == "[", packages, refs)
+        _note_chain(chain, after == "[", own, aliases, packages, refs)
     return refs
+
+
+def _note_chain(chain: list[str], indexed: bool, own: str, aliases: dict[str, str],
+                packages: frozenset[str] | set[str], refs: _Refs) -> None:
+    """Record what one dotted name refers to: a rule of the module's own package, or a path under
+    ``data`` (spelt out or through an import alias); ``data`` itself reaches everything."""
+    head = chain[0]
+    if head == "data":
+        path = chain[1:]
+    elif head in aliases:
+        path = aliases[head].split(".") + chain[1:]
+    else:
+        refs.rules.add((own, head))
+        return
+    if not path:
+        refs.everything = True
+        return
+    _resolve(path, indexed, packages, refs)
 
 
 _CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(\s*\[)?")
@@ -111,19 +118,7 @@ def _root_refs(text: str, packages: frozenset[str]) -> _Refs:
             aliases[words[3] if len(words) > 3 and words[2] == "as" else target.rsplit(".", 1)[-1]] = target
     body = _DIRECTIVE.sub("", _COMMENT.sub("", _STRING.sub('""', text)))
     for m in _CHAIN.finditer(body):
-        chain = m.group(1).split(".")
-        head = chain[0]
-        if head == "data":
-            path = chain[1:]
-        elif head in aliases:
-            path = aliases[head].split(".") + chain[1:]
-        else:
-            refs.rules.add((mod_package, head))
-            continue
-        if not path:
-            refs.everything = True
-            continue
-        _resolve(path, bool(m.group(2)), packages, refs)
+        _note_chain(m.group(1).split("."), bool(m.group(2)), mod_package, aliases, packages, refs)
     return refs
 
 
