@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,11 @@ def _target_event(pr: PullRequest) -> dict[str, Any]:
 
 
 def test_pull_request_target_scans_the_head_commit_not_the_base_checkout(
-        tmp_path: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, fake: FakeGitHub, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # a temporary folder of this test's own, so another run on the machine cannot leave a head tree in it
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     pr = pull_request_target(tmp_path / "repo", extra_pr_files={
         "k8s/root-pod.yaml": PRIVILEGED, "policy/pr-exception.rego": PR_EXCEPTION})
     before = sorted(p.relative_to(pr.workspace).as_posix() for p in pr.workspace.rglob("*") if ".git" not in p.parts)
@@ -68,7 +73,7 @@ def test_pull_request_target_scans_the_head_commit_not_the_base_checkout(
     assert sorted(set(after) - {"regoscan.sarif", "full.sarif"}) == before
     assert git(pr.workspace, "rev-parse", "HEAD") == pr.base_sha
     assert not (pr.workspace / "k8s" / "root-pod.yaml").exists()
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("regoscan-head-*/k8s/root-pod.yaml"))
+    assert not list(private_tmp.glob("regoscan-head-*"))  # the head tree is removed after the run
     assert_token_nowhere(run, fake)
 
 
