@@ -98,6 +98,23 @@ def write_manifest(folder: Path, engine: str, files: dict[str, str], prepared: s
     (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
+def _write_hashed(folder: Path, name: str, raw: bytes) -> str:
+    """Write one shipped file; its SHA-256, for the manifest."""
+    (folder / name).write_bytes(raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _read_hashed(shipped: Shipped | None, name: str, digest: str | None) -> bytes | None:
+    """A shipped file's bytes, only when the manifest records its SHA-256 and the bytes have it."""
+    if shipped is None or digest is None:
+        return None
+    try:
+        raw = (shipped.folder / name).read_bytes()
+    except OSError:
+        return None
+    return raw if hashlib.sha256(raw).hexdigest() == digest else None
+
+
 # ------------------------------------------------------------------ prepared modules
 
 PREPARED = "prepared.pickle"
@@ -109,9 +126,7 @@ def source_digest(raw: bytes) -> str:
 
 def write_prepared(folder: Path, entries: list[tuple[str, int, str, Any]]) -> str:
     """Save (display name, module index, SHA-256 of the source, prepared module) entries; their SHA-256."""
-    raw = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    (folder / PREPARED).write_bytes(raw)
-    return hashlib.sha256(raw).hexdigest()
+    return _write_hashed(folder, PREPARED, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class PreparedModules:
@@ -135,13 +150,8 @@ class PreparedModules:
 
 
 def read_prepared(shipped: Shipped | None) -> PreparedModules | None:
-    if shipped is None or shipped.prepared is None:
-        return None
-    try:
-        raw = (shipped.folder / PREPARED).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(raw).hexdigest() != shipped.prepared:
+    raw = _read_hashed(shipped, PREPARED, shipped.prepared if shipped else None)
+    if raw is None:
         return None
     try:
         entries = pickle.loads(raw)
@@ -176,19 +186,13 @@ def write_cuts(folder: Path, cuts: Cuts) -> str:
     """Save the cuts made while the bundles were built; their file's SHA-256."""
     raw = json.dumps({k: [list(m) for m in v] for k, v in sorted(cuts.items())}, ensure_ascii=False,
                      separators=(",", ":")).encode("utf-8", "surrogatepass")
-    (folder / CUTS).write_bytes(raw)
-    return hashlib.sha256(raw).hexdigest()
+    return _write_hashed(folder, CUTS, raw)
 
 
 def read_cuts(shipped: Shipped | None) -> Cuts | None:
     """The shipped cuts, or None (no file, not the manifest's hash, not a table of cuts)."""
-    if shipped is None or shipped.cuts is None:
-        return None
-    try:
-        raw = (shipped.folder / CUTS).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(raw).hexdigest() != shipped.cuts:
+    raw = _read_hashed(shipped, CUTS, shipped.cuts if shipped else None)
+    if raw is None:
         return None
     try:
         table = json.loads(raw)
