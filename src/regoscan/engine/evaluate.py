@@ -86,7 +86,7 @@ class Evaluation:
         self._submitted = 0
         self._done = 0
         self._lock = threading.Lock()
-        self._type_groups: dict[InputType, str] = {}
+        self._type_groups: dict[InputType, str | None] = {}
         # regopy's import and the interpreter start overlap the policy preparation below
         if early is None:
             early = spawn_worker()
@@ -162,7 +162,6 @@ class Evaluation:
         if shipped is not None or expected >= PLAN_MIN_JOBS:
             self._routes = check_groups(runtime, {m.name: m.package for m in good_modules}, self._routed,
                                         self.cuts)
-        self._few = expected < PLAN_MIN_JOBS
         self._expected = expected
         self._stream: JobStream | None = None
 
@@ -202,9 +201,9 @@ class Evaluation:
         if input_type in self._type_groups:
             return self._type_groups[input_type]
         group: str | None = None
-        if not (self._few and self.runtime.whole_set_compiled):
+        if not (self._expected < PLAN_MIN_JOBS and self.runtime.whole_set_compiled):
             group = type_group(self.runtime, input_type, self._routed)
-        self._type_groups[input_type] = group  # type: ignore[assignment]
+        self._type_groups[input_type] = group
         return group
 
     def finish(self) -> Evaluated:
