@@ -378,7 +378,17 @@ def _pull_request_with(tmp: Path, base_files: dict[str, str], base_links: dict[s
                        pr_links: dict[str, str] | None = None) -> Any:
     """The ``pull_request`` scenario with extra files and links on main, and files the pull
     request changes; ``target``: the workspace is main, as ``pull_request_target`` checks out."""
-    from tests.e2e.scenario import FIXTURES, PR_NUMBER, PullRequest, checkout, commit, copy_tree, git, init_repo
+    from tests.e2e.scenario import (
+        FIXTURES,
+        PR_NUMBER,
+        PullRequest,
+        checkout,
+        commit,
+        copy_tree,
+        git,
+        init_repo,
+        publish_pull_refs,
+    )
     from tests.e2e.scenario import write as write_files
 
     origin = init_repo(tmp / "origin")
@@ -395,12 +405,7 @@ def _pull_request_with(tmp: Path, base_files: dict[str, str], base_links: dict[s
         shutil.rmtree(origin / rel, ignore_errors=True)
         (origin / rel).symlink_to(link)
     head = commit(origin, "feature work, and a link's target edited")
-    git(origin, "checkout", "-q", "--detach", base)
-    git(origin, "merge", "-q", "--no-ff", "-m", f"Merge {head} into {base}", head)
-    merge = git(origin, "rev-parse", "HEAD")
-    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/head", head)
-    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/merge", merge)
-    git(origin, "checkout", "-q", "main")
+    merge = publish_pull_refs(origin, base, head)
     ref = "refs/heads/main" if target else f"refs/pull/{PR_NUMBER}/merge"
     workspace = checkout(origin, tmp / "workspace", ref)
     return PullRequest(origin, workspace, base, head, merge)

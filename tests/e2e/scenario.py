@@ -105,6 +105,19 @@ class PullRequest:
         return path
 
 
+def publish_pull_refs(origin: Path, base: str, head: str) -> str:
+    """The refs GitHub keeps for a pull request: ``refs/pull/N/head`` and the synthetic merge
+    commit ``refs/pull/N/merge`` (first parent the base tip, second the head); ``main`` is
+    checked out again. The merge commit's id."""
+    git(origin, "checkout", "-q", "--detach", base)
+    git(origin, "merge", "-q", "--no-ff", "-m", f"Merge {head} into {base}", head)
+    merge = git(origin, "rev-parse", "HEAD")
+    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/head", head)
+    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/merge", merge)
+    git(origin, "checkout", "-q", "main")
+    return merge
+
+
 def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, str] | None = None,
                  extra_pr_links: dict[str, str] | None = None) -> PullRequest:
     """Build origin (main, feature, pull refs) and a workspace checked out at the merge commit.
@@ -128,13 +141,7 @@ def pull_request(tmp: Path, *, depth: int | None = 1, extra_pr_files: dict[str, 
     git(origin, "checkout", "-q", "main")
     copy_tree(FIXTURES / "main-later", origin)
     base = commit(origin, "main moves on")
-    # GitHub's synthetic merge commit: first parent = base tip, second = PR head
-    git(origin, "checkout", "-q", "--detach", base)
-    git(origin, "merge", "-q", "--no-ff", "-m", f"Merge {head} into {base}", head)
-    merge = git(origin, "rev-parse", "HEAD")
-    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/head", head)
-    git(origin, "update-ref", f"refs/pull/{PR_NUMBER}/merge", merge)
-    git(origin, "checkout", "-q", "main")
+    merge = publish_pull_refs(origin, base, head)
 
     workspace = tmp / "workspace"
     init_repo(workspace)
