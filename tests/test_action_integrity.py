@@ -123,7 +123,7 @@ def test_the_cache_lives_outside_the_workspace_and_serves_the_next_push(
                    **{"cache-dir": "regoscan-cache", "fail-on": "never"})
     cache = tmp_path / "home" / "regoscan-cache"  # the runner's temporary folder ($HOME in the container)
     assert first.code == 0 and f"result cache in {cache}" in first.stdout
-    assert (cache / "key").is_file() and list(cache.glob(f"{FORMAT}/*/files/*.entry"))
+    assert (cache / "key").is_file() and list(cache.glob(f"{FORMAT}/*.pack"))
     assert not (repo / "regoscan-cache").exists()
     second = action(tmp_path, repo, None, capfd, event_name="push", event=push, policy="",
                     **{"cache-dir": "regoscan-cache", "fail-on": "never"})

@@ -14,6 +14,7 @@ from regoscan.engine.scan import ScanOptions, run_scan
 from regoscan.models import ScanReport
 from regoscan.output.sarif import build_sarif
 from tests.helpers import POD, write
+from tests.shared import CORPUS, CORPUS_MISSING
 
 CHECK = """\
 package user.test.NAME
@@ -156,8 +157,8 @@ def test_crashed_evaluations_are_not_cached(project: Path, monkeypatch: pytest.M
 
 def test_a_corrupt_cache_entry_is_a_miss(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _scan(project)
-    for entry in (project / ".cache").rglob("files/*.entry"):
-        entry.write_text("{not json", encoding="utf-8")
+    for pack in (project / ".cache").rglob("*.pack"):
+        pack.write_text("{not json", encoding="utf-8")
     counter = _Counter(monkeypatch)
     second = _scan(project)
     assert len(counter.parsed) == 3
@@ -180,3 +181,59 @@ def test_cache_folder_inside_the_scanned_tree_is_not_scanned(project: Path) -> N
     run_scan(opts)
     second = run_scan(opts)
     assert not [f for f in second.files if f.path.startswith(".cache")]
+
+
+EXPIRING = """\
+# METADATA
+# custom:
+#   reason: waiting for the vendor fix
+#   expires: 2999-12-31
+package user.test.NAME
+
+import rego.v1
+
+exception contains rules if {
+    input.metadata.name == "c"
+    rules := [""]
+}
+"""
+
+
+def _reports(root: Path, out: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+             *extra: str) -> dict[str, bytes]:
+    """Every report of one CLI scan, as bytes: the JSON on stdout, the SARIF and the summary files."""
+    from regoscan.cli import main
+
+    monkeypatch.chdir(root)
+    main(["scan", *extra, "--format", "json", "--fail-on", "never", "--cache-dir", str(root / ".cache"),
+          "--sarif", f"{out}.sarif", "--summary", f"{out}.md"])
+    return {"json": capsys.readouterr().out.encode(), "sarif": (root / f"{out}.sarif").read_bytes(),
+            "summary": (root / f"{out}.md").read_bytes()}
+
+
+def test_a_warm_scan_writes_the_cold_scans_reports_byte_for_byte(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Built-in and custom checks, waivers with metadata, parse errors, empty files, several documents,
+    a Dockerfile: the JSON, SARIF and Markdown of a scan served from the cache are the cold scan's."""
+    write(project, "policy/expiring.rego", EXPIRING)
+    write(project, "configs/broken.yaml", "kind: Pod\nmetadata: [\n")
+    write(project, "configs/empty.yaml", "# nothing\n")
+    write(project, "configs/multi.yaml", POD.format(name="m1") + "---\n" + POD.format(name="m2"))
+    write(project, "configs/Dockerfile", "FROM alpine:latest\nRUN apk add curl\nUSER root\n")
+    args = ["configs", "--policy", "policy", "--data", "data"]
+    cold = _reports(project, "cold", monkeypatch, capsys, *args)
+    warm = _reports(project, "warm", monkeypatch, capsys, *args)
+    assert b'"suppressed": true' in cold["json"] and b"input-parse-error" in cold["json"]
+    assert b"DS" in cold["json"] and b"KSV" in cold["json"]  # built-in checks of both input types ran
+    assert warm == cold
+    served = json.loads(warm["json"])
+    assert len(served["findings"]) > 10
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
+def test_the_corpus_warm_report_is_the_cold_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    cold = _reports(tmp_path, "cold", monkeypatch, capsys, str(CORPUS))
+    warm = _reports(tmp_path, "warm", monkeypatch, capsys, str(CORPUS))
+    assert warm == cold
+    assert len(json.loads(warm["json"])["findings"]) > 1000

@@ -8,20 +8,33 @@ A check only ever sees one document (plus data), so nothing else can make an ent
 stale; any change to an exception changes the policy key and invalidates every
 entry. Evaluations that crashed or timed out are never stored.
 
-Layout (a folder the GitHub Action can persist with actions/cache):
-``<dir>/key``, ``<dir>/v2/<policy key>/policy.entry`` and
-``<dir>/v2/<policy key>/files/<key>.entry``. Only the newest few policy sets are kept, and
-folders of other formats (``v1``) are removed. An entry is its MAC (64 hex digits), a new
-line, then its JSON body: read with one JSON parse (v1 wrapped the body in a JSON string,
-parsed twice: a tenth of a warm scan went to reading 585 entries).
+Layout (a folder the GitHub Action can persist with actions/cache): ``<dir>/key`` and
+one pack per policy set, ``<dir>/v3/<policy key>.pack``. Only the newest few packs are
+kept, and folders of other formats (``v1``, ``v2``: a file per entry) are removed. A
+warm scan of 600 files read 585 entry files (v2); it now reads one file. Inside the
+pack, each entry is still a record of its own::
+
+    regoscan-cache v3 pack            (first line)
+    <MAC, 64 hex> <name> <length>     (a record's header line, then its JSON body and a new line)
+
+``name`` is ``policy`` (the policy set's checks and notices) or the SHA-256 of a file's
+path, so a changed file's new entry replaces its old one. Records are checked one by one
+when read: a record that is tampered with, planted or cut short is a miss for that file
+alone, which is then evaluated again; a pack cut short keeps the records before the cut.
+A pack is rewritten whole (temporary file, then rename) only when a scan evaluated
+something: the fresh entries, the entries this scan served, and those of files it did
+not look at that still exist, in that order, up to ``MAX_PACK_BYTES``. Entries of a file
+that changed or was removed are dropped. Two scans sharing a folder each write their own
+temporary file: the last rename wins, and no reader ever sees half a pack.
 
 The cache decides what is reported, and its keys can be computed by anyone who has the
 files, so a pull request that could put an entry in it could turn findings into a pass.
 Three guards (SECURITY.md): the folder is refused when it is a symbolic link, holds one
 (or anything but folders and regular files), or holds files that git tracks (committed
-by the change being scanned); every entry carries an HMAC-SHA256 made with a random key
-created in the folder on first use (mode 0600), bound to the entry's place, so an entry
-written without that key is a miss; and pruning never follows a link (``lstat``).
+by the change being scanned); every record carries an HMAC-SHA256 made with a random key
+created in the folder on first use (mode 0600), bound to the record's policy set and
+name, so a record written without that key is a miss; and pruning never follows a link
+(``lstat``).
 """
 
 from __future__ import annotations
@@ -33,7 +46,8 @@ import json
 import os
 import re
 import stat
-from dataclasses import asdict
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +65,26 @@ from regoscan.models import (
     SuppressionInfo,
 )
 
-FORMAT = "v2"
+FORMAT = "v3"
 _FORMAT_NAME = re.compile(r"v[0-9]+")
 """Names of format folders, this one or older: only these are removed beside ``FORMAT``."""
+PACK_SUFFIX = ".pack"
+PACK_MAGIC = b"regoscan-cache v3 pack\n"
+POLICY_NAME = "policy"
+"""The name of a pack's policy record (file records are named by a SHA-256 in hex)."""
 _MAC_HEX = 64
+_HEADER_MAX = 200
+"""Longest record header line: MAC, name and length take well under this."""
 KEEP_POLICY_SETS = 4
 KEY_FILE = "key"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
-"""An entry is our own JSON for one file; anything larger was not written by regoscan."""
+"""A record is our own JSON for one file; anything larger was not written by regoscan."""
+MAX_PACK_BYTES = 256 * 1024 * 1024
+"""A pack is written up to this size (fresh entries first) and a larger one is not read."""
+STALE_TEMP_SECONDS = 3600.0
+"""A temporary pack older than this was left by a killed scan: removed when packs are pruned."""
 _GIT_TIMEOUT = 30.0
+_INPUT_TYPES = {t.value: t for t in InputType}
 
 
 class CacheRefused(Exception):
@@ -91,8 +116,10 @@ def policy_key(policy_files: list[tuple[str, str]], data_files: list[tuple[str, 
     return h.hexdigest()
 
 
-def file_key(path: str, sha256: str) -> str:
-    return hashlib.sha256(f"{path}\0{sha256}".encode()).hexdigest()
+def record_name(path: str) -> str:
+    """A file's record name in a pack: one per path, whatever its bytes (a changed file's new
+    entry replaces the old one); the body names the bytes it was made from."""
+    return hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ------------------------------------------------------------------ (de)serialisation
@@ -116,39 +143,47 @@ def _notice_from_json(d: dict[str, Any]) -> Notice:
     return Notice(**{**d, "level": NoticeLevel(d["level"])})
 
 
-def _finding_to_json(f: Finding) -> dict[str, Any]:
-    return {
-        "check": f.check.id, "package": f.check.package, "rule": f.rule, "message": f.message,
-        "region": [f.region.start_line, f.region.end_line], "document_index": f.document_index,
-        "resource": f.resource, "identity": f.identity,
-        "suppressions": [{**asdict(s), "metadata": [list(p) for p in s.metadata]} for s in f.suppressions],
-    }
+def _suppression_to_json(s: SuppressionInfo) -> dict[str, Any]:
+    return {**asdict(s), "metadata": [list(p) for p in s.metadata]}
 
 
-def _finding_from_json(d: dict[str, Any], path: str, checks: dict[tuple[str, str], CheckMetadata]) -> Finding:
-    return Finding(
-        check=checks[(d["check"], d["package"])],
-        rule=d["rule"],
-        message=d["message"],
-        path=path,
-        region=Region(*d["region"]),
-        document_index=d["document_index"],
-        resource=d["resource"],
-        identity=d["identity"],
-        suppressions=[SuppressionInfo(**{**s, "metadata": tuple(tuple(p) for p in s["metadata"])})
-                      for s in d["suppressions"]],
-    )
+def _suppression_from_json(s: dict[str, Any]) -> SuppressionInfo:
+    return SuppressionInfo(**{**s, "metadata": tuple(tuple(p) for p in s["metadata"])})
 
 
-def _document_to_json(doc: Document) -> dict[str, Any]:
-    return {"input_type": doc.input_type.value, "region": [doc.region.start_line, doc.region.end_line],
-            "index": doc.index, "kind": doc.kind, "name": doc.name, "namespace": doc.namespace}
+def _finding_to_json(f: Finding) -> list[Any]:
+    """A finding as an array (not an object): the warm scan parses 3,400 of them, and keys
+    cost half the parse."""
+    return [f.check.id, f.check.package, f.rule, f.message, f.region.start_line, f.region.end_line,
+            f.document_index, f.resource, f.identity, [_suppression_to_json(s) for s in f.suppressions]]
 
 
-def _document_from_json(d: dict[str, Any], path: str) -> Document:
-    # content is not kept: a cached document is never evaluated again
-    return Document(path=path, input_type=InputType(d["input_type"]), content=None, region=Region(*d["region"]),
-                    index=d["index"], kind=d["kind"], name=d["name"], namespace=d["namespace"])
+def _document_to_json(doc: Document) -> list[Any]:
+    return [doc.input_type.value, doc.region.start_line, doc.region.end_line, doc.index, doc.kind, doc.name,
+            doc.namespace]
+
+
+def _entry_from_json(data: dict[str, Any], path: str, sha256: str, checks: dict[tuple[str, str], CheckMetadata],
+                     ) -> tuple[InputFile, list[Finding], list[tuple[Notice, str | None]]]:
+    """Objects from a file record's body; raises KeyError, TypeError or ValueError when it is not one."""
+    regions: dict[tuple[int, int], Region] = {}  # frozen: findings of one document share theirs
+
+    def region(start: int, end: int) -> Region:
+        r = regions.get((start, end))
+        if r is None:
+            r = regions[(start, end)] = Region(start, end)
+        return r
+
+    documents = [Document(path, _INPUT_TYPES[t], None, region(s, e), i, kind, name, ns)  # content not kept:
+                 for t, s, e, i, kind, name, ns in data["documents"]]             # never evaluated again
+    findings = [Finding(checks[(check, package)], rule, message, path, region(s, e), index, resource,
+                        [_suppression_from_json(x) for x in sups] if sups else [], identity)
+                for check, package, rule, message, s, e, index, resource, identity, sups in data["findings"]]
+    input_type = data["input_type"]
+    f = InputFile(path, _INPUT_TYPES[input_type] if input_type else None, documents, data["error"],
+                  data["error_line"], sha256)
+    notices = [(_notice_from_json(n["notice"]), n["document"]) for n in data["notices"]]
+    return f, findings, notices
 
 
 def _inside_git_work_tree(folder: Path) -> bool:
@@ -206,7 +241,12 @@ def check_folder(folder: Path, root: Path | None = None) -> None:
     for dirpath, dirnames, filenames in os.walk(absolute, followlinks=False):
         for name in dirnames + filenames:
             path = os.path.join(dirpath, name)
-            mode = os.lstat(path).st_mode
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                continue  # gone since listed: another scan's temporary pack, renamed or removed
+            except OSError as exc:
+                raise CacheRefused(f"{path}: {exc.strerror or exc}") from None
             if stat.S_ISLNK(mode):
                 raise CacheRefused(f"{path} is a symbolic link")
             if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
@@ -238,97 +278,165 @@ def _read_regular(path: Path | str, limit: int) -> bytes | None:
 
 
 def _load_key(folder: Path) -> bytes:
-    """The folder's HMAC key, created (0600, exclusively) on first use."""
+    """The folder's HMAC key, created (0600, exclusively) on first use; when two scans create it
+    at once, the one that loses the race reads the winner's."""
     path = folder / KEY_FILE
-    raw = _read_regular(path, 256)
-    if raw is not None:
-        try:
-            key = bytes.fromhex(raw.decode("ascii").strip())
-        except (UnicodeDecodeError, ValueError):
-            key = b""
-        if len(key) == 32:
-            return key
-        with contextlib.suppress(OSError):
-            os.unlink(path)  # unusable: every entry made with it becomes a miss
-    import secrets  # (this and the other imports below: not needed by a warm scan that only reads)
+    for attempt in range(2):
+        raw = _read_regular(path, 256)
+        if raw is not None:
+            try:
+                key = bytes.fromhex(raw.decode("ascii").strip())
+            except (UnicodeDecodeError, ValueError):
+                key = b""
+            if len(key) == 32:
+                return key
+            if attempt:  # (the other scan may still be writing it: refused below)
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # unusable: every entry made with it becomes a miss
+        import secrets  # (this and the other imports below: not needed by a warm scan that only reads)
 
-    key = secrets.token_bytes(32)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key.hex() + "\n")
-    except OSError as exc:
-        raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
-    return key
+        key = secrets.token_bytes(32)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue  # made by a concurrent scan since we looked: read that one
+        except OSError as exc:
+            raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(key.hex() + "\n")
+        except OSError as exc:
+            raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
+        return key
+    raise CacheRefused(f"cannot read the cache key in {folder}")
+
+
+def parse_pack(raw: bytes) -> dict[str, tuple[bytes, int, int]]:
+    """Record name -> (MAC, start, end of the body in ``raw``), nothing checked yet but the framing.
+
+    Reading stops at the first record that is not framed right (a pack cut short, or bytes
+    that are not a pack): the records before it are kept, each still checked when used.
+    """
+    index: dict[str, tuple[bytes, int, int]] = {}
+    if not raw.startswith(PACK_MAGIC):
+        return index
+    pos, size = len(PACK_MAGIC), len(raw)
+    while pos < size:
+        eol = raw.find(b"\n", pos, pos + _HEADER_MAX)
+        if eol < 0:
+            break
+        fields = raw[pos:eol].split(b" ")
+        if len(fields) != 3 or len(fields[0]) != _MAC_HEX or not fields[2].isdigit() or not fields[1].isalnum():
+            break
+        start = eol + 1
+        end = start + int(fields[2])
+        if end >= size or raw[end] != 0x0A or end - start > MAX_ENTRY_BYTES:  # b"\n" closes a record
+            break
+        index[fields[1].decode("ascii")] = (fields[0], start, end)
+        pos = end + 1
+    return index
+
+
+@dataclass
+class _Pack:
+    """One policy set's pack as this scan sees it: what was read, what was used, what is new."""
+
+    raw: bytes = b""
+    index: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
+    used: dict[str, bool] = field(default_factory=dict)
+    """Records looked up: True when served (checked and current), False when not (stale or bad)."""
+    fresh: dict[str, bytes] = field(default_factory=dict)
+    """Records to write: name -> the body (its MAC is made when written)."""
 
 
 class ResultCache:
     def __init__(self, folder: Path, root: Path | None = None) -> None:
-        """Raises :class:`CacheRefused` when the folder is unsafe (see ``check_folder``)."""
+        """Raises :class:`CacheRefused` when the folder is unsafe (see ``check_folder``). ``root``
+        is the scan root: reported paths are relative to it (to drop entries of removed files)."""
         check_folder(folder, root)
         self.folder = folder
         self.root = folder / FORMAT
+        self.scan_root = root
         self._key = _load_key(folder)
         self.hits = 0
         self.misses = 0
-        self._files_key = ""
-        self._files_path = ""
+        self._packs: dict[str, _Pack] = {}
 
-    def _mac(self, kind: str, key: str, name: str, body: bytes) -> str:
+    def _mac(self, kind: str, key: str, name: str, body: bytes) -> bytes:
         label = f"regoscan-cache {FORMAT}\0{kind}\0{key}\0{name}\0".encode()
-        return hmac.new(self._key, label + body, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, label + body, "sha256").hex().encode("ascii")
 
-    def _policy_dir(self, key: str) -> Path:
-        return self.root / key
+    def pack_path(self, key: str) -> Path:
+        return self.root / f"{key}{PACK_SUFFIX}"
 
-    def _files_dir(self, key: str) -> str:
-        """The folder of a policy set's file entries, as a string: joining Paths 585 times cost more
-        than reading the entries."""
-        if self._files_key != key:
-            self._files_key, self._files_path = key, os.path.join(self.root, key, "files")
-        return self._files_path
+    def _pack(self, key: str) -> _Pack:
+        pack = self._packs.get(key)
+        if pack is None:
+            raw = _read_regular(self.pack_path(key), MAX_PACK_BYTES) or b""
+            pack = self._packs[key] = _Pack(raw, parse_pack(raw))
+        return pack
+
+    def _body(self, pack: _Pack, kind: str, key: str, name: str) -> bytes | None:
+        """A record's body when its MAC is this cache's, else None."""
+        found = pack.index.get(name)
+        if found is None:
+            return None
+        mac, start, end = found
+        body = pack.raw[start:end]
+        return body if hmac.compare_digest(mac, self._mac(kind, key, name, body)) else None
+
+    def _read(self, pack: _Pack, kind: str, key: str, name: str) -> dict[str, Any] | None:
+        """A record's content, or None: absent, malformed, or not made with this cache's key."""
+        body = self._body(pack, kind, key, name)
+        if body is None:
+            return None
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
     # -------------------------------------------------------------- policy entries
 
     def load_policy(self, key: str) -> tuple[list[CheckMetadata], list[Notice]] | None:
-        data = self._read(self._policy_dir(key) / "policy.entry", "policy", key)
-        if data is None:
-            return None
+        pack = self._pack(key)
+        data = self._read(pack, "policy", key, POLICY_NAME)
         try:
-            return [_check_from_json(c) for c in data["checks"]], [_notice_from_json(n) for n in data["notices"]]
+            loaded = ([_check_from_json(c) for c in data["checks"]], [_notice_from_json(n) for n in data["notices"]]
+                      ) if data is not None else None
         except (KeyError, TypeError, ValueError):
-            return None
+            loaded = None
+        pack.used[POLICY_NAME] = loaded is not None
+        return loaded
 
     def store_policy(self, key: str, checks: list[CheckMetadata], notices: list[Notice]) -> None:
-        folder = self._policy_dir(key)
-        self._write(folder / "policy.entry", {"checks": [_check_to_json(c) for c in checks],
-                                             "notices": [_notice_to_json(n) for n in notices]}, "policy", key)
-        self._prune(keep=key)
-        self._drop_other_formats()
+        """Kept for ``save``, which writes the pack."""
+        self._pack(key).fresh[POLICY_NAME] = _dumps({"checks": [_check_to_json(c) for c in checks],
+                                                     "notices": [_notice_to_json(n) for n in notices]})
 
     # ---------------------------------------------------------------- file entries
 
     def load_file(self, key: str, path: str, sha256: str, checks: dict[tuple[str, str], CheckMetadata],
                   ) -> tuple[InputFile, list[Finding], list[tuple[Notice, str | None]]] | None:
-        data = self._read(os.path.join(self._files_dir(key), f"{file_key(path, sha256)}.entry"), "file", key)
-        if data is None or data.get("path") != path or data.get("sha256") != sha256:
+        pack = self._pack(key)
+        name = record_name(path)
+        data = self._read(pack, "file", key, name)
+        loaded = None
+        if data is not None and data.get("path") == path and data.get("sha256") == sha256:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                loaded = _entry_from_json(data, path, sha256, checks)
+        pack.used[name] = loaded is not None
+        if loaded is None:
             self.misses += 1
-            return None
-        try:
-            f = InputFile(path=path, input_type=InputType(data["input_type"]) if data["input_type"] else None,
-                          documents=[_document_from_json(d, path) for d in data["documents"]],
-                          error=data["error"], error_line=data["error_line"], sha256=sha256)
-            findings = [_finding_from_json(x, path, checks) for x in data["findings"]]
-            notices = [(_notice_from_json(n["notice"]), n["document"]) for n in data["notices"]]
-        except (KeyError, TypeError, ValueError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return f, findings, notices
+        else:
+            self.hits += 1
+        return loaded
 
     def store_file(self, key: str, f: InputFile, findings: list[Finding],
                    notices: list[tuple[Notice, str | None]]) -> None:
+        """Kept for ``save``, which writes the pack."""
         if f.sha256 is None:
             return
         payload = {
@@ -339,42 +447,73 @@ class ResultCache:
             "findings": [_finding_to_json(x) for x in findings],
             "notices": [{"notice": _notice_to_json(n), "document": doc} for n, doc in notices],
         }
-        self._write(self._policy_dir(key) / "files" / f"{file_key(f.path, f.sha256)}.entry", payload, "file", key)
+        self._pack(key).fresh[record_name(f.path)] = _dumps(payload)
 
-    # ------------------------------------------------------------------- plumbing
+    # ------------------------------------------------------------------- writing
 
-    def _read(self, path: Path | str, kind: str, key: str) -> dict[str, Any] | None:
-        """An entry's content, or None: unreadable, oversized, malformed, or not made with this cache's key."""
-        raw = _read_regular(path, MAX_ENTRY_BYTES)
-        if raw is None or len(raw) <= _MAC_HEX or raw[_MAC_HEX] != 0x0A:  # b"\n"
-            return None
-        body = raw[_MAC_HEX + 1:]
+    def save(self, key: str) -> None:
+        """Write the policy set's pack when this scan stored something (a warm scan writes nothing).
+
+        Records in order: fresh ones, those this scan served, then those of files it did not
+        look at whose file still exists; up to ``MAX_PACK_BYTES``. Records of files that
+        changed (a miss) are left out, and so are records that fail their MAC.
+        """
+        pack = self._packs.get(key)
+        if pack is None or not pack.fresh:
+            return
+        records = [(name, body) for name, body in pack.fresh.items()]
+        served, unseen = [], []
+        for name in pack.index:
+            if name in pack.fresh:
+                continue
+            used = pack.used.get(name)
+            if used is False:
+                continue
+            kind = "policy" if name == POLICY_NAME else "file"
+            body = self._body(pack, kind, key, name)
+            if body is None:
+                continue
+            if used:
+                served.append((name, body))
+            elif kind == "policy" or self._still_there(body):
+                unseen.append((name, body))
+        self._write_pack(key, [*records, *served, *unseen])
+        self._packs.pop(key, None)  # written: read again if needed
+        self._prune(keep=key)
+        self._drop_other_formats()
+
+    def _still_there(self, body: bytes) -> bool:
+        """Whether the file a record was made for still exists (unknown without a scan root: kept)."""
+        if self.scan_root is None:
+            return True
         try:
-            mac = raw[:_MAC_HEX].decode("ascii")
-        except UnicodeDecodeError:
-            return None
-        if not hmac.compare_digest(mac, self._mac(kind, key, os.path.basename(path), body)):
-            return None
-        try:
-            value = json.loads(body)
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
+            path = json.loads(body)["path"]
+        except (ValueError, KeyError, TypeError):
+            return False
+        return isinstance(path, str) and os.path.lexists(os.path.join(self.scan_root, path))
 
-    def _write(self, path: Path, value: dict[str, Any], kind: str, key: str) -> None:
-        """Atomic write (temp file + rename): a killed run never leaves a half entry."""
+    def _write_pack(self, key: str, records: list[tuple[str, bytes]]) -> None:
+        """Atomic write (temp file + rename): a killed or concurrent scan never leaves half a pack."""
         import tempfile
 
-        body = json.dumps(value, separators=(",", ":")).encode("utf-8")
-        content = self._mac(kind, key, path.name, body).encode("ascii") + b"\n" + body
-        if not self._real_folders(path.parent):
+        chunks, size = [PACK_MAGIC], len(PACK_MAGIC)
+        for name, body in records:
+            kind = "policy" if name == POLICY_NAME else "file"
+            if len(body) > MAX_ENTRY_BYTES:
+                continue
+            head = b"%s %s %d\n" % (self._mac(kind, key, name, body), name.encode("ascii"), len(body))
+            if size + len(head) + len(body) + 1 > MAX_PACK_BYTES:
+                continue  # full: the rest are evaluated again next time
+            chunks += [head, body, b"\n"]
+            size += len(head) + len(body) + 1
+        if not self._real_folders(self.root):
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, path)
+                handle.write(b"".join(chunks))
+            os.replace(tmp, self.pack_path(key))
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(tmp)
@@ -395,31 +534,35 @@ class ResultCache:
         return True
 
     def _prune(self, keep: str) -> None:
-        """Drop all but the newest policy sets; only real folders, never through a link."""
-        import shutil
-
+        """Drop all but the newest packs, and temporary files of killed scans; regular files
+        only (``lstat``), never through a link."""
         try:
             if stat.S_ISLNK(os.lstat(self.root).st_mode):
                 return
-            sets = []
+            packs, stale = [], []
+            now = time.time()
             with os.scandir(self.root) as entries:
                 for entry in entries:
                     st = entry.stat(follow_symlinks=False)
-                    if stat.S_ISDIR(st.st_mode):
-                        sets.append((st.st_mtime, entry.name))
+                    if not stat.S_ISREG(st.st_mode):
+                        continue
+                    if entry.name.endswith(PACK_SUFFIX):
+                        packs.append((st.st_mtime, entry.name))
+                    elif entry.name.startswith(".tmp-") and now - st.st_mtime > STALE_TEMP_SECONDS:
+                        stale.append(entry.name)
         except OSError:
             return
-        sets.sort(reverse=True)
-        names = [name for _, name in sets]
-        survivors = {keep, *[n for n in names if n != keep][: KEEP_POLICY_SETS - 1]}
-        for name in names:
-            if name not in survivors:
-                # rmtree does not follow links inside the tree; the top was lstat-ed above
-                shutil.rmtree(self.root / name, ignore_errors=True)
+        packs.sort(reverse=True)
+        names = [name for _, name in packs]
+        mine = f"{keep}{PACK_SUFFIX}"
+        survivors = {mine, *[n for n in names if n != mine][: KEEP_POLICY_SETS - 1]}
+        for name in [n for n in names if n not in survivors] + stale:
+            with contextlib.suppress(OSError):
+                os.unlink(self.root / name)  # unlink never follows a link
 
     def _drop_other_formats(self) -> None:
-        """Remove the folders of other entry formats (``v1``): their entries are never read again.
-        Real folders only (``lstat``), never through a link."""
+        """Remove the folders of other entry formats (``v1``, ``v2``): their entries are never read
+        again. Real folders only (``lstat``), never through a link."""
         import shutil
 
         try:
@@ -429,4 +572,9 @@ class ResultCache:
         except OSError:
             return
         for name in old:
+            # rmtree does not follow links inside the tree; the top was lstat-ed above
             shutil.rmtree(self.folder / name, ignore_errors=True)
+
+
+def _dumps(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")

@@ -77,6 +77,7 @@ def _store(state: CacheState, collected: Collected, evaluated: Evaluated) -> Non
         own = ([(collected.parse_notices[f.path], None)] if f.path in collected.parse_notices else []) + \
             evaluated.file_notices.get(f.path, [])
         state.cache.store_file(state.key, f, evaluated.findings.get(f.path, []), own)
+    state.cache.save(state.key)
 
 
 def run_scan(opts: ScanOptions, progress: Callable[[str], None] | None = None,
