@@ -50,17 +50,27 @@ _ends_with_var(s) if {
 	endswith(s, r)
 }
 
-deny contains res if {
-	docker.is_dockerfile
-	some i, stage in docker.stages
-	some instr in stage.Commands
+# [stage index, instruction index, image] of each FROM that resolves to ':latest'. (Found
+# in a comprehension: regopy iterates stage and instruction objects in a rule body
+# several times slower.)
+_latest := [[i, j, img] |
+	some i, j
+	instr := docker.stages[i].Commands[j]
 	instr.Cmd == "from"
 	ref := _resolved(instr, i)
-	[img, tag] := docker.split_image(ref)
-	tag == "latest"
+	parts := docker.split_image(ref)
+	parts[1] == "latest"
+	img := parts[0]
 	img != ""
 	img != "scratch"
 	not docker.is_alias(img)
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some finding in _latest
+	instr := docker.stages[finding[0]].Commands[finding[1]]
+	img := finding[2]
 	# concat, not sprintf: img may come from concat (variable expansion), and regopy's
 	# sprintf then wraps it in double quotes.
 	msg := concat("", ["Image '", img, "' in FROM resolves to the ':latest' tag; pin a specific version tag or digest"])

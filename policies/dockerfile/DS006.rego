@@ -29,17 +29,35 @@ import rego.v1
 import data.lib.docker
 import data.result
 
-deny contains res if {
-	docker.is_dockerfile
-	some stage in docker.build_stages
+# {stage index: alias in lower case (stage names are case-insensitive)} of the stages that
+# declare one (the global-ARG pseudo stage has no FROM, so no alias).
+_aliases := {s: lower(alias) |
+	some s
+	stage := docker.stages[s]
 	alias := docker.from_alias(docker.stage_from(stage))
 	is_string(alias)
-	some instr in docker.stage_instructions(stage, "copy")
+}
+
+# [stage index, instruction index, source] of each COPY --from naming its own stage. (Found
+# in a comprehension: regopy iterates stage and instruction objects in a rule body several
+# times slower; the aliases looked up, not derived again for each COPY.)
+_found := [[s, j, source] |
+	some s, j
+	instr := docker.stages[s].Commands[j]
+	instr.Cmd == "copy"
 	some flag in instr.Flags
 	startswith(flag, "--from=")
 	source := trim_prefix(flag, "--from=")
-	# stage names are case-insensitive
-	lower(source) == lower(alias)
+	lower(source) == _aliases[s]
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some found in _found
+	stage := docker.stages[found[0]]
+	instr := stage.Commands[found[1]]
+	source := found[2]
+	alias := docker.from_alias(docker.stage_from(stage))
 	msg := concat("", ["COPY --from=", source, " refers to stage '", alias, "', the stage this COPY is part of; a stage cannot copy from itself"])
 	res := result.new(msg, instr)
 }

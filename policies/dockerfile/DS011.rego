@@ -36,14 +36,22 @@ _from_image_history(args) if {
 	startswith(args[0], prefix)
 }
 
-deny contains res if {
-	docker.is_dockerfile
-	some instr in docker.copy
+# [index in docker.copy, message] of each finding. (Found in a comprehension: regopy
+# iterates instruction objects in a rule body several times slower.)
+_found := [[i, msg] |
+	some i
+	instr := docker.copy[i]
 	args := [a | some a in instr.Value; is_string(a); not startswith(a, "--")]
 	count(args) > 2
 	not _from_image_history(args)
 	dest := args[count(args) - 1]
 	not endswith(dest, "/")
 	msg := concat("", ["COPY has ", format_int(count(args) - 1, 10), " sources, so its destination '", dest, "' must end with '/'"])
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some [i, msg] in _found
+	instr := docker.copy[i]
 	res := result.new(msg, instr)
 }

@@ -28,9 +28,12 @@ import rego.v1
 import data.lib.docker
 import data.result
 
-# [alias (lower case: stage names are case-insensitive), FROM instruction], in file order.
-_declared := [[lower(alias), f] |
-	some f in docker.from
+# [alias (lower case: stage names are case-insensitive), index in docker.from], in file
+# order. (Indexes, not instructions: regopy iterates instruction objects in a rule body
+# several times slower.)
+_declared := [[lower(alias), k] |
+	some k
+	f := docker.from[k]
 	alias := docker.from_alias(f)
 	is_string(alias)
 ]
@@ -39,10 +42,11 @@ _declared := [[lower(alias), f] |
 deny contains res if {
 	docker.is_dockerfile
 	some i, j
-	[alias, instr] := _declared[i]
+	[alias, k] := _declared[i]
 	[other, _] := _declared[j]
 	i < j
 	alias == other
+	instr := docker.from[k]
 	msg := concat("", ["Stage alias '", alias, "' is declared by more than one FROM; give each stage its own name"])
 	res := result.new(msg, instr)
 }

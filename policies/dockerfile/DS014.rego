@@ -43,30 +43,41 @@ _downloader(cmd) := name if {
 
 # [RUN instruction, set of downloaders it runs] for each RUN of a stage (each RUN is
 # split once).
-_usage(stage) := [[instr, tools] |
-	some instr in docker.stage_instructions(stage, "run")
+_usage(stage) := [[j, tools] |
+	some j
+	instr := stage.Commands[j]
+	instr.Cmd == "run"
 	tools := {t | some cmd in sh.run_commands(instr); t := _downloader(cmd)}
 ]
 
-# Per stage, as Trivy does: when the stage's RUN instructions call both tools, every RUN
-# of the stage that calls wget is reported.
-# A cheap necessary condition (a script that runs a tool names it) before splitting the
-# RUNs of the stage into commands.
-_mentions(stage, tool) if {
-	some instr in docker.stage_instructions(stage, "run")
+# The downloaders whose names occur in the stage's RUN instructions (a cheap test before
+# splitting commands).
+_mentioned(stage) := {tool |
+	some instr in stage.Commands
+	instr.Cmd == "run"
+	some tool in _downloaders
 	sh.mentions(instr, {tool})
 }
 
+# [stage index, instruction index] of each RUN calling wget in a stage that also calls
+# curl. (Found in a comprehension: regopy iterates stage and instruction objects in a rule
+# body several times slower.)
+_found := [[s, j] |
+	some s
+	stage := docker.stages[s]
+	count(_mentioned(stage)) == 2
+	usage := _usage(stage)
+	some curl_use in usage
+	"curl" in curl_use[1]
+	some wget_use in usage
+	"wget" in wget_use[1]
+	j := wget_use[0]
+]
+
 deny contains res if {
 	docker.is_dockerfile
-	some stage in docker.stages
-	_mentions(stage, "curl")
-	_mentions(stage, "wget")
-	usage := _usage(stage)
-	some [_, curl_tools] in usage
-	"curl" in curl_tools
-	some [instr, tools] in usage
-	"wget" in tools
+	some found in _found
+	instr := docker.stages[found[0]].Commands[found[1]]
 	msg := "This stage downloads with both wget and curl; use only one of them"
 	res := result.new(msg, instr)
 }

@@ -74,14 +74,22 @@ _orphan_updates(calls) := {name |
 	not _installs_after(calls, tools, updates)
 }
 
-deny contains res if {
-	docker.is_dockerfile
-	some instr in docker.run
+# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
+# iterates instruction objects in a rule body several times slower.)
+_found := [[i, msg] |
+	some i
+	instr := docker.run[i]
 	sh.mentions(instr, _all_tools)
 	some name in _orphan_updates(sh.run_calls(instr, _all_tools))
 	msg := concat("", [
 		"RUN runs '", name, " update' without an install after it in the same RUN; ",
 		"the update is cached as a layer of its own and later installs get stale package data",
 	])
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some [i, msg] in _found
+	instr := docker.run[i]
 	res := result.new(msg, instr)
 }

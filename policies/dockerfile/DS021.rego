@@ -36,16 +36,24 @@ _has_option(cmd) if sh.has_word(cmd, "--yes")
 
 _has_option(cmd) if sh.has_word(cmd, "--assume-yes")
 
-# One finding per RUN that has an 'apt-get install' (options anywhere in the command)
-# without the option.
-deny contains res if {
-	docker.is_dockerfile
-	some instr in docker.run
+# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
+# iterates instruction objects in a rule body several times slower.)
+_found := [[i, msg] |
+	some i
+	instr := docker.run[i]
 	sh.mentions(instr, {"apt-get"})
 	some call in sh.run_calls(instr, {"apt-get"})
 	call[2] == "install"
 	cmd := sh.run_commands(instr)[call[0]]
 	not _has_option(cmd)
 	msg := "RUN has an 'apt-get install' without '-y'; the build cannot answer its confirmation prompt"
+]
+
+# One finding per RUN that has an 'apt-get install' (options anywhere in the command)
+# without the option.
+deny contains res if {
+	docker.is_dockerfile
+	some [i, msg] in _found
+	instr := docker.run[i]
 	res := result.new(msg, instr)
 }

@@ -76,11 +76,9 @@ _secret_file_envs := {"AWS_CONFIG_FILE", "HF_TOKEN_PATH", "GOOGLE_APPLICATION_CR
 
 # Name parts that mark a secret, as separate '_'-delimited words, any case
 # (GITHUB_TOKEN, db_password, ARTIFACTORY_PSW), unless a part says it is public. The
-# patterns are matched against the lower-cased name: regopy does not support the
-# (?i) flag (the match is undefined).
-_secret_word_pattern := `(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token|usr|psw)(?:_|$)`
-
-_public_word_pattern := `(?:_|^)public(?:_|$)`
+# parts are those of the lower-cased name split at '_' (set lookups: regopy evaluates
+# regular expressions slowly).
+_secret_words := {"apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token", "usr", "psw"}
 
 _known_secret(name) if name in _secret_envs
 
@@ -97,9 +95,10 @@ _secret_name(name) if _known_secret(name)
 _secret_name(name) if {
 	not _known_secret(name)
 	not name in _secret_file_envs
-	lower_name := lower(name)
-	regex.match(_secret_word_pattern, lower_name)
-	not regex.match(_public_word_pattern, lower_name)
+	parts := split(lower(name), "_")
+	some part in parts
+	part in _secret_words
+	not "public" in parts
 }
 
 # ---------------------------------------------------------------------------
@@ -152,18 +151,45 @@ _under(p, dir) if p == dir
 
 _under(p, dir) if startswith(p, concat("", [dir, "/"]))
 
-# Some COPY of the final stage puts files where the path points.
-_copied(path) if {
+# The destinations of the final stage's COPY instructions, cleaned. (Collected in a
+# comprehension: regopy iterates instruction objects in a rule or function body several
+# times slower.)
+_copy_destinations := [_clean_path(dest) |
 	some instr in _final_commands
 	instr.Cmd == "copy"
 	count(instr.Value) > 0
 	dest := instr.Value[count(instr.Value) - 1]
-	_under(_clean_path(path), _clean_path(dest))
+]
+
+# Some COPY of the final stage puts files where the path points.
+_copied(path) if {
+	some dest in _copy_destinations
+	_under(_clean_path(path), dest)
+}
+
+# A test of all the final stage's variable names at once, before testing each: one of
+# them is a known secret, carries a public prefix, or has a secret word as a part (the
+# names joined with '_' split into the union of their parts).
+_final_names := [v[1] | some v in _final_variables]
+
+default _may_name_a_secret := false
+
+_may_name_a_secret := true if {
+	some part in split(lower(concat("_", _final_names)), "_")
+	part in _secret_words
+} else := true if {
+	some name in _final_names
+	name in _secret_envs
+} else := true if {
+	joined := concat(" ", _final_names)
+	some prefix in _public_prefixes
+	contains(joined, prefix)
 }
 
 # 1. ARG / ENV with a secret-looking name.
 deny contains res if {
 	docker.is_dockerfile
+	_may_name_a_secret
 	some [i, name, _] in _final_variables
 	_secret_name(name)
 	instr := _final_commands[i]
@@ -184,13 +210,20 @@ deny contains res if {
 }
 
 # 3. COPY whose destination is a credentials-file variable ("COPY key.json $AWS_CONFIG_FILE").
-deny contains res if {
-	docker.is_dockerfile
-	some instr in _final_commands
+# [instruction index, variable name] of each (indexes, as above).
+_copies_to_secret_files := [[i, name] |
+	some i
+	instr := _final_commands[i]
 	instr.Cmd == "copy"
 	count(instr.Value) == 2
 	name := trim_suffix(trim_prefix(trim_prefix(instr.Value[1], "$"), "{"), "}")
 	name in _secret_file_envs
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some [i, name] in _copies_to_secret_files
+	instr := _final_commands[i]
 	msg := concat("", ["COPY writes a credentials file to $", name, " inside the image"])
 	res := result.new(msg, instr)
 }
@@ -221,12 +254,34 @@ _sets_up_credentials(instr) if {
 	regex.match(pattern, value)
 }
 
-deny contains res if {
-	docker.is_dockerfile
+# The final stage's RUN text, all at once: one substring test per command for the whole
+# stage first (few Dockerfiles mention any), the per-instruction work only after that.
+_final_run_text := concat("\n", [v |
 	some instr in _final_commands
+	instr.Cmd == "run"
+	some v in instr.Value
+	is_string(v)
+])
+
+_mentions_credential_command if {
+	some [prefix, _] in _credential_commands
+	contains(_final_run_text, prefix)
+}
+
+# The indexes of those RUN instructions in the final stage.
+_credential_runs := [i |
+	_mentions_credential_command
+	some i
+	instr := _final_commands[i]
 	instr.Cmd == "run"
 	not _has_secret_mount(instr)
 	_sets_up_credentials(instr)
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some i in _credential_runs
+	instr := _final_commands[i]
 	msg := "RUN configures cloud credentials without a secret mount; the credentials end up in the image or its build history"
 	res := result.new(msg, instr)
 }
