@@ -7,6 +7,7 @@ here and handed on as documents. Parse problems become notices, never exceptions
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,9 +97,10 @@ def load_file(abs_path: Path, rel_path: str, hint: InputType | None) -> InputFil
 def _file_sha(path: Path) -> str | None:
     """SHA-256 of a file's bytes for the cache (None when unreadable or too large to scan)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb", buffering=0) as handle:  # one open and fstat: no Path.stat, no Path.read_bytes
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                return None
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoscan.errors import UsageError
-from regoscan.inputs.forbidden import ForbiddenPaths
+from regoscan.inputs.forbidden import FolderRules, ForbiddenPaths
 from regoscan.inputs.unrendered import (
     CHART_FILE,
     KUSTOMIZATION_FILES,
@@ -161,8 +161,8 @@ class _Walker:
         self.include = include or []
         self.exclude = exclude or []
         self.result = DiscoveryResult()
-        # real path -> ((reached through a link, rel_path), candidate): dedupes links
-        self.found: dict[Path, tuple[tuple[bool, str], Candidate]] = {}
+        # real path (text) -> ((reached through a link, rel_path), candidate): dedupes links
+        self.found: dict[str, tuple[tuple[bool, str], Candidate]] = {}
         self.seen_dirs: set[Path] = set()
         self.helm_templates: dict[Path, list[str]] = {}
         """Chart folder -> template files left out (reported once per chart by ``finish``)."""
@@ -223,9 +223,10 @@ class _Walker:
         rel = self.rel(path)
         if not self.wanted(rel):
             return
-        previous = self.found.get(real)
+        key = os.fspath(real)
+        previous = self.found.get(key)
         if previous is None or (via_link, rel) < previous[0]:
-            self.found[real] = ((via_link, rel), Candidate(path, rel, hint))
+            self.found[key] = ((via_link, rel), Candidate(path, rel, hint))
 
     def walk(self, top: Path, top_real: Path, via_link: bool) -> None:
         """Depth-first with an explicit stack, each real folder once; links last.
@@ -263,32 +264,55 @@ class _Walker:
         if names.intersection(KUSTOMIZATION_FILES):
             self.kustomized(directory)
         subdirs = []
+        rules: FolderRules | None = None
+        prefix = ""
         for entry in entries:
             if chart and entry.name == TEMPLATES and os.path.isdir(entry.path):
                 self.left_out(directory, Path(entry.path))  # Helm templates: not manifests until rendered
                 continue
-            found = self.visit(Path(entry.path), entry, via_link, real)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if not is_link and not is_dir:
+                hint = classify(entry.name)
+                if hint is not None and entry.is_file(follow_symlinks=False):
+                    if rules is None:  # the folder's part of every file's checks and name, once
+                        rules, folder = self.forbidden.in_folder(directory, real), self.rel(directory)
+                        prefix = folder if not folder or folder.endswith("/") else folder + "/"
+                    self.plain_file(entry, rules, prefix, hint, via_link)
+                continue
+            found = self.visit(Path(entry.path), entry, is_link, is_dir, via_link, real)
             if found is not None:
                 subdir, is_link = found
                 (deferred if is_link else subdirs).append(subdir)
         return subdirs
 
-    def visit(self, path: Path, entry: os.DirEntry[str], via_link: bool,
+    def plain_file(self, entry: os.DirEntry[str], rules: FolderRules, prefix: str, hint: InputType,
+                   via_link: bool) -> None:
+        """A file of the walk that is not a link: ``refused`` then ``add_file`` by strings, without a
+        ``Path`` per check (most of the discovery's time when every file is then served from the cache)."""
+        why = rules.reason(entry.name)
+        if why is not None:
+            path = Path(entry.path)
+            self.notice("input-credential-file", f"not read: {self.rel(path)}: {why}", path)
+            return
+        rel = prefix + printable(entry.name)
+        if not self.wanted(rel):
+            return
+        key = os.path.join(rules.real_text, entry.name)
+        previous = self.found.get(key)
+        if previous is None or (via_link, rel) < previous[0]:
+            self.found[key] = ((via_link, rel), Candidate(Path(entry.path), rel, hint))
+
+    def visit(self, path: Path, entry: os.DirEntry[str], is_link: bool, is_dir: bool, via_link: bool,
               parent_real: Path) -> tuple[tuple[Path, Path], bool] | None:
-        """Handle one folder entry; return a subfolder to descend into (and whether it is a link)."""
-        try:
-            is_link = entry.is_symlink()
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            return None
+        """Handle a folder or a link; return a subfolder to descend into (and whether it is a link)."""
         if is_dir:
             return None if entry.name in SKIPPED_DIRS else ((path, parent_real / entry.name), via_link)
         hint = classify(entry.name)
         if not is_link:
-            if hint is not None and entry.is_file(follow_symlinks=False):
-                real = parent_real / entry.name
-                if not self.refused(path, real):
-                    self.add_file(path, real, hint, via_link)
             return None
         real = self.follow(path)
         if real is None:

@@ -70,6 +70,10 @@ CREDENTIAL_TAILS: tuple[tuple[str, ...], ...] = (
 )
 """Trailing path parts of well-known credential files (``.ssh`` means anything below it)."""
 
+_CREDENTIAL_PATTERN = re.compile("|".join(fnmatch.translate(pattern) for pattern in CREDENTIAL_PATTERNS))
+_ANYWHERE_TAILS = frozenset(tail[0] for tail in CREDENTIAL_TAILS if len(tail) == 1)
+"""Folders that make anything below them a credential file (``.ssh``)."""
+
 PRIVATE_DIRS = ("/github/home", "/github/runner_temp")
 """Folders a container action sees that belong to the runner, not to the repository."""
 
@@ -142,7 +146,12 @@ def credential_shape(text: str) -> str | None:
 
 
 def _lexical(path: Path) -> Path:
-    return Path(os.path.normpath(Path(path).absolute()))
+    """``path`` made absolute and normal, without symlinks resolved; a path that is both already
+    is returned as it is (no new ``Path`` to parse: discovery asks this for every folder)."""
+    text = os.fspath(path)
+    absolute = text if os.path.isabs(text) else os.path.join(os.getcwd(), text)
+    normal = os.path.normpath(absolute)
+    return path if normal == text and isinstance(path, Path) else Path(normal)
 
 
 def _under(path: Path, base: Path) -> bool:
@@ -162,7 +171,7 @@ def _tail_match(parts: tuple[str, ...]) -> str | None:
     name = parts[-1] if parts else ""
     if name.casefold() in CREDENTIAL_NAMES:
         return name
-    if any(fnmatch.fnmatchcase(name.casefold(), pattern) for pattern in CREDENTIAL_PATTERNS):
+    if _CREDENTIAL_PATTERN.match(name.casefold()):
         return name
     folded = tuple(p.casefold() for p in parts)
     for tail in CREDENTIAL_TAILS:
@@ -196,6 +205,8 @@ class ForbiddenPaths:
                 private += [_lexical(Path(value)), Path(value).resolve()]
         self.private = [p for p in dict.fromkeys(private)]
         self.system = [Path(p) for p in SYSTEM_DIRS]
+        self.folder_parts = [f.parts for f in (*self.system, *self.private, *self.allowed)]
+        """Every folder a rule names, as parts (for ``FolderRules``)."""
         self._git_inodes: set[tuple[int, int]] | None = None
 
     # ------------------------------------------------------------------ the rules
@@ -222,6 +233,10 @@ class ForbiddenPaths:
             return "it is a hard link to a file of a .git folder, which can hold the job's token"
         return None
 
+    def in_folder(self, folder: Path, real: Path) -> FolderRules:
+        """``reason`` for the regular files (not links) of one folder, worked out once per folder."""
+        return FolderRules(self, folder, real)
+
     def folder_reason(self, path: Path, real: Path) -> str | None:
         """Why a folder must not be walked (it is, or leads into, git metadata or a private folder)."""
         if _git_part(_lexical(path)) or _git_part(real):
@@ -245,9 +260,9 @@ class ForbiddenPaths:
 
     # ------------------------------------------------------------------ hard links
 
-    def _hard_link_into_git(self, real: Path) -> bool:
+    def _hard_link_into_git(self, real: Path | str) -> bool:
         try:
-            st = real.lstat()
+            st = os.lstat(real)
         except OSError:
             return False
         if st.st_nlink <= 1 or not os.path.isfile(real):
@@ -306,6 +321,50 @@ class ForbiddenPaths:
                         found.add((device, entry.inode()))
                 except OSError:
                     continue
+
+
+class FolderRules:
+    """The answers of ``ForbiddenPaths.reason`` for the files of one folder that are not links, given
+    by name: what depends only on the folder (git metadata, ``.ssh``, the private folders, the last
+    parts a credential tail can span) is worked out once, and a file costs a few string tests and
+    one ``lstat`` (a walk asked ``reason`` for every file, building and comparing ``Path`` objects:
+    most of a warm scan's discovery). Any folder the shortcut cannot decide alone (under ``.git`` or
+    ``.ssh``, or holding a private or allowed folder below it) sends every file to ``reason``.
+    """
+
+    def __init__(self, paths: ForbiddenPaths, folder: Path, real: Path) -> None:
+        self.paths = paths
+        self.folder = _lexical(folder)
+        self.real = real
+        self.real_text = str(real)
+        rparts = real.parts
+        depth = len(rparts)
+        deeper = any(len(f) > depth and f[:depth] == rparts for f in paths.folder_parts)
+        both = [(parts, tuple(p.casefold() for p in parts)) for parts in (self.folder.parts, rparts)]
+        folded = {p for _, f in both for p in f}
+        self.slow = ".git" in folded or not folded.isdisjoint(_ANYWHERE_TAILS) or deeper
+        # what _tail_match finds for a file of this folder through a multi-part tail, by the name it
+        # ends with, in reason's order (the path as given, then the real one; tails in their order)
+        self._ends = [(tail[-1], "/".join(parts[-(len(tail) - 1):]))
+                      for parts, f in both for tail in CREDENTIAL_TAILS
+                      if len(tail) > 1 and f[-(len(tail) - 1):] == tail[:-1]]
+        self._private = None if self.slow else paths._private(real)
+
+    def reason(self, name: str) -> str | None:
+        """``paths.reason(folder / name, real / name)`` for a file ``name`` of this folder that is not a link."""
+        folded = name.casefold()
+        if self.slow or folded == ".git":
+            return self.paths.reason(self.folder / name, self.real / name)
+        if folded in CREDENTIAL_NAMES or _CREDENTIAL_PATTERN.match(folded):
+            return f"{name} is a credential file"
+        for last, prefix in self._ends:
+            if folded == last:
+                return f"{prefix}/{name} is a credential file"
+        if self._private is not None:
+            return self._private
+        if self.paths._hard_link_into_git(os.path.join(self.real_text, name)):
+            return "it is a hard link to a file of a .git folder, which can hold the job's token"
+        return None
 
 
 def git_locations(dot_git: Path) -> list[Path]:

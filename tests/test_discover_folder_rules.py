@@ -1,0 +1,89 @@
+"""``FolderRules`` (discovery's per-folder shortcut) answers exactly what ``ForbiddenPaths.reason`` does.
+
+Discovery asks, for each plain file of a folder, whether it may be read; the shortcut works out
+the folder's part once. Any difference would be a credential file read, or a file lost, so every
+combination of folder and name below is asked both ways.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from regoscan.inputs.discover import discover
+from regoscan.inputs.forbidden import ForbiddenPaths
+
+FOLDERS = [
+    "", "app", ".docker", "x/.docker", ".DOCKER", ".aws", ".kube", ".config/gh", "a/.config/GH", ".config",
+    "gh", ".gem", ".cargo", ".ssh", "deep/.ssh/keys", ".Ssh", ".git", ".git/modules/sub", "sub/.GIT/x",
+    "home/.aws", "runner/.config/gh",
+]
+NAMES = [
+    "a.yaml", "Dockerfile", "config.json", "credentials", "CREDENTIALS", "config", "hosts.yml", "credentials.toml",
+    "id_rsa", ".npmrc", ".NETRC", "gha-creds-123.json", "GHA-CREDS-x.JSON", "gha-kubeconfig-abc", ".git",
+    ".Git", "kubeconfig.yaml", "x.json",
+]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path, Path]:
+    root, home, runner = tmp_path / "repo", tmp_path / "home", tmp_path / "runner"
+    for base in (root, home, runner):
+        base.mkdir()
+    (root / "inner-home").mkdir()
+    return root, home, runner
+
+
+def _pairs(tree: tuple[Path, Path, Path]) -> list[tuple[Path, Path]]:
+    root, home, runner = tree
+    folders = [root / f for f in FOLDERS] + [home / f for f in FOLDERS[:6]] + [runner / f for f in FOLDERS[:4]]
+    folders += [Path("/proc/self"), Path("/dev"), Path("/run/secrets/kubernetes.io"), root / "inner-home",
+                root.parent, Path("/")]
+    return [(f, f) for f in folders] + [(root / "link-to-home", home), (root / "app", home / ".ssh"),
+                                        (home / "x", root / "app"), (root / "a", root / ".git/objects")]
+
+
+@pytest.mark.parametrize("home_is", ["beside the root", "above the root", "inside the root", "named", "a file's path"])
+def test_folder_rules_agree_with_reason(tree: tuple[Path, Path, Path], home_is: str) -> None:
+    root, home, runner = tree
+    home_dir = {"above the root": root.parent, "inside the root": root / "inner-home",
+                "a file's path": root / "app" / "a.yaml"}.get(home_is, home)
+    env = {"HOME": str(home_dir), "RUNNER_TEMP": str(runner / "temp")}
+    bases = [home / ".aws"] if home_is == "named" else []
+    paths = ForbiddenPaths(root, bases=bases, env=env)
+    asked = 0
+    for (folder, real), name in itertools.product(_pairs(tree), NAMES):
+        rules = paths.in_folder(folder, real)
+        assert rules.reason(name) == paths.reason(folder / name, real / name), (folder, real, name)
+        asked += 1
+    assert asked > 500
+
+
+def test_folder_rules_see_hard_links_into_git(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "config").write_text("[core]\n")
+    (root / "app").mkdir()
+    os.link(root / ".git" / "config", root / "app" / "config.yaml")
+    (root / "app" / "fine.yaml").write_text("a: 1\n")
+    paths = ForbiddenPaths(root, env={})
+    rules = paths.in_folder(root / "app", root / "app")
+    for name in ("config.yaml", "fine.yaml", "missing.yaml"):
+        assert rules.reason(name) == paths.reason(root / "app" / name, root / "app" / name)
+    assert rules.reason("config.yaml") is not None and rules.reason("fine.yaml") is None
+
+
+def test_discovery_refuses_credential_files_by_their_folder(tmp_path: Path) -> None:
+    """Through the walk itself: each plain file's verdict, with the notice naming it."""
+    root = tmp_path / "repo"
+    for rel in ("k8s/app.yaml", ".docker/config.json", ".config/gh/hosts.yml", "ops/.kube/config.yaml",
+                "gha-creds-1.json", "keys/.ssh/known.yaml", "Dockerfile"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("a: 1\n")
+    found = discover([root], root)
+    assert [c.rel_path for c in found.candidates] == ["Dockerfile", "k8s/app.yaml", "ops/.kube/config.yaml"]
+    refused = sorted(n.path for n in found.notices if n.code == "input-credential-file")
+    assert refused == [".config/gh/hosts.yml", ".docker/config.json", "gha-creds-1.json", "keys/.ssh/known.yaml"]
