@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 
-from regoscan.inputs.derived import KEY, PRECOMPUTED_TOOLS, commands, effective_containers, run_commands, tool_calls
+from regoscan.inputs.derived import (
+    KEY,
+    PRECOMPUTED_TOOLS,
+    add_kubernetes_views,
+    commands,
+    effective_containers,
+    is_workload,
+    name,
+    run_commands,
+    tool_calls,
+)
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.rego.prepare import prepare_module
@@ -34,19 +44,28 @@ calls := data.lib.sh.run_calls(input, data.lib.sh._precomputed_tools)
 tools := data.lib.sh._precomputed_tools
 
 containers := data.lib.kubernetes.containers
+
+name := data.lib.kubernetes.name
+
+is_workload := data.lib.kubernetes.is_workload
+
+pod := data.lib.kubernetes.workload_pod
 """
 
 
-def _documents(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _documents(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     runs: list[dict[str, Any]] = []
     workloads: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     for cand in discover([str(root)], root).candidates:
         for doc in load_file(cand.abs_path, cand.rel_path, cand.input_type_hint).documents:
             if doc.input_type.value == "dockerfile":
                 runs.extend(c for st in doc.content["Stages"] for c in st["Commands"] if c["Cmd"] == "run")
             elif isinstance(doc.content, dict) and KEY in doc.content:
                 workloads.append(doc.content)
-    return runs, workloads
+            elif doc.input_type.value == "kubernetes" and isinstance(doc.content, dict):
+                others.append(doc.content)
+    return runs, workloads, others
 
 
 def _strip(value: Any) -> Any:
@@ -86,8 +105,8 @@ def _regopy(inputs: list[dict[str, Any]], rule: str) -> list[Any]:
 
 
 def _check(root: Path) -> tuple[int, int]:
-    runs, workloads = _documents(root)
-    assert runs and workloads
+    runs, workloads, others = _documents(root)
+    assert runs and workloads and others
     bare_runs = [_strip(c) for c in runs]
     expected_cmds = [c[KEY]["commands"] for c in runs]
     assert expected_cmds == [run_commands(c) for c in bare_runs]
@@ -106,7 +125,35 @@ def _check(root: Path) -> tuple[int, int]:
     assert expected == [sorted({_canon(c) for c in effective_containers(d)}) for d in bare_docs]
     for got in (_regorus(bare_docs, "data.lib.kubernetes.containers"), _regopy(bare_docs, "containers")):
         assert [sorted({_canon(c) for c in g}) for g in got] == expected
+    _check_identity(workloads, bare_docs, others)
     return len(runs), len(workloads)
+
+
+def _pod(doc: dict[str, Any]) -> Any:
+    at = doc[KEY].get("pod")
+    spec = doc.get("spec", {})
+    return {0: doc, 1: spec.get("template"), 2: spec.get("jobTemplate", {}).get("spec", {}).get("template")}.get(at)
+
+
+def _check_identity(workloads: list[dict[str, Any]], bare_docs: list[dict[str, Any]],
+                    others: list[dict[str, Any]]) -> None:
+    """``__rs`` is present exactly where is_workload holds, and its name and pod are the library's."""
+    assert all(is_workload(d) for d in bare_docs) and not any(is_workload(d) for d in others)
+    assert _regorus(bare_docs, "data.lib.kubernetes.is_workload") == [True] * len(bare_docs)
+    assert _regopy(bare_docs, "is_workload") == [True] * len(bare_docs)
+    assert _regorus(others, "data.lib.kubernetes.is_workload") == [False] * len(others)
+    assert _regopy(others, "is_workload") == [False] * len(others)
+    names = [d[KEY]["name"] for d in workloads]
+    assert names == [name(d) for d in bare_docs] and any(names)
+    assert _regorus(bare_docs, "data.lib.kubernetes.name") == names
+    assert _regopy(bare_docs, "name") == names
+    assert _regopy(workloads, "name") == names
+    pods = [_canon(_strip(p)) if isinstance(p := _pod(d), dict) and p is d else _canon(p) for d in workloads]
+    assert any(d[KEY].get("pod") == 0 for d in workloads) and any(d[KEY].get("pod") == 1 for d in workloads)
+    for got in (_regorus(bare_docs, "data.lib.kubernetes.workload_pod"), _regopy(bare_docs, "pod")):
+        assert [_canon(p) for p in got] == pods
+    with_view = _regopy(workloads, "pod")
+    assert [_canon(_strip(p)) if d[KEY].get("pod") == 0 else _canon(p) for p, d in zip(with_view, workloads, strict=True)] == pods
 
 
 def test_views_match_the_rego_library_on_fixtures() -> None:
@@ -136,3 +183,15 @@ def test_precomputed_tools_are_the_librarys() -> None:
     assert sorted(_regopy([{}], "tools")[0]) == sorted(PRECOMPUTED_TOOLS)
     cmds = [["sudo", "apt-get", "-o", "X=1", "install", "-y", "curl"], ["apk"], ["/sbin/apk", "add", "git"]]
     assert tool_calls(cmds) == [[0, "apt-get", "install"], [2, "apk", "add"]]
+
+
+def test_the_view_key_is_reserved() -> None:
+    """A manifest's own ``__rs`` would make the library take it for a workload: the loader drops it."""
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, KEY: {"containers": []}}
+    add_kubernetes_views(config)
+    assert KEY not in config
+    bare = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"generateName": "web-"}, KEY: "forged"}
+    add_kubernetes_views(bare)
+    assert bare[KEY] == {"name": "web-", "containers": []}
+    assert _regopy([config, bare], "is_workload") == [False, True]
+    assert _regopy([bare], "pod") == [None]

@@ -28,17 +28,42 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_PLAIN_WORKLOAD_KINDS = _TEMPLATE_KINDS | {"Pod", "CronJob"}
+
+
+def is_workload(doc: dict[str, Any]) -> bool:
+    """lib.kubernetes.is_workload: a kind that carries a pod template."""
+    kind = doc.get("kind")
+    return kind in _PLAIN_WORKLOAD_KINDS or (kind == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1")
+
+
+def _pod_at(doc: dict[str, Any]) -> tuple[int, Any]:
+    """Where the workload's pod sits (0: the document, 1: spec.template, 2: the CronJob's
+    spec.jobTemplate.spec.template) and the value found there; (-1, None) for other kinds."""
+    kind = doc.get("kind")
+    if kind == "Pod":
+        return 0, doc
+    spec = _obj(doc.get("spec"))
+    if kind in _TEMPLATE_KINDS or (kind == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1"):
+        return 1, spec.get("template")
+    if kind == "CronJob":
+        return 2, _obj(_obj(spec.get("jobTemplate")).get("spec")).get("template")
+    return -1, None
+
+
 def pods(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Pod mappings of a workload, as lib.kubernetes.pods defines them."""
-    kind = doc.get("kind")
-    found: list[Any] = []
-    if kind == "Pod":
-        found.append(doc)
-    elif kind in _TEMPLATE_KINDS or (kind == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1"):
-        found.append(_obj(doc.get("spec")).get("template"))
-    elif kind == "CronJob":
-        found.append(_obj(_obj(_obj(doc.get("spec")).get("jobTemplate")).get("spec")).get("template"))
-    return [p for p in found if isinstance(p, dict)]
+    at, pod = _pod_at(doc)
+    return [pod] if at >= 0 and isinstance(pod, dict) else []
+
+
+def name(doc: dict[str, Any]) -> str:
+    """lib.kubernetes.name: metadata.name, else metadata.generateName, else ""."""
+    meta = _obj(doc.get("metadata"))
+    for key in ("name", "generateName"):
+        if isinstance(meta.get(key), str):
+            return str(meta[key])
+    return ""
 
 
 def effective_security_context(pod_sc: Any, own_sc: Any) -> dict[str, Any]:
@@ -67,9 +92,29 @@ def effective_containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def kubernetes_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """The ``__rs`` view of a workload: its identity, where its pod is, its effective containers.
+
+    ``pod`` (present only when the pod is a mapping) tells lib.kubernetes.workload_pod
+    which path to read, so the pod is not copied into the input a second time.
+    """
+    view: dict[str, Any] = {"name": name(doc), "containers": effective_containers(doc)}
+    at, pod = _pod_at(doc)
+    if isinstance(pod, dict):
+        view["pod"] = at
+    return view
+
+
 def add_kubernetes_views(doc: Any) -> None:
-    if isinstance(doc, dict) and pods(doc):
-        doc[KEY] = {"containers": effective_containers(doc)}
+    """Give a Kubernetes document its view, under the reserved key: a workload's document
+    holds ``__rs`` exactly when lib.kubernetes.is_workload is true (the library tests that
+    first), so a key of that name written in any other manifest is dropped."""
+    if not isinstance(doc, dict):
+        return
+    if is_workload(doc):
+        doc[KEY] = kubernetes_view(doc)
+    else:
+        doc.pop(KEY, None)
 
 
 # --------------------------------------------------------------------------- shell
