@@ -34,7 +34,11 @@ _PLAIN_WORKLOAD_KINDS = _TEMPLATE_KINDS | {"Pod", "CronJob"}
 def is_workload(doc: dict[str, Any]) -> bool:
     """lib.kubernetes.is_workload: a kind that carries a pod template."""
     kind = doc.get("kind")
-    return kind in _PLAIN_WORKLOAD_KINDS or (kind == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1")
+    return kind in _PLAIN_WORKLOAD_KINDS or _openshift_controller(doc)
+
+
+def _openshift_controller(doc: dict[str, Any]) -> bool:
+    return doc.get("kind") == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1"
 
 
 def _pod_at(doc: dict[str, Any]) -> tuple[int, Any]:
@@ -44,7 +48,7 @@ def _pod_at(doc: dict[str, Any]) -> tuple[int, Any]:
     if kind == "Pod":
         return 0, doc
     spec = _obj(doc.get("spec"))
-    if kind in _TEMPLATE_KINDS or (kind == "DeploymentConfig" and doc.get("apiVersion") == "apps.openshift.io/v1"):
+    if kind in _TEMPLATE_KINDS or _openshift_controller(doc):
         return 1, spec.get("template")
     if kind == "CronJob":
         return 2, _obj(_obj(spec.get("jobTemplate")).get("spec")).get("template")
