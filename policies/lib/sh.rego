@@ -240,11 +240,16 @@ mentions(instr, words) if {
 # one command.
 # regoscan computes this in Python for each RUN it parses (instr.__rs.commands, same
 # result, much cheaper than tokenizing in Rego once per check); inputs built by hand,
-# as in unit tests, take the Rego path.
+# as in unit tests, take the Rego path. Every RUN a scan reads carries the view, so the
+# built-in checks' own bundles leave the Rego path out (between the markers below,
+# rego/fallbacks.py): the tokenizer's many local variables would otherwise make every
+# built-in call of those checks dearer in regopy.
 run_commands(instr) := cmds if {
 	cmds := instr.__rs.commands
 	is_array(cmds)
-} else := commands(script(instr)) if {
+}
+# regoscan: fallback begin
+else := commands(script(instr)) if {
 	not exec_form(instr)
 } else := commands(inline) if {
 	inline := _inline_script(instr.Value)
@@ -252,6 +257,7 @@ run_commands(instr) := cmds if {
 	ws := [v | some v in instr.Value; is_string(v)]
 	count(ws) > 0
 } else := []
+# regoscan: fallback end
 
 _inline_script(values) := values[flags[0] + 1] if {
 	shell := values[0]

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from regoscan.models import InputType
+from regoscan.rego.fallbacks import without_fallbacks
 from regoscan.rego.prebuilt import Cuts, cut_key, libraries_digest
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.shake import data_paths, reachable
@@ -96,7 +97,8 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
     for name, pkg in packages.items():
         if not name.startswith(_BUILTIN) and pkg and any(_overlaps(pkg, t) for t in territory):
             return None
-    lib_texts = [(u.name, u.text) for u in libs]
+    # (the Rego paths for inputs without regoscan's views: a scan's documents carry them)
+    lib_texts = [(u.name, without_fallbacks(u.text)) for u in libs]
     libs_digest = libraries_digest(lib_texts) if cuts is not None else ""
     routes: dict[str, str] = {}
     routed.clear()
