@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from regoscan.engine.planning import COMPUTED_BY_THE_LOADER
 from regoscan.inputs.derived import (
     KEY,
     PRECOMPUTED_TOOLS,
@@ -91,9 +92,12 @@ def _regorus(inputs: list[dict[str, Any]], query: str) -> list[Any]:
     return out
 
 
-def _regopy(inputs: list[dict[str, Any]], rule: str) -> list[Any]:
+def _regopy(inputs: list[dict[str, Any]], rule: str, scan_bundle: bool = False) -> list[Any]:
+    """``scan_bundle``: the library as a scan compiles it beside a built-in check, without
+    the modules computing in Rego what the loader hands over (engine/planning.py)."""
     units = [PolicyUnit(p.name, prepare_module(p.read_text(encoding="utf-8"), p.name).text, [], library=True)
-             for p in sorted((policies_dir() / "lib").glob("*.rego"))]
+             for p in sorted((policies_dir() / "lib").glob("*.rego"))
+             if not (scan_bundle and f"(builtin)/lib/{p.name}" in COMPUTED_BY_THE_LOADER)]
     units.append(PolicyUnit("probe.rego", PROBE, [f"probe/{rule}"]))
     runtime = PolicyRuntime(units, {}, workers=1)
     try:
@@ -123,7 +127,8 @@ def _check(root: Path) -> tuple[int, int]:
     bare_docs = [_strip(d) for d in workloads]
     expected = [sorted({_canon(c) for c in d[KEY]["containers"]}) for d in workloads]
     assert expected == [sorted({_canon(c) for c in effective_containers(d)}) for d in bare_docs]
-    for got in (_regorus(bare_docs, "data.lib.kubernetes.containers"), _regopy(bare_docs, "containers")):
+    for got in (_regorus(bare_docs, "data.lib.kubernetes.containers"), _regopy(bare_docs, "containers"),
+                _regopy(workloads, "containers", scan_bundle=True)):
         assert [sorted({_canon(c) for c in g}) for g in got] == expected
     _check_identity(workloads, bare_docs, others)
     return len(runs), len(workloads)
@@ -148,11 +153,18 @@ def _check_identity(workloads: list[dict[str, Any]], bare_docs: list[dict[str, A
     assert _regorus(bare_docs, "data.lib.kubernetes.name") == names
     assert _regopy(bare_docs, "name") == names
     assert _regopy(workloads, "name") == names
+    # what a scan's check bundles compute, on the loader's documents
+    assert _regopy(workloads, "is_workload", scan_bundle=True) == [True] * len(workloads)
+    assert _regopy(others, "is_workload", scan_bundle=True) == [False] * len(others)
+    assert _regopy(others, "containers", scan_bundle=True) == [[]] * len(others)
+    assert _regopy(others, "pod", scan_bundle=True) == [None] * len(others)
+    assert _regopy(others, "name", scan_bundle=True) == _regopy(others, "name")
     pods = [_canon(_strip(p)) if isinstance(p := _pod(d), dict) and p is d else _canon(p) for d in workloads]
     assert any(d[KEY].get("pod") == 0 for d in workloads) and any(d[KEY].get("pod") == 1 for d in workloads)
     for got in (_regorus(bare_docs, "data.lib.kubernetes.workload_pod"), _regopy(bare_docs, "pod")):
         assert [_canon(p) for p in got] == pods
     with_view = _regopy(workloads, "pod")
+    assert _regopy(workloads, "pod", scan_bundle=True) == with_view
     got = [_canon(_strip(p) if d[KEY].get("pod") == 0 else p) for p, d in zip(with_view, workloads, strict=True)]
     assert got == pods
 

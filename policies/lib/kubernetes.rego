@@ -82,17 +82,14 @@ default is_workload := false
 # values of name, containers and workload_pod computed once in Python) exactly when this
 # rule holds, and drops a key of that name from every other manifest; testing it first
 # spares the kind tests, which cost every workload check ~0.05 ms on regopy. Inputs
-# written by hand (unit tests, other engines) take the kind tests.
+# written by hand (unit tests, other engines) get the values of lib.kubernetes_views,
+# which computes them in Rego. A scan compiles the built-in checks without that package
+# (every input it evaluates comes from the loader): a reference to it is then undefined.
 is_workload := true if {
 	_ = input.__rs
-} else := true if {
-	kind in _plain_workload_kinds
-} else := true if {
-	kind == "DeploymentConfig"
-	is_controller
+} else := w if {
+	w := data.lib.kubernetes_views.is_workload
 }
-
-_plain_workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "Pod", "CronJob"}
 
 # ---------------------------------------------------------------------------
 # Pods
@@ -120,24 +117,9 @@ workload_pod := input if {
 } else := p if {
 	input.__rs.pod == 2
 	p := input.spec.jobTemplate.spec.template
-} else := object if {
-	kind == "Pod"
 } else := p if {
-	kind in _template_kinds
-	p := object.spec.template
-	is_object(p)
-} else := p if {
-	kind == "CronJob"
-	p := object.spec.jobTemplate.spec.template
-	is_object(p)
-} else := p if {
-	kind == "DeploymentConfig"
-	is_controller
-	p := object.spec.template
-	is_object(p)
+	p := data.lib.kubernetes_views.workload_pod
 }
-
-_template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
 # The pod spec (an empty object when the pod has none).
 pod_spec(pod) := spec if {
@@ -211,10 +193,9 @@ pod_containers(pod) := [effective_container(pod, c) | some c in pod_raw_containe
 # the same value; see src/regoscan/inputs/derived.py); hand-written inputs take the Rego path.
 containers := cs if {
 	cs := input.__rs.containers
-} else := [c |
-	some pod in pods
-	some c in pod_containers(pod)
-]
+} else := cs if {
+	cs := data.lib.kubernetes_views.containers
+} else := []
 
 # Every container of every pod as written in the manifest (no merging).
 raw_containers contains c if {
