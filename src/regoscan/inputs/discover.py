@@ -157,6 +157,7 @@ class _Walker:
         self.sniff_unknown = sniff_unknown
         self.root = root.absolute()
         self.root_real = self.root.resolve()
+        self._bases = [str(self.root), str(self.root_real)] if not str(self.root).startswith("//") else []
         self.forbidden = forbidden
         self.include = include or []
         self.exclude = exclude or []
@@ -172,6 +173,17 @@ class _Walker:
         self.result.notices.append(Notice(NoticeLevel.WARNING, code, message, path=self.rel(path)))
 
     def rel(self, path: Path) -> str:
+        text = os.fspath(path)
+        if not text.startswith("//"):  # (a POSIX path may start with exactly two slashes: Path's own rules)
+            # what relative_to gives, by text: a Path and two failed relative_to per folder of a tree
+            # outside the root (the corpus) cost more than the folder's other work
+            for base in self._bases:
+                if text == base:
+                    return ""
+                prefix = base if base.endswith("/") else base + "/"
+                if text.startswith(prefix):
+                    return printable(text[len(prefix):])
+            return printable(path.as_posix())
         for base in (self.root, self.root_real):
             try:
                 rel = path.relative_to(base).as_posix()
@@ -281,21 +293,21 @@ class _Walker:
                     if rules is None:  # the folder's part of every file's checks and name, once
                         rules, folder = self.forbidden.in_folder(directory, real), self.rel(directory)
                         prefix = folder if not folder or folder.endswith("/") else folder + "/"
-                    self.plain_file(entry, rules, prefix, hint, via_link)
+                    self.plain_file(directory, entry, rules, prefix, hint, via_link)
                 continue
-            found = self.visit(Path(entry.path), entry, is_link, is_dir, via_link, real)
+            found = self.visit(directory / entry.name, entry, is_link, is_dir, via_link, real)
             if found is not None:
                 subdir, is_link = found
                 (deferred if is_link else subdirs).append(subdir)
         return subdirs
 
-    def plain_file(self, entry: os.DirEntry[str], rules: FolderRules, prefix: str, hint: InputType,
-                   via_link: bool) -> None:
+    def plain_file(self, directory: Path, entry: os.DirEntry[str], rules: FolderRules, prefix: str,
+                   hint: InputType, via_link: bool) -> None:
         """A file of the walk that is not a link: ``refused`` then ``add_file`` by strings, without a
         ``Path`` per check (most of the discovery's time when every file is then served from the cache)."""
         why = rules.reason(entry.name)
         if why is not None:
-            path = Path(entry.path)
+            path = directory / entry.name
             self.notice("input-credential-file", f"not read: {self.rel(path)}: {why}", path)
             return
         rel = prefix + printable(entry.name)
@@ -304,7 +316,7 @@ class _Walker:
         key = os.path.join(rules.real_text, entry.name)
         previous = self.found.get(key)
         if previous is None or (via_link, rel) < previous[0]:
-            self.found[key] = ((via_link, rel), Candidate(Path(entry.path), rel, hint))
+            self.found[key] = ((via_link, rel), Candidate(directory / entry.name, rel, hint))
 
     def visit(self, path: Path, entry: os.DirEntry[str], is_link: bool, is_dir: bool, via_link: bool,
               parent_real: Path) -> tuple[tuple[Path, Path], bool] | None:

@@ -71,6 +71,11 @@ CREDENTIAL_TAILS: tuple[tuple[str, ...], ...] = (
 """Trailing path parts of well-known credential files (``.ssh`` means anything below it)."""
 
 _CREDENTIAL_PATTERN = re.compile("|".join(fnmatch.translate(pattern) for pattern in CREDENTIAL_PATTERNS))
+_TAILS_BY_FOLDER: dict[str, list[tuple[str, ...]]] = {}
+"""The multi-part tails by the folder they end in (``.docker``: ``.docker/config.json``), in their order."""
+for _tail in CREDENTIAL_TAILS:
+    if len(_tail) > 1:
+        _TAILS_BY_FOLDER.setdefault(_tail[-2], []).append(_tail)
 _ANYWHERE_TAILS = frozenset(tail[0] for tail in CREDENTIAL_TAILS if len(tail) == 1)
 """Folders that make anything below them a credential file (``.ssh``)."""
 
@@ -346,8 +351,8 @@ class FolderRules:
         # what _tail_match finds for a file of this folder through a multi-part tail, by the name it
         # ends with, in reason's order (the path as given, then the real one; tails in their order)
         self._ends = [(tail[-1], "/".join(parts[-(len(tail) - 1):]))
-                      for parts, f in both for tail in CREDENTIAL_TAILS
-                      if len(tail) > 1 and f[-(len(tail) - 1):] == tail[:-1]]
+                      for parts, f in both if f for tail in _TAILS_BY_FOLDER.get(f[-1], ())
+                      if f[-(len(tail) - 1):] == tail[:-1]]
         self._private = None if self.slow else paths._private(real)
 
     def reason(self, name: str) -> str | None:
