@@ -51,6 +51,8 @@ name := data.lib.kubernetes.name
 is_workload := data.lib.kubernetes.is_workload
 
 pod := data.lib.kubernetes.workload_pod
+
+file_calls := data.lib.sh.file_calls
 """
 
 
@@ -208,3 +210,41 @@ def test_the_view_key_is_reserved() -> None:
     assert bare[KEY] == {"name": "web-", "containers": []}
     assert _regopy([config, bare], "is_workload") == [False, True]
     assert _regopy([bare], "pod") == [None]
+
+
+def _dockerfiles(root: Path) -> list[dict[str, Any]]:
+    return [doc.content for cand in discover([str(root)], root).candidates
+            for doc in load_file(cand.abs_path, cand.rel_path, cand.input_type_hint).documents
+            if doc.input_type.value == "dockerfile"]
+
+
+def _without_views(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_views(v) for k, v in value.items() if k != KEY}
+    if isinstance(value, list):
+        return [_without_views(v) for v in value]
+    return value
+
+
+def _check_file_calls(root: Path) -> int:
+    """lib.sh.file_calls: the Python view equals the Rego path (no view anywhere) on both engines."""
+    docs = _dockerfiles(root)
+    expected = [d[KEY]["calls"] for d in docs]
+    runs = [[c for st in d["Stages"] for c in st["Commands"] if c["Cmd"] == "run"] for d in docs]
+    assert expected == [[[i, *call] for i, c in enumerate(rs) for call in c[KEY]["calls"]] for rs in runs]
+    bare = [_without_views(d) for d in docs]
+    assert _regorus(bare, "data.lib.sh.file_calls") == expected
+    assert _regopy(bare, "file_calls") == expected
+    assert _regopy(docs, "file_calls") == expected
+    assert any(len({c[0] for c in calls}) > 1 for calls in expected)
+    return sum(map(len, expected))
+
+
+def test_file_calls_match_the_rego_library_on_fixtures() -> None:
+    assert _check_file_calls(FIXTURES) > 10
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
+def test_file_calls_match_the_rego_library_on_corpus() -> None:
+    assert _check_file_calls(CORPUS) > 300

@@ -42,13 +42,14 @@ def _libraries() -> list[tuple[str, str]]:
 
 
 def test_a_run_check_is_cut_without_the_shell_tokenizer() -> None:
-    """The reason for the markers: DS017's bundle keeps run_commands (reading the view) but
+    """The reason for the markers: DS021's bundle keeps run_commands (reading the view) but
     none of the tokenizer, which only the fallback reaches."""
     libs = [(name, without_fallbacks(text)) for name, text in _libraries()]
-    check = (policies_dir() / "dockerfile" / "DS017.rego").read_text()
+    check = (policies_dir() / "dockerfile" / "DS021.rego").read_text()
     sh = dict(reachable(libs, [check]))["sh.rego"]
     assert "run_commands(instr) := cmds if" in sh
     assert "_token_pattern :=" not in sh and "tokens(script) :=" not in sh
+    assert "file_calls := calls if" in sh and "some c in run_calls(instr, _precomputed_tools)" not in sh
     whole = dict(reachable(_libraries(), [check]))["sh.rego"]
     assert "_token_pattern :=" in whole
 
@@ -61,6 +62,7 @@ def test_every_run_a_scan_parses_carries_the_commands_view() -> None:
     runs = [c for d in docs for st in d.content["Stages"] for c in st["Commands"] if c["Cmd"] == "run"]
     assert len(runs) >= 4
     assert all(isinstance(c[KEY]["commands"], list) for c in runs)
+    assert all(isinstance(d.content[KEY]["calls"], list) for d in docs)
 
 
 def test_the_built_in_libraries_markers_pair_up() -> None:

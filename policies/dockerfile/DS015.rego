@@ -45,14 +45,26 @@ _cleaned(cmds, installs) if {
 	max(cleans) > max(installs)
 }
 
+# The indexes (in docker.run) of the RUNs that install with yum, from the file's
+# package-manager calls (lib.sh.file_calls: regopy pays for every RUN object a check
+# visits, so only these RUNs are looked at).
+_installing_runs := {c[0] |
+	some c in sh.file_calls
+	c[2] == "yum"
+	c[3] in _install_subcommands
+}
+
+# Those without a clean after their last install.
+_found := [i |
+	some i in _installing_runs
+	installs := [c[1] | some c in sh.file_calls; c[0] == i; c[2] == "yum"; c[3] in _install_subcommands]
+	not _cleaned(sh.run_commands(docker.run[i]), installs)
+]
+
 deny contains res if {
 	docker.is_dockerfile
-	some instr in docker.run
-	sh.mentions(instr, {"yum"})
-	cmds := sh.run_commands(instr)
-	installs := sh.command_indexes(cmds, {"yum"}, _install_subcommands)
-	count(installs) > 0
-	not _cleaned(cmds, installs)
+	some i in _found
+	instr := docker.run[i]
 	msg := "RUN installs packages with yum but does not run 'yum clean all' after it in the same RUN; the package cache stays in the layer"
 	res := result.new(msg, instr)
 }

@@ -74,13 +74,21 @@ _orphan_updates(calls) := {name |
 	not _installs_after(calls, tools, updates)
 }
 
-# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
-# iterates instruction objects in a rule body several times slower.)
+# The indexes (in docker.run) of the RUN instructions that run an update, from the file's
+# package-manager calls (lib.sh.file_calls: regopy pays for every RUN object a check
+# visits, so only these RUNs are looked at).
+_runs_with_updates := {c[0] |
+	some c in sh.file_calls
+	c[2] in _all_tools
+	c[3] in _update_subcommands
+}
+
+# [index in docker.run, message] of each finding, from those RUNs' calls ([command index,
+# tool, subcommand], as lib.sh.run_calls gives them).
 _found := [[i, msg] |
-	some i
-	instr := docker.run[i]
-	sh.mentions(instr, _all_tools)
-	some name in _orphan_updates(sh.run_calls(instr, _all_tools))
+	some i in _runs_with_updates
+	calls := [[c[1], c[2], c[3]] | some c in sh.file_calls; c[0] == i; c[2] in _all_tools]
+	some name in _orphan_updates(calls)
 	msg := concat("", [
 		"RUN runs '", name, " update' without an install after it in the same RUN; ",
 		"the update is cached as a layer of its own and later installs get stale package data",

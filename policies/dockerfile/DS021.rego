@@ -36,15 +36,15 @@ _has_option(cmd) if sh.has_word(cmd, "--yes")
 
 _has_option(cmd) if sh.has_word(cmd, "--assume-yes")
 
-# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
-# iterates instruction objects in a rule body several times slower.)
+# [index in docker.run, message] of each finding, from the file's package-manager calls
+# (lib.sh.file_calls: regopy pays for every RUN object a check visits, so only the RUNs
+# with an 'apt-get install' are looked at).
 _found := [[i, msg] |
-	some i
-	instr := docker.run[i]
-	sh.mentions(instr, {"apt-get"})
-	some call in sh.run_calls(instr, {"apt-get"})
-	call[2] == "install"
-	cmd := sh.run_commands(instr)[call[0]]
+	some call in sh.file_calls
+	call[2] == "apt-get"
+	call[3] == "install"
+	i := call[0]
+	cmd := sh.run_commands(docker.run[i])[call[1]]
 	not _has_option(cmd)
 	msg := "RUN has an 'apt-get install' without '-y'; the build cannot answer its confirmation prompt"
 ]

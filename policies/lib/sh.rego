@@ -45,6 +45,8 @@ package lib.sh
 
 import rego.v1
 
+import data.lib.docker
+
 # ---------------------------------------------------------------------------
 # Tokens
 # ---------------------------------------------------------------------------
@@ -365,6 +367,24 @@ run_calls(instr, tools) := [c | some c in calls; c[1] in tools] if {
 } else := tool_calls(run_commands(instr), tools)
 
 _precomputed_tools := {"apt-get", "apt", "yum", "apk", "dnf", "zypper", "microdnf"}
+
+# [RUN index (in lib.docker.run), command index, tool, subcommand] of every call of a tool
+# of _precomputed_tools in the file, in file order: a check about one package manager
+# reads this short list rather than visiting every RUN (regopy pays for each instruction
+# object a check touches). regoscan computes it in Python for each Dockerfile it parses
+# (input.__rs.calls, the same value), so the built-in checks' bundles leave the Rego path
+# out (rego/fallbacks.py); inputs built by hand take it.
+file_calls := calls if {
+	calls := input.__rs.calls
+	is_array(calls)
+}
+# regoscan: fallback begin
+else := [[i, c[0], c[1], c[2]] |
+	some i
+	instr := docker.run[i]
+	some c in run_calls(instr, _precomputed_tools)
+]
+# regoscan: fallback end
 
 # true if cmd runs one of tools with one of subs.
 invokes(cmd, tools, subs) if count(invocations(cmd, tools, subs)) > 0

@@ -253,10 +253,22 @@ def tool_calls(cmds: list[list[str]], tools: frozenset[str] = PRECOMPUTED_TOOLS)
 
 
 def add_dockerfile_views(doc: Any) -> None:
+    """Each RUN's commands and package-manager calls; the whole file's calls at the top.
+
+    The top-level ``calls`` (lib.sh.file_calls): [RUN index, command index, tool,
+    subcommand], the RUN index counting RUN instructions in file order as lib.docker.run
+    lists them. A check about one tool reads that short list instead of visiting every RUN.
+    """
     if not isinstance(doc, dict):
         return
+    file_calls: list[list[Any]] = []
+    run_index = 0
     for stage in doc.get("Stages") or []:
         for cmd in stage.get("Commands") or [] if isinstance(stage, dict) else []:
             if isinstance(cmd, dict) and cmd.get("Cmd") == "run":
                 cmds = run_commands(cmd)
-                cmd[KEY] = {"commands": cmds, "calls": tool_calls(cmds)}
+                calls = tool_calls(cmds)
+                cmd[KEY] = {"commands": cmds, "calls": calls}
+                file_calls.extend([run_index, *call] for call in calls)
+                run_index += 1
+    doc[KEY] = {"calls": file_calls}
