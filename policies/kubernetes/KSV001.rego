@@ -53,7 +53,7 @@ deny contains res if {
 	not _escalation_disabled(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.allowPrivilegeEscalation' to false",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -63,7 +63,7 @@ deny contains res if {
 	profile != "runtime/default"
 	msg := sprintf(
 		"Container '%s' of %s '%s' should use the AppArmor profile 'runtime/default' (annotation '%s%s' is '%v')",
-		[container.name, kubernetes.kind, kubernetes.name, _annotation_prefix, container.name, profile],
+		[container.name, input.kind, kubernetes.name, _annotation_prefix, container.name, profile],
 	)
 	res := result.new(msg, container)
 }

@@ -46,7 +46,7 @@ deny contains res if {
 	not kubernetes.drops_all_capabilities(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should list 'ALL' in 'securityContext.capabilities.drop'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

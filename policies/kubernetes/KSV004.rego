@@ -49,7 +49,7 @@ deny contains res if {
 	not _lists_dropped_capabilities(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should list the capabilities it drops in 'securityContext.capabilities.drop'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -47,7 +47,7 @@ deny contains res if {
 	kubernetes.added_capability(container, "SYS_ADMIN")
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not add 'SYS_ADMIN' to 'securityContext.capabilities.add'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -53,7 +53,7 @@ deny contains res if {
 	_clean_path(path) == _docker_socket
 	msg := sprintf(
 		"%s '%s' should not mount the Docker socket '%s' from the host (volume '%v')",
-		[kubernetes.kind, kubernetes.name, path, volume.name],
+		[input.kind, kubernetes.name, path, volume.name],
 	)
 	res := result.new(msg, volume)
 }

@@ -45,7 +45,7 @@ deny contains res if {
 	kubernetes.has_key(spec, "hostAliases")
 	msg := sprintf(
 		"%s '%s' should not set 'hostAliases' in its pod spec",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, spec)
 }

@@ -45,7 +45,7 @@ deny contains res if {
 	spec.hostNetwork == true
 	msg := sprintf(
 		"%s '%s' should not set 'hostNetwork' to true in its pod spec",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, spec)
 }

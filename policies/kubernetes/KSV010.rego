@@ -44,7 +44,7 @@ deny contains res if {
 	spec.hostPID == true
 	msg := sprintf(
 		"%s '%s' should not set 'hostPID' to true in its pod spec",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, spec)
 }

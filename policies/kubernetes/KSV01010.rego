@@ -129,7 +129,7 @@ _sensitive_names contains key if {
 }
 
 deny contains res if {
-	kubernetes.kind == "ConfigMap"
+	input.kind == "ConfigMap"
 	count(_sensitive_names) > 0
 	msg := concat("", [
 		"ConfigMap '",

@@ -54,7 +54,7 @@ deny contains res if {
 	some subject in rbac.subjects
 	subject.name == "system:authenticated"
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' grants its role to every authenticated user ('system:authenticated')",

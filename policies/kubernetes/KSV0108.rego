@@ -60,7 +60,7 @@ _sets_external(spec, "externalIPs") if _sets_external_ips(spec)
 _sets_external(spec, "externalName") if _sets_external_name(spec)
 
 deny contains res if {
-	kubernetes.kind == "Service"
+	input.kind == "Service"
 	spec := input.spec
 	is_object(spec)
 	fields := _external_fields(spec)

@@ -84,7 +84,7 @@ _secret_names contains name if {
 }
 
 deny contains res if {
-	kubernetes.kind == "ConfigMap"
+	input.kind == "ConfigMap"
 	count(_secret_names) > 0
 	msg := concat("", [
 		"ConfigMap '",

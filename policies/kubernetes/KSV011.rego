@@ -48,7 +48,7 @@ deny contains res if {
 	not _sets_cpu_limit(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set a CPU limit in 'resources.limits.cpu'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

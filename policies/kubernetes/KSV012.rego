@@ -59,7 +59,7 @@ deny contains res if {
 	not _runs_as_non_root(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.runAsNonRoot' to true",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

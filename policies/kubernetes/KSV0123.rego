@@ -42,7 +42,7 @@ deny contains res if {
 	some subject in rbac.subjects
 	subject.name == "system:masters"
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' names the superuser group 'system:masters' as a subject",

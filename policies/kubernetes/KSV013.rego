@@ -56,7 +56,7 @@ deny contains res if {
 	not _is_pinned(image)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should use a specific image tag or digest instead of '%s'",
-		[container.name, kubernetes.kind, kubernetes.name, image],
+		[container.name, input.kind, kubernetes.name, image],
 	)
 	res := result.new(msg, container)
 }

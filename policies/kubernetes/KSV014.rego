@@ -49,7 +49,7 @@ deny contains res if {
 	not _read_only_root(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.readOnlyRootFilesystem' to true",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

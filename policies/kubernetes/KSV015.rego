@@ -47,7 +47,7 @@ deny contains res if {
 	not _sets_cpu_request(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set a CPU request in 'resources.requests.cpu'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -48,7 +48,7 @@ deny contains res if {
 	not _sets_memory_request(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set a memory request in 'resources.requests.memory'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

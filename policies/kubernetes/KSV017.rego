@@ -45,7 +45,7 @@ deny contains res if {
 	kubernetes.security_context_is(container, "privileged", true)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not run privileged: set 'securityContext.privileged' to false",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

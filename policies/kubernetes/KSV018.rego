@@ -47,7 +47,7 @@ deny contains res if {
 	not _sets_memory_limit(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set a memory limit in 'resources.limits.memory'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -54,7 +54,7 @@ deny contains res if {
 	not _above_10000(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should run with 'securityContext.runAsGroup' above 10000",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -46,7 +46,7 @@ deny contains res if {
 	kubernetes.has_key(volume, "hostPath")
 	msg := sprintf(
 		"%s '%s' should not use the hostPath volume '%v'",
-		[kubernetes.kind, kubernetes.name, volume.name],
+		[input.kind, kubernetes.name, volume.name],
 	)
 	res := result.new(msg, volume)
 }

@@ -76,7 +76,7 @@ deny contains res if {
 	count(ports) > 0
 	listed := [s | some p in ports; s := sprintf("%v", [p])]
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, kubernetes.kind, kubernetes.name]),
+		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should not set 'ports[].hostPort' (found: ",
 		concat(", ", listed),
 		")",

@@ -53,7 +53,7 @@ _selinux_settings contains {"subject": subject, "options": opts} if {
 	pod := kubernetes.workload_pod
 	opts := kubernetes.pod_security_context(pod).seLinuxOptions
 	is_object(opts)
-	subject := sprintf("%s '%s'", [kubernetes.kind, kubernetes.name])
+	subject := sprintf("%s '%s'", [input.kind, kubernetes.name])
 }
 
 _selinux_settings contains {"subject": subject, "options": opts} if {
@@ -61,7 +61,7 @@ _selinux_settings contains {"subject": subject, "options": opts} if {
 	some container in kubernetes.pod_raw_containers(pod)
 	opts := kubernetes.own_security_context(container).seLinuxOptions
 	is_object(opts)
-	subject := sprintf("Container '%s' of %s '%s'", [container.name, kubernetes.kind, kubernetes.name])
+	subject := sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name])
 }
 
 # 1. A type outside the allowed set (a missing or null type passes).

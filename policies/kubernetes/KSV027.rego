@@ -45,7 +45,7 @@ deny contains res if {
 	kubernetes.has_key(container.securityContext, "procMount")
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.procMount' (found '%v')",
-		[container.name, kubernetes.kind, kubernetes.name, container.securityContext.procMount],
+		[container.name, input.kind, kubernetes.name, container.securityContext.procMount],
 	)
 	res := result.new(msg, container)
 }

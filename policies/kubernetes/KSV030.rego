@@ -54,7 +54,7 @@ deny contains res if {
 	value != "runtime/default"
 	msg := sprintf(
 		"%s '%s' should set the annotation '%s' to 'runtime/default' (found '%v')",
-		[kubernetes.kind, kubernetes.name, _pod_annotation, value],
+		[input.kind, kubernetes.name, _pod_annotation, value],
 	)
 	res := result.new(msg, annotations)
 }
@@ -79,7 +79,7 @@ deny contains res if {
 	not _valid_profile(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

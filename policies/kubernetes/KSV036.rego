@@ -67,7 +67,7 @@ deny contains res if {
 	_mounts_token(pod, spec)
 	msg := sprintf(
 		"%s '%s' should set 'automountServiceAccountToken' to false in its pod spec and not mount the service account token",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, spec)
 }

@@ -51,7 +51,7 @@ deny contains res if {
 	not _is_core_component
 	msg := sprintf(
 		"%s '%s' should not be placed in the 'kube-system' namespace",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, input.metadata)
 }

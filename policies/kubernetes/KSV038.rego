@@ -67,11 +67,11 @@ _netpol_uses_selector(spec) if {
 # Like Trivy, a NetworkPolicy without any 'spec' is not reported (there is no spec to
 # point at).
 deny contains res if {
-	lower(kubernetes.kind) == "networkpolicy"
+	lower(input.kind) == "networkpolicy"
 	spec := input.spec
 	not _netpol_uses_selector(spec)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' in namespace '",

@@ -58,11 +58,11 @@ _limit_range_complete(spec) if {
 # Like Trivy, a LimitRange without any 'spec' is not reported (there is no spec to
 # point at).
 deny contains res if {
-	lower(kubernetes.kind) == "limitrange"
+	lower(input.kind) == "limitrange"
 	spec := input.spec
 	not _limit_range_complete(spec)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' in namespace '",

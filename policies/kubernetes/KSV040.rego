@@ -51,7 +51,7 @@ else := spec
 # Like Trivy, a ResourceQuota without a 'spec' mapping is not reported (there is no
 # spec to point at).
 deny contains res if {
-	lower(kubernetes.kind) == "resourcequota"
+	lower(input.kind) == "resourcequota"
 	spec := input.spec
 	is_object(spec)
 	hard := _quota_hard(spec)
@@ -61,7 +61,7 @@ deny contains res if {
 	]
 	count(missing) > 0
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' in namespace '",

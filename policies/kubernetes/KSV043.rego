@@ -41,7 +41,7 @@ deny contains res if {
 	rbac.rule_has(rule, "resources", "groups")
 	rbac.rule_has(rule, "verbs", "impersonate")
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' can impersonate any group, privileged groups such as 'system:masters' included",

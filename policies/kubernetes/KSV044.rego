@@ -40,7 +40,7 @@ deny contains res if {
 	rbac.rule_has(rule, "resources", "*")
 	rbac.rule_has(rule, "verbs", "*")
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' allows every verb on every resource of every API group",

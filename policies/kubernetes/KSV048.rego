@@ -56,7 +56,7 @@ deny contains res if {
 	verbs := rbac.rule_matches(rule, "verbs", _verbs)
 	count(verbs) > 0
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' grants ",

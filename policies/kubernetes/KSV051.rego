@@ -62,7 +62,7 @@ deny contains res if {
 	_creates_role_bindings(rule)
 	_binds_any_role(later)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' can create RoleBindings and bind any role or cluster role to them",

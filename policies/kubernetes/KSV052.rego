@@ -60,7 +60,7 @@ deny contains res if {
 	_creates_cluster_role_bindings(rule)
 	_binds_any_cluster_role(later)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' can create ClusterRoleBindings and bind any cluster role to them",

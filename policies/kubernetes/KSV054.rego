@@ -58,7 +58,7 @@ deny contains res if {
 	_attach_rule(rule)
 	_get_pods_rule(later)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' can attach to running containers ('create' on 'pods/attach' with 'get' on 'pods')",

@@ -42,7 +42,7 @@ deny contains res if {
 	rbac.rule_has(rule, "verbs", "get")
 	rbac.rule_has(rule, "verbs", "patch")
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' can read and patch RoleBindings, so its subjects can add others to them",

@@ -66,7 +66,7 @@ deny contains res if {
 	_is_tiller(pod, container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -49,7 +49,7 @@ deny contains res if {
 	options.hostProcess == true
 	msg := sprintf(
 		"%s '%s' should not set 'spec.securityContext.windowsOptions.hostProcess' to true",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, options)
 }
@@ -63,7 +63,7 @@ deny contains res if {
 	options.hostProcess == true
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.windowsOptions.hostProcess' to true",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, options)
 }

@@ -51,28 +51,27 @@ _profile(pod, container) := t if {
 	t := pod.metadata.annotations[concat("", [_annotation_prefix, container.name])]
 } else := ""
 
+# One pass over the containers for both findings (on regopy each pass costs every
+# workload the rule lookups and the iteration again).
 deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
 	some container in kubernetes.containers
-	_profile(pod, container) == ""
-	msg := sprintf(
-		"Container '%s' of %s '%s' should set a seccomp profile ('securityContext.seccompProfile.type'); without one it runs unconfined",
-		[container.name, kubernetes.kind, kubernetes.name],
-	)
+	msg := _message(_profile(pod, container), container)
 	res := result.new(msg, container)
 }
 
-deny contains res if {
-	kubernetes.is_workload
-	pod := kubernetes.workload_pod
-	some container in kubernetes.containers
-	profile := _profile(pod, container)
+_message(profile, container) := msg if {
+	profile == ""
+	msg := sprintf(
+		"Container '%s' of %s '%s' should set a seccomp profile ('securityContext.seccompProfile.type'); without one it runs unconfined",
+		[container.name, input.kind, kubernetes.name],
+	)
+} else := msg if {
 	is_string(profile)
 	lower(profile) == "unconfined"
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not use the 'Unconfined' seccomp profile",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
-	res := result.new(msg, container)
 }

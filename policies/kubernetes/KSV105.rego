@@ -47,7 +47,7 @@ deny contains res if {
 	sc.runAsUser == 0
 	msg := sprintf(
 		"%s '%s' should not set 'spec.securityContext.runAsUser' to 0",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, sc)
 }
@@ -61,7 +61,7 @@ deny contains res if {
 	sc.runAsUser == 0
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.runAsUser' to 0",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, sc)
 }

@@ -46,7 +46,7 @@ deny contains res if {
 	not kubernetes.drops_all_capabilities(container)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should drop 'ALL' in 'securityContext.capabilities.drop'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }
@@ -67,7 +67,7 @@ deny contains res if {
 	])
 	count(extra) > 0
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, kubernetes.kind, kubernetes.name]),
+		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should add no capability except 'NET_BIND_SERVICE' to 'securityContext.capabilities.add' (found: ",
 		concat(", ", extra),
 		")",

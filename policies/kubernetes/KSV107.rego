@@ -244,10 +244,10 @@ _maybe_deprecated if contains(kubernetes.api_version, "alpha")
 
 deny contains res if {
 	_maybe_deprecated
-	entry := _apis[kubernetes.api_version][kubernetes.kind]
+	entry := _apis[kubernetes.api_version][input.kind]
 	_deprecation_applies(entry)
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' uses apiVersion '",

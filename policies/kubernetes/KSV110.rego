@@ -44,11 +44,11 @@ _kinds := {"pod", "replicaset", "replicationcontroller", "deployment", "stateful
 # A missing metadata.namespace counts as "default".
 deny contains res if {
 	kubernetes.namespace == "default"
-	is_string(kubernetes.kind)
-	lower(kubernetes.kind) in _kinds
+	is_string(input.kind)
+	lower(input.kind) in _kinds
 	msg := sprintf(
 		"%s '%s' should set 'metadata.namespace' to a namespace other than 'default'",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, input.metadata)
 }

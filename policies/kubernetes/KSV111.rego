@@ -43,7 +43,7 @@ deny contains res if {
 	role := ref.name
 	role in _powerful_roles
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' binds the broad built-in role '",

@@ -51,7 +51,7 @@ deny contains res if {
 	count(verbs) > 0
 	count(rbac.rule_matches(rule, "resourceNames", _resource_names)) > 0
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' grants ",

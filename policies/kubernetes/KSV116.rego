@@ -68,7 +68,7 @@ deny contains res if {
 	fields := _root_group_fields(sc)
 	count(fields) > 0
 	msg := concat("", [
-		sprintf("%s '%s'", [kubernetes.kind, kubernetes.name]),
+		sprintf("%s '%s'", [input.kind, kubernetes.name]),
 		" should not use group ID 0 in 'spec.securityContext' (",
 		concat(", ", fields),
 		")",
@@ -85,7 +85,7 @@ deny contains res if {
 	sc.runAsGroup == 0
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.runAsGroup' to 0",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, sc)
 }

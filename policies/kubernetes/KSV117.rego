@@ -71,7 +71,7 @@ deny contains res if {
 	count(ports) > 0
 	listed := [s | some p in ports; s := sprintf("%v", [p])]
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, kubernetes.kind, kubernetes.name]),
+		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should not use container ports below 1024 (found: ",
 		concat(", ", listed),
 		")",

@@ -41,10 +41,17 @@ import rego.v1
 import data.result
 import data.lib.kubernetes
 
-# A mapping with no setting ({} or only the location key regoscan adds).
+# A mapping with no setting ({} or only the location key regoscan adds). (count, not a
+# comprehension over the keys: regopy pays for every element it iterates.)
 _is_empty(obj) if {
 	is_object(obj)
-	count([k | _ = obj[k]; k != "__defsec_metadata"]) == 0
+	count(obj) == 0
+}
+
+_is_empty(obj) if {
+	is_object(obj)
+	count(obj) == 1
+	_ = obj.__defsec_metadata
 }
 
 _is_empty(obj) if obj == null
@@ -66,7 +73,7 @@ deny contains res if {
 	_pod_context_unset(kubernetes.pod_spec(pod))
 	msg := sprintf(
 		"%s '%s' should set 'spec.securityContext' instead of relying on the default security context",
-		[kubernetes.kind, kubernetes.name],
+		[input.kind, kubernetes.name],
 	)
 	res := result.new(msg, _pod_node(pod))
 }
@@ -79,7 +86,7 @@ deny contains res if {
 	_is_empty(container.securityContext)
 	msg := sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext' instead of relying on the default security context",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -47,7 +47,7 @@ deny contains res if {
 	kubernetes.added_capability(container, "NET_RAW")
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not add 'NET_RAW' to 'securityContext.capabilities.add'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

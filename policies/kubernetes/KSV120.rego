@@ -46,7 +46,7 @@ deny contains res if {
 	kubernetes.added_capability(container, "SYS_MODULE")
 	msg := sprintf(
 		"Container '%s' of %s '%s' should not add 'SYS_MODULE' to 'securityContext.capabilities.add'",
-		[container.name, kubernetes.kind, kubernetes.name],
+		[container.name, input.kind, kubernetes.name],
 	)
 	res := result.new(msg, container)
 }

@@ -57,7 +57,7 @@ deny contains res if {
 	_clean_path(path) in _disallowed_paths
 	msg := sprintf(
 		"%s '%s' should not mount the host path '%s' (volume '%v')",
-		[kubernetes.kind, kubernetes.name, path, volume.name],
+		[input.kind, kubernetes.name, path, volume.name],
 	)
 	res := result.new(msg, volume)
 }

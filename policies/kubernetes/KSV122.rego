@@ -44,7 +44,7 @@ deny contains res if {
 	who := subject.name
 	who in _anonymous
 	msg := concat("", [
-		kubernetes.kind,
+		input.kind,
 		" '",
 		kubernetes.name,
 		"' grants its role to '",

@@ -127,17 +127,18 @@ pod_spec(pod) := spec if {
 	is_object(spec)
 } else := {}
 
-# Volumes of every pod.
+# Volumes of every pod. (workload_pod, not pods and pod_spec: on regopy building the array
+# copies the pod, and every rule call costs.)
 volumes contains volume if {
-	some pod in pods
-	vs := pod_spec(pod).volumes
+	pod := workload_pod
+	vs := pod.spec.volumes
 	is_array(vs)
 	some volume in vs
 }
 
 # Pod-level annotations (metadata.annotations of each pod / pod template).
 annotations contains a if {
-	some pod in pods
+	pod := workload_pod
 	a := pod.metadata.annotations
 	is_object(a)
 }
@@ -199,7 +200,7 @@ containers := cs if {
 
 # Every container of every pod as written in the manifest (no merging).
 raw_containers contains c if {
-	some pod in pods
+	pod := workload_pod
 	some c in pod_raw_containers(pod)
 }
 
@@ -316,7 +317,7 @@ has_field(obj, field) if {
 
 # The pod specs of the document.
 pod_specs contains spec if {
-	some pod in pods
+	pod := workload_pod
 	spec := pod_spec(pod)
 }
 
