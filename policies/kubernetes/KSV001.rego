@@ -51,7 +51,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _escalation_disabled(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.allowPrivilegeEscalation' to false",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -61,7 +61,7 @@ deny contains res if {
 	key := concat("", [_annotation_prefix, container.name])
 	profile := annotations[key]
 	profile != "runtime/default"
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should use the AppArmor profile 'runtime/default' (annotation '%s%s' is '%v')",
 		[container.name, input.kind, kubernetes.name, _annotation_prefix, container.name, profile],
 	)

@@ -44,7 +44,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not kubernetes.drops_all_capabilities(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should list 'ALL' in 'securityContext.capabilities.drop'",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -47,7 +47,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _lists_dropped_capabilities(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should list the capabilities it drops in 'securityContext.capabilities.drop'",
 		[container.name, input.kind, kubernetes.name],
 	)

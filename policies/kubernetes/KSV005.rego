@@ -45,7 +45,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	kubernetes.added_capability(container, "SYS_ADMIN")
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not add 'SYS_ADMIN' to 'securityContext.capabilities.add'",
 		[container.name, input.kind, kubernetes.name],
 	)

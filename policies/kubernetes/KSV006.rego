@@ -51,7 +51,7 @@ deny contains res if {
 	path := volume.hostPath.path
 	is_string(path)
 	_clean_path(path) == _docker_socket
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not mount the Docker socket '%s' from the host (volume '%v')",
 		[input.kind, kubernetes.name, path, volume.name],
 	)

@@ -43,7 +43,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	kubernetes.has_key(spec, "hostAliases")
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not set 'hostAliases' in its pod spec",
 		[input.kind, kubernetes.name],
 	)

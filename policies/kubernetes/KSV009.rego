@@ -43,7 +43,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	spec.hostNetwork == true
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not set 'hostNetwork' to true in its pod spec",
 		[input.kind, kubernetes.name],
 	)

@@ -42,7 +42,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	spec.hostPID == true
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not set 'hostPID' to true in its pod spec",
 		[input.kind, kubernetes.name],
 	)

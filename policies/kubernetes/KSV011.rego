@@ -46,7 +46,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _sets_cpu_limit(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set a CPU limit in 'resources.limits.cpu'",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -57,7 +57,7 @@ deny contains res if {
 	not _pod_requires_non_root(pod)
 	some container in kubernetes.containers
 	not _runs_as_non_root(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.runAsNonRoot' to true",
 		[container.name, input.kind, kubernetes.name],
 	)

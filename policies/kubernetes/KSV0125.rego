@@ -126,7 +126,7 @@ deny contains res if {
 	registry := _registry(image)
 	not _trusted(image, registry)
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
 		" (image '", image, "' comes from '", registry, "')",
 	])
 	res := result.new(msg, container)

@@ -54,7 +54,7 @@ deny contains res if {
 	image := container.image
 	is_string(image)
 	not _is_pinned(image)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should use a specific image tag or digest instead of '%s'",
 		[container.name, input.kind, kubernetes.name, image],
 	)

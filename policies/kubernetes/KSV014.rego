@@ -47,7 +47,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _read_only_root(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext.readOnlyRootFilesystem' to true",
 		[container.name, input.kind, kubernetes.name],
 	)

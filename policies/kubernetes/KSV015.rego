@@ -45,7 +45,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _sets_cpu_request(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set a CPU request in 'resources.requests.cpu'",
 		[container.name, input.kind, kubernetes.name],
 	)

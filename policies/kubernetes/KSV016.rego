@@ -46,7 +46,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _sets_memory_request(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set a memory request in 'resources.requests.memory'",
 		[container.name, input.kind, kubernetes.name],
 	)

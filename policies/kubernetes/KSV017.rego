@@ -43,7 +43,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	kubernetes.security_context_is(container, "privileged", true)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not run privileged: set 'securityContext.privileged' to false",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -52,7 +52,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not _above_10000(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should run with 'securityContext.runAsGroup' above 10000",
 		[container.name, input.kind, kubernetes.name],
 	)

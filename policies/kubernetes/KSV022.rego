@@ -54,7 +54,7 @@ deny contains res if {
 	count(found) > 0
 	added := sort([cap | some cap in found])
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should not add capabilities in 'securityContext.capabilities.add' (found: ",
 		concat(", ", added),
 		")",

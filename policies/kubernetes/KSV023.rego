@@ -44,7 +44,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some volume in kubernetes.volumes
 	kubernetes.has_key(volume, "hostPath")
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not use the hostPath volume '%v'",
 		[input.kind, kubernetes.name, volume.name],
 	)

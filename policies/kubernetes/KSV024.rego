@@ -74,9 +74,9 @@ deny contains res if {
 	some container in kubernetes.containers
 	ports := _host_ports(container)
 	count(ports) > 0
-	listed := [s | some p in ports; s := sprintf("%v", [p])]
+	listed := [s | some p in ports; s := data.regoscan.compat.plain_sprintf("%v", [p])]
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should not set 'ports[].hostPort' (found: ",
 		concat(", ", listed),
 		")",

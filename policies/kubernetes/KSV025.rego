@@ -73,7 +73,7 @@ deny contains res if {
 	not type in _allowed_types
 	msg := concat("", [
 		setting.subject,
-		sprintf(" should not set the SELinux type '%v' in 'seLinuxOptions'", [type]),
+		data.regoscan.compat.plain_sprintf(" should not set the SELinux type '%v' in 'seLinuxOptions'", [type]),
 		" (allowed: container_t, container_init_t, container_kvm_t)",
 	])
 	res := result.new(msg, setting.options)

@@ -125,7 +125,7 @@ deny contains res if {
 	count(found) > 0
 	unsafe := sort([name | some name in found])
 	msg := concat("", [
-		sprintf("%s '%s'", [input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("%s '%s'", [input.kind, kubernetes.name]),
 		" should set only safe sysctls in 'spec.securityContext.sysctls' (unsafe: ",
 		concat(", ", unsafe),
 		")",

@@ -43,7 +43,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	kubernetes.has_key(container.securityContext, "procMount")
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.procMount' (found '%v')",
 		[container.name, input.kind, kubernetes.name, container.securityContext.procMount],
 	)

@@ -76,7 +76,7 @@ deny contains res if {
 	is_object(volume)
 	some type, _ in volume
 	type in _disallowed
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not use a '%s' volume ('%v'): only core volume types are allowed",
 		[input.kind, kubernetes.name, type, volume.name],
 	)

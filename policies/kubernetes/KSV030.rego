@@ -52,7 +52,7 @@ deny contains res if {
 	annotations := pod.metadata.annotations
 	value := annotations[_pod_annotation]
 	value != "runtime/default"
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should set the annotation '%s' to 'runtime/default' (found '%v')",
 		[input.kind, kubernetes.name, _pod_annotation, value],
 	)
@@ -77,7 +77,7 @@ deny contains res if {
 	not _has_pod_annotation(pod)
 	some container in kubernetes.containers
 	not _valid_profile(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",
 		[container.name, input.kind, kubernetes.name],
 	)

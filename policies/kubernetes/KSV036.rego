@@ -65,7 +65,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	spec := kubernetes.pod_spec(pod)
 	_mounts_token(pod, spec)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should set 'automountServiceAccountToken' to false in its pod spec and not mount the service account token",
 		[input.kind, kubernetes.name],
 	)

@@ -49,7 +49,7 @@ deny contains res if {
 	kubernetes.namespace == "kube-system"
 	kubernetes.has_key(input, "spec")
 	not _is_core_component
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not be placed in the 'kube-system' namespace",
 		[input.kind, kubernetes.name],
 	)

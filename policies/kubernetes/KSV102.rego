@@ -64,7 +64,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	some container in kubernetes.containers
 	_is_tiller(pod, container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",
 		[container.name, input.kind, kubernetes.name],
 	)

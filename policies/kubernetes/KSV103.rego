@@ -47,7 +47,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	options := kubernetes.pod_security_context(pod).windowsOptions
 	options.hostProcess == true
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not set 'spec.securityContext.windowsOptions.hostProcess' to true",
 		[input.kind, kubernetes.name],
 	)
@@ -61,7 +61,7 @@ deny contains res if {
 	some container in kubernetes.pod_raw_containers(pod)
 	options := kubernetes.own_security_context(container).windowsOptions
 	options.hostProcess == true
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.windowsOptions.hostProcess' to true",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -45,7 +45,7 @@ deny contains res if {
 	pod := kubernetes.workload_pod
 	sc := kubernetes.pod_security_context(pod)
 	sc.runAsUser == 0
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not set 'spec.securityContext.runAsUser' to 0",
 		[input.kind, kubernetes.name],
 	)
@@ -59,7 +59,7 @@ deny contains res if {
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)
 	sc.runAsUser == 0
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.runAsUser' to 0",
 		[container.name, input.kind, kubernetes.name],
 	)

@@ -44,7 +44,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	not kubernetes.drops_all_capabilities(container)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should drop 'ALL' in 'securityContext.capabilities.drop'",
 		[container.name, input.kind, kubernetes.name],
 	)
@@ -67,7 +67,7 @@ deny contains res if {
 	])
 	count(extra) > 0
 	msg := concat("", [
-		sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
 		" should add no capability except 'NET_BIND_SERVICE' to 'securityContext.capabilities.add' (found: ",
 		concat(", ", extra),
 		")",

@@ -46,7 +46,7 @@ deny contains res if {
 	kubernetes.namespace == "default"
 	is_string(input.kind)
 	lower(input.kind) in _kinds
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should set 'metadata.namespace' to a namespace other than 'default'",
 		[input.kind, kubernetes.name],
 	)

@@ -68,7 +68,7 @@ deny contains res if {
 	fields := _root_group_fields(sc)
 	count(fields) > 0
 	msg := concat("", [
-		sprintf("%s '%s'", [input.kind, kubernetes.name]),
+		data.regoscan.compat.plain_sprintf("%s '%s'", [input.kind, kubernetes.name]),
 		" should not use group ID 0 in 'spec.securityContext' (",
 		concat(", ", fields),
 		")",
@@ -83,7 +83,7 @@ deny contains res if {
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)
 	sc.runAsGroup == 0
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should not set 'securityContext.runAsGroup' to 0",
 		[container.name, input.kind, kubernetes.name],
 	)

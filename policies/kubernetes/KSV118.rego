@@ -71,7 +71,7 @@ deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
 	_pod_context_unset(kubernetes.pod_spec(pod))
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should set 'spec.securityContext' instead of relying on the default security context",
 		[input.kind, kubernetes.name],
 	)
@@ -84,7 +84,7 @@ deny contains res if {
 	kubernetes.is_workload
 	some container in kubernetes.containers
 	_is_empty(container.securityContext)
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"Container '%s' of %s '%s' should set 'securityContext' instead of relying on the default security context",
 		[container.name, input.kind, kubernetes.name],
 	)

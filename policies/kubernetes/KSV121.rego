@@ -55,7 +55,7 @@ deny contains res if {
 	path := volume.hostPath.path
 	is_string(path)
 	_clean_path(path) in _disallowed_paths
-	msg := sprintf(
+	msg := data.regoscan.compat.plain_sprintf(
 		"%s '%s' should not mount the host path '%s' (volume '%v')",
 		[input.kind, kubernetes.name, path, volume.name],
 	)

@@ -54,3 +54,8 @@ jwt_decode_verify(token, constraints) := io.jwt.decode_verify(token, object.unio
 
 # trace(note): accepted and ignored; trace output has no channel here.
 trace_stub(_) := true
+
+# sprintf itself, for the built-in checks' messages whose arguments all come straight from
+# the input (never made by lower/upper/concat/replace): clean_sprintf's pass over the
+# arguments costs regopy ~0.1 ms per message.
+plain_sprintf(fmt, args) := sprintf(fmt, args)
