@@ -26,7 +26,6 @@ package builtin.dockerfile.DS001
 
 import rego.v1
 
-import data.result
 import data.lib.docker
 
 # The image reference of a FROM, with $VAR / ${VAR} replaced from the ARGs visible to
@@ -74,5 +73,5 @@ deny contains res if {
 	# concat, not sprintf: img may come from concat (variable expansion), and regopy's
 	# sprintf then wraps it in double quotes.
 	msg := concat("", ["Image '", img, "' in FROM resolves to the ':latest' tag; pin a specific version tag or digest"])
-	res := result.new(msg, instr)
+	res := docker.finding(msg, instr)
 }

@@ -27,7 +27,6 @@ package builtin.dockerfile.DS002
 
 import rego.v1
 
-import data.result
 import data.lib.docker
 
 # Trivy's condition: only the last USER instruction of the whole file counts (in any
@@ -43,7 +42,7 @@ deny contains res if {
 	docker.is_dockerfile
 	count(docker.user) == 0
 	msg := "No USER instruction found, so the image runs as root; add 'USER <non-root user>'"
-	res := result.new(msg, _no_user_location)
+	res := docker.finding(msg, _no_user_location)
 }
 
 _no_user_location := docker.final_from
@@ -58,5 +57,5 @@ deny contains res if {
 	is_string(value)
 	_root_user(value)
 	msg := sprintf("The last USER instruction ('%s') makes the image run as root; switch to a non-root user", [value])
-	res := result.new(msg, last)
+	res := docker.finding(msg, last)
 }

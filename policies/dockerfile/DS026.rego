@@ -27,7 +27,6 @@ package builtin.dockerfile.DS026
 import rego.v1
 
 import data.lib.docker
-import data.result
 
 # Trivy's condition: no HEALTHCHECK anywhere in the file ('HEALTHCHECK NONE' counts as
 # one). There is no instruction to point at, so the finding is reported at the FROM of
@@ -36,7 +35,7 @@ deny contains res if {
 	docker.is_dockerfile
 	count(docker.healthcheck) == 0
 	msg := "No HEALTHCHECK instruction: the runtime cannot tell whether the application is still working; add a HEALTHCHECK"
-	res := result.new(msg, _location)
+	res := docker.finding(msg, _location)
 }
 
 default _location := {}

@@ -18,6 +18,8 @@ package lib.docker
 
 import rego.v1
 
+import data.result
+
 # ---------------------------------------------------------------------------
 # Stages and instructions
 # ---------------------------------------------------------------------------
@@ -225,3 +227,31 @@ _ref_value(refs, i, vars) := v if {
 	ref := refs[i]
 	v := object.get(vars, var_name(ref), "")
 } else := ""
+
+# ---------------------------------------------------------------------------
+# Findings
+# ---------------------------------------------------------------------------
+
+# result.new(msg, instr), the same value, built directly for an instruction as the parser
+# gives it (numeric StartLine/EndLine, a string Path, none of the keys result.new reads
+# first): result.new's lookups cost regopy ~0.1 ms per finding. Anything else goes to
+# result.new.
+finding(msg, instr) := {"msg": msg, "startline": s, "endline": e, "filepath": p, "resource": ""} if {
+	s := instr.StartLine
+	e := instr.EndLine
+	p := instr.Path
+	is_number(s)
+	is_number(e)
+	is_string(p)
+	not _has_result_keys(instr)
+} else := result.new(msg, instr)
+
+_has_result_keys(instr) if _ = instr.__defsec_metadata
+
+_has_result_keys(instr) if _ = instr.startline
+
+_has_result_keys(instr) if _ = instr.endline
+
+_has_result_keys(instr) if _ = instr.filepath
+
+_has_result_keys(instr) if _ = instr.resource
