@@ -97,26 +97,29 @@ _matches(image, registry, entry) if {
 	startswith(lower(image), concat("", [trim_right(entry, "/"), "/"]))
 }
 
-_trusted(image, registry) if {
-	not _use_defaults
+# true or false for every image; the user's list or the defaults consulted once.
+_trusted(image, registry) := t if {
+	_use_defaults
+	t := _trusted_by_default(image, registry)
+} else := t if {
+	t := _trusted_by_user(image, registry)
+}
+
+_trusted_by_user(image, registry) := true if {
 	some entry in _user_trusted
 	_matches(image, registry, entry)
-}
+} else := false
 
 # (Docker Hub, the registry of most images, is none of the defaults: tested first, it
 # spares the twenty-odd built-in calls of trying each default, which regopy runs slowly.)
-_trusted(image, registry) if {
-	_use_defaults
-	registry != "docker.io"
+_trusted_by_default(image, registry) := false if {
+	registry == "docker.io"
+} else := true if {
 	some entry in _default_trusted
 	_matches(image, registry, entry)
-}
-
-_trusted(image, registry) if {
-	_use_defaults
-	registry != "docker.io"
+} else := true if {
 	regex.match(_ecr_host, _host(registry))
-}
+} else := false
 
 deny contains res if {
 	kubernetes.is_workload
@@ -124,7 +127,7 @@ deny contains res if {
 	image := container.image
 	is_string(image)
 	registry := _registry(image)
-	not _trusted(image, registry)
+	_trusted(image, registry) == false
 	msg := concat("", [
 		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
 		" (image '", image, "' comes from '", registry, "')",

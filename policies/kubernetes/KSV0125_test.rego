@@ -36,3 +36,12 @@ test_passes_trusted_registries if {
 test_denies_docker_hub_short_name if {
 	count(check.deny) == 2 with input as pod(["nginx:1.27", "library/redis:7"])
 }
+
+test_user_list_replaces_the_defaults if {
+	msgs := {r.msg | some r in check.deny} with input as pod(["quay.io/org/app:1.0", "gcr.io/project/app:1.0", "ghcr.io/my-org/x:1", "nginx:1.27"])
+		with data.ksv0125.trusted_registries as ["quay.io", "ghcr.io/my-org/"]
+	msgs == {
+		"Container 'c1' of Pod 'web' should use an image from a trusted registry (image 'gcr.io/project/app:1.0' comes from 'gcr.io')",
+		"Container 'c3' of Pod 'web' should use an image from a trusted registry (image 'nginx:1.27' comes from 'docker.io')",
+	}
+}

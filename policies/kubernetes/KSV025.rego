@@ -56,7 +56,15 @@ _selinux_settings contains {"subject": subject, "options": opts} if {
 	subject := sprintf("%s '%s'", [input.kind, kubernetes.name])
 }
 
+# A container's own seLinuxOptions mapping is merged into its effective one: the
+# precomputed effective containers tell cheaply whether any container can have one.
+_effective_selinux if {
+	some container in kubernetes.containers
+	is_object(container.securityContext.seLinuxOptions)
+}
+
 _selinux_settings contains {"subject": subject, "options": opts} if {
+	_effective_selinux
 	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	opts := kubernetes.own_security_context(container).seLinuxOptions

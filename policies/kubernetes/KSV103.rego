@@ -55,8 +55,17 @@ deny contains res if {
 }
 
 # 2. A container that sets it itself: reported at that container's windowsOptions.
+# A container's own windowsOptions keys win over the pod's, so its own hostProcess true
+# means an effective one: the precomputed effective containers tell cheaply whether any
+# container can be one.
+_effective_host_process if {
+	some container in kubernetes.containers
+	container.securityContext.windowsOptions.hostProcess == true
+}
+
 deny contains res if {
 	kubernetes.is_workload
+	_effective_host_process
 	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	options := kubernetes.own_security_context(container).windowsOptions

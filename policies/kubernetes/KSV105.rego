@@ -53,8 +53,16 @@ deny contains res if {
 }
 
 # 2. A container that sets it itself.
+# A container's own runAsUser wins over the pod's, so own 0 means effective 0: the
+# precomputed effective containers tell cheaply whether any container can be one.
+_effective_user_0 if {
+	some container in kubernetes.containers
+	container.securityContext.runAsUser == 0
+}
+
 deny contains res if {
 	kubernetes.is_workload
+	_effective_user_0
 	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)

@@ -77,8 +77,16 @@ deny contains res if {
 }
 
 # 2. A container that sets runAsGroup: 0 itself.
+# A container's own runAsGroup wins over the pod's, so own 0 means effective 0: the
+# precomputed effective containers tell cheaply whether any container can be one.
+_effective_group_0 if {
+	some container in kubernetes.containers
+	container.securityContext.runAsGroup == 0
+}
+
 deny contains res if {
 	kubernetes.is_workload
+	_effective_group_0
 	pod := kubernetes.workload_pod
 	some container in kubernetes.pod_raw_containers(pod)
 	sc := kubernetes.own_security_context(container)
