@@ -23,6 +23,7 @@ from regoscan.inputs.derived import (
     effective_containers,
     is_workload,
     name,
+    program,
     run_commands,
     tool_calls,
 )
@@ -53,6 +54,8 @@ is_workload := data.lib.kubernetes.is_workload
 pod := data.lib.kubernetes.workload_pod
 
 file_calls := data.lib.sh.file_calls
+
+file_programs := data.lib.sh.file_programs
 """
 
 
@@ -227,7 +230,7 @@ def _without_views(value: Any) -> Any:
 
 
 def _check_file_calls(root: Path) -> int:
-    """lib.sh.file_calls: the Python view equals the Rego path (no view anywhere) on both engines."""
+    """lib.sh.file_calls and file_programs: the Python views equal the Rego path (no view anywhere) on both engines."""
     docs = _dockerfiles(root)
     expected = [d[KEY]["calls"] for d in docs]
     runs = [[c for st in d["Stages"] for c in st["Commands"] if c["Cmd"] == "run"] for d in docs]
@@ -237,6 +240,13 @@ def _check_file_calls(root: Path) -> int:
     assert _regopy(bare, "file_calls") == expected
     assert _regopy(docs, "file_calls") == expected
     assert any(len({c[0] for c in calls}) > 1 for calls in expected)
+    programs = [d[KEY]["programs"] for d in docs]
+    assert programs == [[[i, k, program(cmd)] for i, c in enumerate(rs) for k, cmd in enumerate(c[KEY]["commands"])]
+                        for rs in runs]
+    assert _regorus(bare, "data.lib.sh.file_programs") == programs
+    assert _regopy(bare, "file_programs") == programs
+    assert _regopy(docs, "file_programs") == programs
+    assert any(p[2] == "cd" for ps in programs for p in ps)
     return sum(map(len, expected))
 
 

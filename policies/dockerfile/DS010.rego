@@ -31,20 +31,17 @@ import data.lib.docker
 import data.lib.sh
 import data.result
 
-# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
-# iterates instruction objects in a rule body several times slower.)
-_found := [[i, msg] |
-	some i
-	instr := docker.run[i]
-	sh.mentions(instr, {"sudo"})
-	some cmd in sh.run_commands(instr)
-	sh.program(cmd) == "sudo"
-	msg := "RUN calls 'sudo'; drop it and order the USER instructions so the step runs with the rights it needs"
-]
+# The indexes (in docker.run) of the RUNs with a command run by sudo, from the file's
+# programs (lib.sh.file_programs: regopy pays for every RUN object a check visits).
+_found := {p[0] |
+	some p in sh.file_programs
+	p[2] == "sudo"
+}
 
 deny contains res if {
 	docker.is_dockerfile
-	some [i, msg] in _found
+	some i in _found
 	instr := docker.run[i]
+	msg := "RUN calls 'sudo'; drop it and order the USER instructions so the step runs with the rights it needs"
 	res := result.new(msg, instr)
 }

@@ -29,13 +29,17 @@ import data.lib.docker
 import data.lib.sh
 import data.result
 
-# [index in docker.run, message] of each finding. (Found in a comprehension: regopy
-# iterates instruction objects in a rule body several times slower.)
+# The indexes (in docker.run) of the RUNs with a 'cd' command, from the file's programs
+# (lib.sh.file_programs: regopy pays for every RUN object a check visits).
+_runs_with_cd := {p[0] |
+	some p in sh.file_programs
+	p[2] == "cd"
+}
+
+# [index in docker.run, message] of each finding.
 _found := [[i, msg] |
-	some i
-	instr := docker.run[i]
-	sh.mentions(instr, {"cd"})
-	cds := [cmd | some cmd in sh.run_commands(instr); sh.program(cmd) == "cd"]
+	some i in _runs_with_cd
+	cds := [cmd | some cmd in sh.run_commands(docker.run[i]); sh.program(cmd) == "cd"]
 	count(cds) > 0
 	msg := concat("", ["RUN changes directory with '", concat(" ", cds[0]), "'; set the directory with WORKDIR instead"])
 ]

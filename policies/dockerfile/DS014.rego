@@ -59,10 +59,26 @@ _mentioned(stage) := {tool |
 	sh.mentions(instr, {tool})
 }
 
+# A program of the file's RUNs (lib.sh.file_programs) is the tool, or sudo (which may run
+# it): a test of the whole file before any stage is split into commands.
+_programs := [p[2] | some p in sh.file_programs]
+
+_may_run(tool) if {
+	some name in _programs
+	name == tool
+}
+
+_may_run(_) if {
+	some name in _programs
+	name == "sudo"
+}
+
 # [stage index, instruction index] of each RUN calling wget in a stage that also calls
 # curl. (Found in a comprehension: regopy iterates stage and instruction objects in a rule
 # body several times slower.)
 _found := [[s, j] |
+	_may_run("curl")
+	_may_run("wget")
 	some s
 	stage := docker.stages[s]
 	count(_mentioned(stage)) == 2

@@ -386,6 +386,22 @@ else := [[i, c[0], c[1], c[2]] |
 ]
 # regoscan: fallback end
 
+# [RUN index (in lib.docker.run), command index, program] of every command of the file's
+# RUN instructions, in file order: a check about one program ("cd", "sudo") reads this
+# short list rather than visiting every RUN. regoscan computes it in Python for each
+# Dockerfile it parses (input.__rs.programs, the same value), as file_calls above.
+file_programs := programs if {
+	programs := input.__rs.programs
+	is_array(programs)
+}
+# regoscan: fallback begin
+else := [[i, k, program(cmd)] |
+	some i, k
+	instr := docker.run[i]
+	cmd := run_commands(instr)[k]
+]
+# regoscan: fallback end
+
 # true if cmd runs one of tools with one of subs.
 invokes(cmd, tools, subs) if count(invocations(cmd, tools, subs)) > 0
 

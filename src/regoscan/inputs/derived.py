@@ -203,6 +203,11 @@ def _basename(word: str) -> str:
     return re.sub(r"^.*/", "", word) if "/" in word else word
 
 
+def program(words: list[str]) -> str:
+    """lib.sh.program: the program a command runs (its first word, without a directory)."""
+    return _basename(words[0])
+
+
 def _exec_form(cmd: dict[str, Any]) -> bool:
     if cmd.get("JSON") is True:
         return True
@@ -253,15 +258,18 @@ def tool_calls(cmds: list[list[str]], tools: frozenset[str] = PRECOMPUTED_TOOLS)
 
 
 def add_dockerfile_views(doc: Any) -> None:
-    """Each RUN's commands and package-manager calls; the whole file's calls at the top.
+    """Each RUN's commands and package-manager calls; the whole file's calls and programs at the top.
 
     The top-level ``calls`` (lib.sh.file_calls): [RUN index, command index, tool,
     subcommand], the RUN index counting RUN instructions in file order as lib.docker.run
-    lists them. A check about one tool reads that short list instead of visiting every RUN.
+    lists them; ``programs`` (lib.sh.file_programs): [RUN index, command index, program]
+    of every command. A check about one tool reads that short list instead of visiting
+    every RUN.
     """
     if not isinstance(doc, dict):
         return
     file_calls: list[list[Any]] = []
+    programs: list[list[Any]] = []
     run_index = 0
     for stage in doc.get("Stages") or []:
         for cmd in stage.get("Commands") or [] if isinstance(stage, dict) else []:
@@ -270,5 +278,6 @@ def add_dockerfile_views(doc: Any) -> None:
                 calls = tool_calls(cmds)
                 cmd[KEY] = {"commands": cmds, "calls": calls}
                 file_calls.extend([run_index, *call] for call in calls)
+                programs.extend([run_index, k, program(words)] for k, words in enumerate(cmds))
                 run_index += 1
-    doc[KEY] = {"calls": file_calls}
+    doc[KEY] = {"calls": file_calls, "programs": programs}
