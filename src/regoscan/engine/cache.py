@@ -47,7 +47,7 @@ import os
 import re
 import stat
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -339,16 +339,19 @@ def parse_pack(raw: bytes) -> dict[str, tuple[bytes, int, int]]:
     return index
 
 
-@dataclass
 class _Pack:
-    """One policy set's pack as this scan sees it: what was read, what was used, what is new."""
+    """One policy set's pack as this scan sees it: what was read, what was used, what is new.
+    (A plain class: a dataclass compiles its methods when imported, on every warm scan.)"""
 
-    raw: bytes = b""
-    index: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
-    used: dict[str, bool] = field(default_factory=dict)
-    """Records looked up: True when served (checked and current), False when not (stale or bad)."""
-    fresh: dict[str, bytes] = field(default_factory=dict)
-    """Records to write: name -> the body (its MAC is made when written)."""
+    __slots__ = ("fresh", "index", "raw", "used")
+
+    def __init__(self, raw: bytes, index: dict[str, tuple[bytes, int, int]]) -> None:
+        self.raw = raw
+        self.index = index
+        self.used: dict[str, bool] = {}
+        """Records looked up: True when served (checked and current), False when not (stale or bad)."""
+        self.fresh: dict[str, bytes] = {}
+        """Records to write: name -> the body (its MAC is made when written)."""
 
 
 class ResultCache:

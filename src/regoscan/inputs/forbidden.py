@@ -38,6 +38,7 @@ Each refusal comes back as a reason (one sentence); callers turn it into a notic
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -89,24 +90,36 @@ platforms mount secrets (Docker, Kubernetes service account tokens): never a rep
 GIT_WALK_LIMIT = 200_000
 """Most entries read from ``.git`` folders when looking for a hard link (objects are skipped)."""
 
-_GIT_SECTION = re.compile(r"^[ \t]*\[[ \t]*[A-Za-z][\w.-]*(?:[ \t]+\"[^\"\n]*\")?[ \t]*\]", re.M)
-_EXTRAHEADER = re.compile(r"^[ \t]*extraheader[ \t]*=", re.M | re.I)
-_CREDENTIAL_SECTION = re.compile(r"^[ \t]*\[[ \t]*credential\b", re.M | re.I)
-_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@\S+$", re.I)
-_GIT_URL_PASSWORD = re.compile(
-    r'^[ \t]*(?:(?:push)?url[ \t]*=[ \t]*"?|\[[ \t]*url[ \t]+")[a-z][a-z0-9+.-]*://[^/\s:@"]+:[^@\s"]+@',
-    re.M | re.I)
-_NPMRC_AUTH = re.compile(r"^(?://\S*:_(?:authToken|auth|password)|_authToken)[ \t]*=[ \t]*\S", re.M)
-_GOOGLE_TYPE = re.compile(r'"type"\s*:\s*"(?:service_account|external_account|authorized_user|'
-                          r'impersonated_service_account|external_account_authorized_user)"')
 _GOOGLE_SECRETS = ("private_key", "credential_source", "refresh_token", "source_credentials", "client_secret")
-_DOCKER_AUTHS = re.compile(r'"auths"\s*:\s*\{')
 _DOCKER_SECRETS = ("auth", "identitytoken", "password", "registrytoken")
-_KUBE_CONFIG = re.compile(r"^kind:[ \t]*['\"]?Config['\"]?[ \t]*$", re.M)
-_KUBE_USERS = re.compile(r"^users:", re.M)
-_KUBE_SECRET = re.compile(
-    r"^[ \t-]*(?:token|client-key-data|client-key|password|access-token|id-token|refresh-token)[ \t]*:[ \t]*\S",
-    re.M)
+
+
+class _Shapes:
+    """The content patterns of ``credential_shape``, compiled on first use: a warm scan reads no
+    file and never needs them, and compiling them at import took a few milliseconds of every run."""
+
+    def __init__(self) -> None:
+        self.git_section = re.compile(r"^[ \t]*\[[ \t]*[A-Za-z][\w.-]*(?:[ \t]+\"[^\"\n]*\")?[ \t]*\]", re.M)
+        self.extraheader = re.compile(r"^[ \t]*extraheader[ \t]*=", re.M | re.I)
+        self.credential_section = re.compile(r"^[ \t]*\[[ \t]*credential\b", re.M | re.I)
+        self.credential_url = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@\S+$", re.I)
+        self.git_url_password = re.compile(
+            r'^[ \t]*(?:(?:push)?url[ \t]*=[ \t]*"?|\[[ \t]*url[ \t]+")[a-z][a-z0-9+.-]*://[^/\s:@"]+:[^@\s"]+@',
+            re.M | re.I)
+        self.npmrc_auth = re.compile(r"^(?://\S*:_(?:authToken|auth|password)|_authToken)[ \t]*=[ \t]*\S", re.M)
+        self.google_type = re.compile(r'"type"\s*:\s*"(?:service_account|external_account|authorized_user|'
+                                      r'impersonated_service_account|external_account_authorized_user)"')
+        self.docker_auths = re.compile(r'"auths"\s*:\s*\{')
+        self.kube_config = re.compile(r"^kind:[ \t]*['\"]?Config['\"]?[ \t]*$", re.M)
+        self.kube_users = re.compile(r"^users:", re.M)
+        self.kube_secret = re.compile(
+            r"^[ \t-]*(?:token|client-key-data|client-key|password|access-token|id-token|refresh-token)[ \t]*:[ \t]*\S",
+            re.M)
+
+
+@functools.cache
+def _shapes() -> _Shapes:
+    return _Shapes()
 
 
 def _json_object(head: str) -> dict[str, object] | None:
@@ -123,29 +136,30 @@ def _json_object(head: str) -> dict[str, object] | None:
 def credential_shape(text: str) -> str | None:
     """Why ``text`` looks like stored credentials (see the module docstring), else ``None``."""
     head = text[:1_000_000]
-    if _GIT_SECTION.search(head):
-        if _EXTRAHEADER.search(head):
+    p = _shapes()
+    if p.git_section.search(head):
+        if p.extraheader.search(head):
             return "its content is a git configuration with an http extraheader (where a token is kept)"
-        if _CREDENTIAL_SECTION.search(head):
+        if p.credential_section.search(head):
             return "its content is a git configuration with a [credential] section"
-        if _GIT_URL_PASSWORD.search(head):
+        if p.git_url_password.search(head):
             return "its content is a git configuration with a password in a URL"
     lines = [line.strip() for line in head.splitlines() if line.strip()]
-    if lines and len(lines) <= 1000 and all(_CREDENTIAL_URL.match(line) for line in lines):
+    if lines and len(lines) <= 1000 and all(p.credential_url.match(line) for line in lines):
         return "its content is a list of URLs with passwords (.git-credentials format)"
-    if _NPMRC_AUTH.search(head):
+    if p.npmrc_auth.search(head):
         return "its content holds npm registry credentials (.npmrc format)"
-    if _GOOGLE_TYPE.search(head):
+    if p.google_type.search(head):
         value = _json_object(head)
         if value is not None and any(key in value for key in _GOOGLE_SECRETS):
             return "its content is a Google Cloud credentials file (a key or token for an account)"
-    if _DOCKER_AUTHS.search(head):
+    if p.docker_auths.search(head):
         value = _json_object(head)
         auths = value.get("auths") if value is not None else None
         if isinstance(auths, dict) and any(isinstance(v, dict) and any(k in v for k in _DOCKER_SECRETS)
                                            for v in auths.values()):
             return "its content is a Docker client configuration with registry credentials"
-    if _KUBE_CONFIG.search(head) and _KUBE_USERS.search(head) and _KUBE_SECRET.search(head):
+    if p.kube_config.search(head) and p.kube_users.search(head) and p.kube_secret.search(head):
         return "its content is a kubeconfig with user credentials"
     return None
 
