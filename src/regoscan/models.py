@@ -9,8 +9,22 @@ tests and trivially serialisable for the result cache and the worker protocol.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import reprlib
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+
+class _Model:
+    """The ``__repr__`` every model has, the one ``dataclass`` would write (the class's name, then
+    each field as ``name=value!r``), written once: ``dataclass`` compiles a ``__repr__`` per class
+    when this module is imported, a cost every run pays for a method only a debugger calls."""
+
+    __slots__ = ()
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{self.__class__.__qualname__}({shown})"
 
 
 class Severity(enum.Enum):
@@ -50,8 +64,8 @@ class InputType(enum.StrEnum):
     JSON = "json"
 
 
-@dataclass(frozen=True)
-class Region:
+@dataclass(frozen=True, repr=False)
+class Region(_Model):
     """1-based inclusive line range inside a file."""
 
     start_line: int
@@ -62,8 +76,8 @@ class Region:
             raise ValueError(f"invalid region {self.start_line}-{self.end_line}")
 
 
-@dataclass
-class Document:
+@dataclass(repr=False)
+class Document(_Model):
     """One input document as a check sees it.
 
     ``content`` is exactly what Rego receives as ``input``. Kubernetes documents carry
@@ -94,8 +108,8 @@ class Document:
         return self.kind
 
 
-@dataclass
-class InputFile:
+@dataclass(repr=False)
+class InputFile(_Model):
     """A file that was considered for scanning and what became of it."""
 
     path: str
@@ -112,8 +126,8 @@ class InputFile:
     warning_line: int | None = None
 
 
-@dataclass
-class CheckMetadata:
+@dataclass(repr=False)
+class CheckMetadata(_Model):
     """What is known about a check, from ``# METADATA`` or ``__rego_metadata__``."""
 
     id: str
@@ -132,8 +146,8 @@ class CheckMetadata:
     custom: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class SuppressionInfo:
+@dataclass(frozen=True, repr=False)
+class SuppressionInfo(_Model):
     """Why a finding was waived: the exception rule that matched, cited by file and line."""
 
     kind: str
@@ -158,8 +172,8 @@ class SuppressionInfo:
         return base
 
 
-@dataclass
-class Finding:
+@dataclass(repr=False)
+class Finding(_Model):
     """One result of one check rule on one document."""
 
     check: CheckMetadata
@@ -212,8 +226,8 @@ class NoticeLevel(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass
-class Notice:
+@dataclass(repr=False)
+class Notice(_Model):
     """Something the user must know that is not a finding: a broken policy, an unreadable file."""
 
     level: NoticeLevel
@@ -242,8 +256,8 @@ class Notice:
         return self.path or ""
 
 
-@dataclass(frozen=True)
-class ExpiringException:
+@dataclass(frozen=True, repr=False)
+class ExpiringException(_Model):
     """An exception that waives findings in this scan and ends soon (``custom.expires``)."""
 
     kind: str
@@ -259,8 +273,8 @@ class ExpiringException:
     """Findings of this scan it waives."""
 
 
-@dataclass
-class ReportFilters:
+@dataclass(repr=False)
+class ReportFilters(_Model):
     """What the user configured out of the report (``--severity``, ``--skip-check``).
 
     Carried by the report so every writer says so: a check switched off by a config file
@@ -284,8 +298,8 @@ class ReportFilters:
         return bool(wanted) and any(n.lower() in wanted for n in (check.id, *check.aliases, check.package) if n)
 
 
-@dataclass
-class Baseline:
+@dataclass(repr=False)
+class Baseline(_Model):
     """How a change's active findings compare with its base revision (pull requests).
 
     ``new`` findings are absent at the base; ``preexisting`` ones are there too (in a
@@ -303,8 +317,8 @@ class Baseline:
     """Only ``new`` findings may fail the run (the Action's ``fail-on-new-only``)."""
 
 
-@dataclass(frozen=True)
-class PolicyChange:
+@dataclass(frozen=True, repr=False)
+class PolicyChange(_Model):
     """A policy or data file the change being scanned added, modified, renamed or deleted."""
 
     path: str
@@ -314,15 +328,15 @@ class PolicyChange:
     old_path: str | None = None
 
 
-@dataclass(frozen=True)
-class WaivedFinding:
+@dataclass(frozen=True, repr=False)
+class WaivedFinding(_Model):
     check_id: str
     path: str
     line: int
 
 
-@dataclass(frozen=True)
-class ChangedException:
+@dataclass(frozen=True, repr=False)
+class ChangedException(_Model):
     """One ``exception`` definition in a changed file, and what it waives in this scan."""
 
     line: int
@@ -332,8 +346,8 @@ class ChangedException:
     waives: tuple[WaivedFinding, ...] = ()
 
 
-@dataclass(frozen=True)
-class ChangedPolicy:
+@dataclass(frozen=True, repr=False)
+class ChangedPolicy(_Model):
     """A changed policy or data file as the summary lists it (see ``engine/policy_changes.py``)."""
 
     change: PolicyChange
@@ -347,8 +361,8 @@ class ChangedPolicy:
     """IDs of the checks the file defines (or adds rules to)."""
 
 
-@dataclass
-class ScanReport:
+@dataclass(repr=False)
+class ScanReport(_Model):
     """Everything a writer needs."""
 
     findings: list[Finding]
