@@ -115,3 +115,26 @@ def test_walker_rel_by_text_is_relative_to(tmp_path: Path, root_is: str) -> None
                  tmp_path, Path("/"), Path("/etc/x.yaml"), real / "caf\udce9.yaml", Path("//double/x.yaml"),
                  root / "a/../b.yaml"):
         assert walker.rel(path) == _rel_by_paths(walker, path), path
+
+
+def _matches_any_by_globs(patterns: list[str], rel_path: str) -> bool:
+    """The former ``matches_any``: every pattern as a glob against every prefix of the path."""
+    from regoscan.inputs.discover import glob_match
+
+    parts = rel_path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    return any(glob_match(pattern, prefix) for pattern in patterns for prefix in prefixes if prefix)
+
+
+def test_patterns_without_wildcards_match_as_globs_do() -> None:
+    from regoscan.inputs.discover import matches_any
+
+    patterns = ["vendor", "./vendor", " vendor ", "vendor/", "a/b", "a//b", "", "./", ".", "bench/work/cache",
+                "/abs/path", "x.yaml", "a\\\\b", "c]", "*.yaml", "a/*/c", "**/x", "[ab]/y", "?"]
+    paths = ["vendor", "vendor/x.yaml", "vendorx/y", "a/b", "a/b/c", "a/bc", "a//b/c", "a/", "x.yaml", "d/x.yaml",
+             "/abs/path/f.yaml", "/abs/pathx", "/work/shared/corpus/a.yaml", "bench/work/cache/v3/k.pack",
+             "a\\\\b/z", "c]/d", "a/q/c", "b/y", "z", ".", "./vendor"]
+    for pattern in patterns:
+        for path in paths:
+            assert matches_any([pattern], path) == _matches_any_by_globs([pattern], path), (pattern, path)
+    assert matches_any(["nothing", "vendor"], "vendor/x") and not matches_any(["nothing", "*.json"], "a.yaml")
