@@ -96,13 +96,24 @@ def load_file(abs_path: Path, rel_path: str, hint: InputType | None) -> InputFil
 
 def _file_sha(path: Path) -> str | None:
     """SHA-256 of a file's bytes for the cache (None when unreadable or too large to scan)."""
-    try:
-        with open(path, "rb", buffering=0) as handle:  # one open and fstat: no Path.stat, no Path.read_bytes
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                return None
-            return hashlib.sha256(handle.read()).hexdigest()
+    try:  # os calls, no file object: a warm scan hashes every file it serves
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (a FIFO swapped in must not block)
     except OSError:
         return None
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_BYTES:
+            return None
+        data = os.read(fd, size + 1)
+        digest = hashlib.sha256(data)
+        while data:  # (a file that grew since fstat)
+            data = os.read(fd, 1 << 20)
+            digest.update(data)
+        return digest.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _parse_notice(f: InputFile) -> Notice | None:
