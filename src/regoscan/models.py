@@ -27,6 +27,20 @@ class _Model:
         return f"{self.__class__.__qualname__}({shown})"
 
 
+class _Mutable(_Model):
+    """The ``__eq__`` of the models that are not frozen, the one ``dataclass`` would write (same
+    class, then the fields compared as a tuple), written once for the same reason; like theirs,
+    no ``__hash__``: defining ``__eq__`` here sets it to None, so these stay unhashable."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            names = [f.name for f in fields(self) if f.compare]  # type: ignore[arg-type]
+            return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        return NotImplemented
+
+
 class Severity(enum.Enum):
     """Check severity, ordered so that ``CRITICAL > HIGH > ... > UNKNOWN``."""
 
@@ -76,8 +90,8 @@ class Region(_Model):
             raise ValueError(f"invalid region {self.start_line}-{self.end_line}")
 
 
-@dataclass(repr=False)
-class Document(_Model):
+@dataclass(repr=False, eq=False)
+class Document(_Mutable):
     """One input document as a check sees it.
 
     ``content`` is exactly what Rego receives as ``input``. Kubernetes documents carry
@@ -108,8 +122,8 @@ class Document(_Model):
         return self.kind
 
 
-@dataclass(repr=False)
-class InputFile(_Model):
+@dataclass(repr=False, eq=False)
+class InputFile(_Mutable):
     """A file that was considered for scanning and what became of it."""
 
     path: str
@@ -126,8 +140,8 @@ class InputFile(_Model):
     warning_line: int | None = None
 
 
-@dataclass(repr=False)
-class CheckMetadata(_Model):
+@dataclass(repr=False, eq=False)
+class CheckMetadata(_Mutable):
     """What is known about a check, from ``# METADATA`` or ``__rego_metadata__``."""
 
     id: str
@@ -172,8 +186,8 @@ class SuppressionInfo(_Model):
         return base
 
 
-@dataclass(repr=False)
-class Finding(_Model):
+@dataclass(repr=False, eq=False)
+class Finding(_Mutable):
     """One result of one check rule on one document."""
 
     check: CheckMetadata
@@ -226,8 +240,8 @@ class NoticeLevel(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass(repr=False)
-class Notice(_Model):
+@dataclass(repr=False, eq=False)
+class Notice(_Mutable):
     """Something the user must know that is not a finding: a broken policy, an unreadable file."""
 
     level: NoticeLevel
@@ -273,8 +287,8 @@ class ExpiringException(_Model):
     """Findings of this scan it waives."""
 
 
-@dataclass(repr=False)
-class ReportFilters(_Model):
+@dataclass(repr=False, eq=False)
+class ReportFilters(_Mutable):
     """What the user configured out of the report (``--severity``, ``--skip-check``).
 
     Carried by the report so every writer says so: a check switched off by a config file
@@ -298,8 +312,8 @@ class ReportFilters(_Model):
         return bool(wanted) and any(n.lower() in wanted for n in (check.id, *check.aliases, check.package) if n)
 
 
-@dataclass(repr=False)
-class Baseline(_Model):
+@dataclass(repr=False, eq=False)
+class Baseline(_Mutable):
     """How a change's active findings compare with its base revision (pull requests).
 
     ``new`` findings are absent at the base; ``preexisting`` ones are there too (in a
@@ -361,8 +375,8 @@ class ChangedPolicy(_Model):
     """IDs of the checks the file defines (or adds rules to)."""
 
 
-@dataclass(repr=False)
-class ScanReport(_Model):
+@dataclass(repr=False, eq=False)
+class ScanReport(_Mutable):
     """Everything a writer needs."""
 
     findings: list[Finding]
