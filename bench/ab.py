@@ -11,6 +11,11 @@ wall time and CPU time (user+sys of the whole process tree), and the ratio to th
     bench/.venv/bin/python bench/ab.py main .                      # the corpus, 5 runs each
     bench/.venv/bin/python bench/ab.py main .:nobundles . --target one --repeat 7
     bench/.venv/bin/python bench/ab.py main . -- --workers 1        # extra scan options
+    bench/.venv/bin/python bench/ab.py main . --warm -- --cache-dir /tmp/ab-cache-{build}  # warm scans
+
+``{build}`` in an extra option becomes the build's letter (A, B, ...): builds of different cache
+formats must not share a cache folder (each removes the other's format when it stores), and
+``--warm`` runs each build once, unmeasured, before the measured runs (so the first is not cold).
 """
 
 from __future__ import annotations
@@ -116,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus, one (the one-file scenario's file), or a path (default: %(default)s)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    ap.add_argument("--warm", action="store_true", help="run each build once, unmeasured, before the measured runs")
     args, extra = ap.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
 
@@ -127,16 +133,23 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     loads = [os.getloadavg()[0]]
+
+    def scan(name: str) -> tuple[float, float, int]:
+        home = Path(tempfile.mkdtemp(prefix="home-", dir=args.work))
+        try:
+            cmd = regoscan_cmd(builds[name], target, [a.replace("{build}", name) for a in extra])
+            wall, cpu, code, _ = measure(cmd, out / f"{name}.json", 0.05, REPO, 1800, 12 * 2**30, fresh_env(home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        return wall, cpu, code
+
+    if args.warm:
+        for name in names:
+            scan(name)
     for i in range(args.repeat):
         order = names[i % len(names):] + names[: i % len(names)]  # each build goes first in turn
         for name in order:
-            home = Path(tempfile.mkdtemp(prefix="home-", dir=args.work))
-            try:
-                cmd = regoscan_cmd(builds[name], target, extra)
-                wall, cpu, code, _ = measure(cmd, out / f"{name}.json", 0.05, REPO, 1800, 12 * 2**30,
-                                             fresh_env(home))
-            finally:
-                shutil.rmtree(home, ignore_errors=True)
+            wall, cpu, code = scan(name)
             found = count_findings("regoscan", out / f"{name}.json")
             loads.append(os.getloadavg()[0])
             runs[name].append((wall, cpu))
