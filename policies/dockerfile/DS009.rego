@@ -41,12 +41,21 @@ _absolute(path) if regex.match(`^(?:\\?"|')?[A-Za-z]:[\\/]`, path)
 # A path built from a variable ($HOME/app, ${DIR}) cannot be judged here.
 _absolute(path) if contains(path, "$")
 
+# [index in docker.workdir, path] of each relative WORKDIR (in a comprehension: regopy
+# iterates instruction objects in a rule body several times slower). A path starting
+# with '/' is absolute without the patterns (regopy evaluates regexes slowly).
+_relative := [[i, path] |
+	some i
+	path := docker.workdir[i].Value[0]
+	is_string(path)
+	not startswith(path, "/")
+	not _absolute(path)
+]
+
 deny contains res if {
 	docker.is_dockerfile
-	some instr in docker.workdir
-	path := instr.Value[0]
-	is_string(path)
-	not _absolute(path)
+	some [i, path] in _relative
+	instr := docker.workdir[i]
 	msg := concat("", ["WORKDIR '", path, "' is a relative path; use an absolute path"])
 	res := result.new(msg, instr)
 }

@@ -29,21 +29,38 @@ import rego.v1
 import data.lib.docker
 import data.result
 
-_system_dirs := {"/proc", "/boot", "/dev", "/initrd", "/lost+found"}
+# The system directory path lies in (a WORKDIR "/proc/x" keeps its quotes in the input).
+# One literal test per directory rather than a set (regopy builds a set literal again in
+# every query, and iterating it costs more than these few tests).
+_system_dir(path) := "/proc" if _inside(path, "/proc")
+
+else := "/boot" if _inside(path, "/boot")
+
+else := "/dev" if _inside(path, "/dev")
+
+else := "/initrd" if _inside(path, "/initrd")
+
+else := "/lost+found" if _inside(path, "/lost+found")
 
 _inside(path, dir) if path == dir
 
 _inside(path, dir) if startswith(path, concat("", [dir, "/"]))
 
-deny contains res if {
-	docker.is_dockerfile
-	some instr in docker.workdir
+# [index in docker.workdir, message] of each finding (in a comprehension: regopy iterates
+# instruction objects in a rule body several times slower).
+_found := [[i, msg] |
+	some i
+	instr := docker.workdir[i]
 	raw := instr.Value[0]
 	is_string(raw)
-	# WORKDIR "/proc/x" keeps its quotes in the input
 	path := trim_suffix(trim_prefix(raw, "\""), "\"")
-	some dir in _system_dirs
-	_inside(path, dir)
+	dir := _system_dir(path)
 	msg := concat("", ["WORKDIR '", raw, "' is inside the system directory ", dir, "; use a directory of your own"])
+]
+
+deny contains res if {
+	docker.is_dockerfile
+	some [i, msg] in _found
+	instr := docker.workdir[i]
 	res := result.new(msg, instr)
 }
