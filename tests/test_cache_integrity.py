@@ -507,6 +507,41 @@ def test_concurrent_writers_never_leave_a_torn_pack(tmp_path: Path) -> None:
     assert POLICY_NAME in names and len(names) >= 21  # the last writer's records, at least
 
 
+def _key_at_once(base: str, worker: int, rounds: int, barrier: Any) -> None:
+    """One of several processes that each open the same fresh cache folders at the same moment;
+    writes the keys it got to ``out-<worker>``."""
+    from regoscan.engine.cache import _load_key
+
+    keys = []
+    for i in range(rounds):
+        barrier.wait(30)  # (a worker that failed breaks the barrier for the others: no hang)
+        keys.append(_load_key(Path(base) / f"c{i}").hex())
+    (Path(base) / f"out-{worker}").write_text("\n".join(keys), encoding="ascii")
+
+
+def test_scans_creating_the_key_at_once_all_use_the_one_on_disk(tmp_path: Path) -> None:
+    """The key is written to a temporary file and linked into place: a scan that loses the race reads
+    the winner's key, never a half-written one (which it would refuse, or replace)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(4)
+    rounds = 25
+    procs = [context.Process(target=_key_at_once, args=(str(tmp_path), n, rounds, barrier)) for n in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+    assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
+    results = [(tmp_path / f"out-{n}").read_text(encoding="ascii").split("\n") for n in range(4)]
+    for i in range(rounds):
+        folder = tmp_path / f"c{i}"
+        on_disk = (folder / KEY_FILE).read_text(encoding="ascii").strip()
+        assert {keys[i] for keys in results} == {on_disk}, i
+        assert stat.S_IMODE((folder / KEY_FILE).stat().st_mode) == 0o600
+        assert [p.name for p in folder.iterdir()] == [KEY_FILE]  # no temporary file left
+
+
 def test_concurrent_scans_share_a_cache_folder(project: Path) -> None:
     """Two scans at once on the same folder, then a third: served wholly from the cache, same report."""
     args = ["scan", str(project / "configs"), "--policy", str(project / "policy"), "--no-builtin",

@@ -278,10 +278,11 @@ def _read_regular(path: Path | str, limit: int) -> bytes | None:
 
 
 def _load_key(folder: Path) -> bytes:
-    """The folder's HMAC key, created (0600, exclusively) on first use; when two scans create it
-    at once, the one that loses the race reads the winner's."""
+    """The folder's HMAC key, created (0600) on first use. It appears whole or not at all (written to
+    a temporary file, then linked into place, which never replaces a key made meanwhile): a scan
+    that loses the race to create it reads the winner's, never half of it."""
     path = folder / KEY_FILE
-    for attempt in range(2):
+    for _ in range(2):
         raw = _read_regular(path, 256)
         if raw is not None:
             try:
@@ -290,27 +291,47 @@ def _load_key(folder: Path) -> bytes:
                 key = b""
             if len(key) == 32:
                 return key
-            if attempt:  # (the other scan may still be writing it: refused below)
-                break
             with contextlib.suppress(OSError):
                 os.unlink(path)  # unusable: every entry made with it becomes a miss
         import secrets  # (this and the other imports below: not needed by a warm scan that only reads)
+        import tempfile
 
         key = secrets.token_bytes(32)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        except FileExistsError:
-            continue  # made by a concurrent scan since we looked: read that one
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")  # mode 0600
         except OSError as exc:
             raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
                 handle.write(key.hex() + "\n")
+            _link_exclusively(tmp, path)
+        except FileExistsError:
+            continue  # made by a concurrent scan since we looked: read that one
         except OSError as exc:
             raise CacheRefused(f"cannot create the cache key in {folder}: {exc.strerror or exc}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         return key
     raise CacheRefused(f"cannot read the cache key in {folder}")
+
+
+def _link_exclusively(source: str, target: Path) -> None:
+    """``target`` made a name of ``source``, failing with FileExistsError if it exists (a link too,
+    never followed). Where the file system has no hard links, a copy made with O_EXCL instead."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass
+    with open(source, "rb") as handle:
+        content = handle.read()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(content)
 
 
 def parse_pack(raw: bytes) -> dict[str, tuple[bytes, int, int]]:
