@@ -89,19 +89,6 @@ def test_discovery_refuses_credential_files_by_their_folder(tmp_path: Path) -> N
     assert refused == [".config/gh/hosts.yml", ".docker/config.json", "gha-creds-1.json", "keys/.ssh/known.yaml"]
 
 
-def _rel_by_paths(walker: object, path: Path) -> str:
-    """The former ``_Walker.rel``: ``relative_to`` the root, then the root's real path."""
-    from regoscan.models import printable
-
-    for base in (walker.root, walker.root_real):  # type: ignore[attr-defined]
-        try:
-            rel = path.relative_to(base).as_posix()
-        except ValueError:
-            continue
-        return printable(rel) if rel != "." else ""
-    return printable(path.as_posix())
-
-
 @pytest.mark.parametrize("root_is", ["the folder", "a link to it", "/"])
 def test_walker_rel_by_text_is_relative_to(tmp_path: Path, root_is: str) -> None:
     from regoscan.inputs.discover import _Walker
@@ -114,7 +101,7 @@ def test_walker_rel_by_text_is_relative_to(tmp_path: Path, root_is: str) -> None
     for path in (root, root / "a", root / "a/b.yaml", real / "a/c.yaml", real, tmp_path / "repo-other/x.yaml",
                  tmp_path, Path("/"), Path("/etc/x.yaml"), real / "caf\udce9.yaml", Path("//double/x.yaml"),
                  root / "a/../b.yaml"):
-        assert walker.rel(path) == _rel_by_paths(walker, path), path
+        assert walker.rel(path) == walker.rel_by_paths(path), path
 
 
 def _matches_any_by_globs(patterns: list[str], rel_path: str) -> bool:

@@ -207,6 +207,10 @@ class _Walker:
                 if text.startswith(prefix):
                     return printable(text[len(prefix):])
             return printable(path.as_posix())
+        return self.rel_by_paths(path)
+
+    def rel_by_paths(self, path: Path) -> str:
+        """``rel`` by ``Path.relative_to`` (the root, then its real path): the rule the text way must match."""
         for base in (self.root, self.root_real):
             try:
                 rel = path.relative_to(base).as_posix()
