@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from regoscan.engine.planning import COMPUTED_BY_THE_LOADER
 from regoscan.inputs.derived import (
     KEY,
     PRECOMPUTED_TOOLS,
@@ -29,8 +28,10 @@ from regoscan.inputs.derived import (
 )
 from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
+from regoscan.rego.fallbacks import without_fallbacks
 from regoscan.rego.prepare import prepare_module
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
+from regoscan.rego.shake import reachable
 from regoscan.resources import policies_dir
 from tests.shared import CORPUS, CORPUS_MISSING
 
@@ -98,11 +99,13 @@ def _regorus(inputs: list[dict[str, Any]], query: str) -> list[Any]:
 
 
 def _regopy(inputs: list[dict[str, Any]], rule: str, scan_bundle: bool = False) -> list[Any]:
-    """``scan_bundle``: the library as a scan compiles it beside a built-in check, without
-    the modules computing in Rego what the loader hands over (engine/planning.py)."""
-    units = [PolicyUnit(p.name, prepare_module(p.read_text(encoding="utf-8"), p.name).text, [], library=True)
-             for p in sorted((policies_dir() / "lib").glob("*.rego"))
-             if not (scan_bundle and f"(builtin)/lib/{p.name}" in COMPUTED_BY_THE_LOADER)]
+    """``scan_bundle``: the library as a scan compiles it beside a built-in check
+    (engine/planning.py): the marked Rego fallbacks blanked, then cut to what is reached."""
+    libs = [(f"(builtin)/lib/{p.name}", prepare_module(p.read_text(encoding="utf-8"), p.name).text)
+            for p in sorted((policies_dir() / "lib").glob("*.rego"))]
+    if scan_bundle:
+        libs = reachable([(name, without_fallbacks(text)) for name, text in libs], [PROBE])
+    units = [PolicyUnit(name, text, [], library=True) for name, text in libs]
     units.append(PolicyUnit("probe.rego", PROBE, [f"probe/{rule}"]))
     runtime = PolicyRuntime(units, {}, workers=1)
     try:

@@ -54,6 +54,17 @@ def test_a_run_check_is_cut_without_the_shell_tokenizer() -> None:
     assert "_token_pattern :=" in whole
 
 
+def test_a_workload_check_is_cut_without_the_kubernetes_views_package() -> None:
+    """lib.kubernetes reads the loader's view and marks the branches that fall back on
+    lib.kubernetes_views: KSV011's bundle then holds none of that package."""
+    libs = [(name, without_fallbacks(text)) for name, text in _libraries()]
+    check = (policies_dir() / "kubernetes" / "KSV011.rego").read_text()
+    cut = dict(reachable(libs, [check]))
+    assert "kubernetes_views.rego" not in cut
+    assert "cs := input.__rs.containers" in cut["kubernetes.rego"]
+    assert "data.lib.kubernetes_views" not in cut["kubernetes.rego"]
+    assert "kubernetes_views.rego" in dict(reachable(_libraries(), [check]))
+
 def test_every_run_a_scan_parses_carries_the_commands_view() -> None:
     """The condition for cutting the fallback: shell form, exec form, heredocs, several stages."""
     text = ("ARG V=1\nFROM alpine AS a\nRUN apk add git\nRUN [\"sh\", \"-c\", \"ls\"]\n"
@@ -67,7 +78,7 @@ def test_every_run_a_scan_parses_carries_the_commands_view() -> None:
 
 def test_the_built_in_libraries_markers_pair_up() -> None:
     marked = [name for name, text in _libraries() if BEGIN in text]
-    assert "sh.rego" in marked
+    assert "sh.rego" in marked and "kubernetes.rego" in marked
     for name, text in _libraries():
         assert without_fallbacks(text).count("\n") == text.count("\n"), name
     assert Path(policies_dir() / "lib" / "sh.rego").read_text().count(END) >= 1

@@ -83,13 +83,17 @@ default is_workload := false
 # rule holds, and drops a key of that name from every other manifest; testing it first
 # spares the kind tests, which cost every workload check ~0.05 ms on regopy. Inputs
 # written by hand (unit tests, other engines) get the values of lib.kubernetes_views,
-# which computes them in Rego. A scan compiles the built-in checks without that package
-# (every input it evaluates comes from the loader): a reference to it is then undefined.
+# which computes them in Rego. Every input a scan evaluates comes from the loader, so the
+# built-in checks' bundles leave out the branches that read that package (between the
+# markers, rego/fallbacks.py), and with them the package itself.
 is_workload := true if {
 	_ = input.__rs
-} else := w if {
+}
+# regoscan: fallback begin
+else := w if {
 	w := data.lib.kubernetes_views.is_workload
 }
+# regoscan: fallback end
 
 # ---------------------------------------------------------------------------
 # Pods
@@ -117,9 +121,12 @@ workload_pod := input if {
 } else := p if {
 	input.__rs.pod == 2
 	p := input.spec.jobTemplate.spec.template
-} else := p if {
+}
+# regoscan: fallback begin
+else := p if {
 	p := data.lib.kubernetes_views.workload_pod
 }
+# regoscan: fallback end
 
 # The pod spec (an empty object when the pod has none).
 pod_spec(pod) := spec if {
@@ -194,9 +201,13 @@ pod_containers(pod) := [effective_container(pod, c) | some c in pod_raw_containe
 # the same value; see src/regoscan/inputs/derived.py); hand-written inputs take the Rego path.
 containers := cs if {
 	cs := input.__rs.containers
-} else := cs if {
+}
+# regoscan: fallback begin
+else := cs if {
 	cs := data.lib.kubernetes_views.containers
-} else := []
+}
+# regoscan: fallback end
+else := []
 
 # Every container of every pod as written in the manifest (no merging).
 raw_containers contains c if {

@@ -43,12 +43,6 @@ def type_group(runtime: PolicyRuntime, input_type: InputType, leave_out: set[str
 
 _BUILTIN = "(builtin)/"
 _BUILTIN_LIB = "(builtin)/lib/"
-# Library modules that compute in Rego what the loader hands every scanned document
-# (``inputs/derived.py``): a built-in check's bundle leaves them out, so that their rules
-# do not weigh on each of its evaluations (lib.kubernetes reads ``input.__rs`` first and a
-# reference to a package absent from the bundle is undefined). Unit tests and user
-# policies, whose inputs may be written by hand, keep them.
-COMPUTED_BY_THE_LOADER = frozenset({"(builtin)/lib/kubernetes_views.rego"})
 _DATA_REF = re.compile(r"\bdata((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
@@ -94,7 +88,7 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
     """
     good = [u for u in runtime.units if u.name in {g.name for g in runtime.compiled_units}]
     checks = [u for u in good if u.name.startswith(_BUILTIN) and not u.name.startswith(_BUILTIN_LIB) and u.entrypoints]
-    libs = [u for u in good if u.name.startswith(_BUILTIN_LIB) and u.name not in COMPUTED_BY_THE_LOADER]
+    libs = [u for u in good if u.name.startswith(_BUILTIN_LIB)]
     if not checks:
         return None
     territory = {pkg for name, pkg in packages.items() if name.startswith(_BUILTIN) and pkg}
