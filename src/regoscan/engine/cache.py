@@ -485,7 +485,7 @@ class ResultCache:
         pack = self._packs.get(key)
         if pack is None or not pack.fresh:
             return
-        records = [(name, body) for name, body in pack.fresh.items()]
+        records = list(pack.fresh.items())
         served, unseen = [], []
         for name in pack.index:
             if name in pack.fresh:
@@ -493,7 +493,7 @@ class ResultCache:
             used = pack.used.get(name)
             if used is False:
                 continue
-            kind = "policy" if name == POLICY_NAME else "file"
+            kind = _kind(name)
             body = self._body(pack, kind, key, name)
             if body is None:
                 continue
@@ -522,7 +522,7 @@ class ResultCache:
 
         chunks, size = [PACK_MAGIC], len(PACK_MAGIC)
         for name, body in records:
-            kind = "policy" if name == POLICY_NAME else "file"
+            kind = _kind(name)
             if len(body) > MAX_ENTRY_BYTES:
                 continue
             head = b"%s %s %d\n" % (self._mac(kind, key, name, body), name.encode("ascii"), len(body))
@@ -598,6 +598,11 @@ class ResultCache:
         for name in old:
             # rmtree does not follow links inside the tree; the top was lstat-ed above
             shutil.rmtree(self.folder / name, ignore_errors=True)
+
+
+def _kind(name: str) -> str:
+    """What a record holds, bound into its MAC: the policy set's record or a file's."""
+    return "policy" if name == POLICY_NAME else "file"
 
 
 def _dumps(value: dict[str, Any]) -> bytes:

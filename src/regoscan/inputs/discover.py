@@ -260,12 +260,14 @@ class _Walker:
     def add_file(self, path: Path, real: Path, hint: InputType | None, via_link: bool) -> None:
         """Record a file once per real path, preferring a link-free path, then the smallest."""
         rel = self.rel(path)
-        if not self.wanted(rel):
-            return
-        key = os.fspath(real)
-        previous = self.found.get(key)
+        if self.wanted(rel):
+            self._keep(os.fspath(real), via_link, rel, path, hint)
+
+    def _keep(self, real: str, via_link: bool, rel: str, path: Path, hint: InputType | None) -> None:
+        """The candidate for a real path: the first seen, unless this one is link-free or smaller."""
+        previous = self.found.get(real)
         if previous is None or (via_link, rel) < previous[0]:
-            self.found[key] = ((via_link, rel), Candidate(path, rel, hint))
+            self.found[real] = ((via_link, rel), Candidate(path, rel, hint))
 
     def walk(self, top: Path, top_real: Path, via_link: bool) -> None:
         """Depth-first with an explicit stack, each real folder once; links last.
@@ -338,12 +340,8 @@ class _Walker:
             self.notice("input-credential-file", f"not read: {self.rel(path)}: {why}", path)
             return
         rel = prefix + printable(entry.name)
-        if not self.wanted(rel):
-            return
-        key = os.path.join(rules.real_text, entry.name)
-        previous = self.found.get(key)
-        if previous is None or (via_link, rel) < previous[0]:
-            self.found[key] = ((via_link, rel), Candidate(directory / entry.name, rel, hint))
+        if self.wanted(rel):
+            self._keep(os.path.join(rules.real_text, entry.name), via_link, rel, directory / entry.name, hint)
 
     def visit(self, path: Path, entry: os.DirEntry[str], is_link: bool, is_dir: bool, via_link: bool,
               parent_real: Path) -> tuple[tuple[Path, Path], bool] | None:

@@ -92,6 +92,7 @@ GIT_WALK_LIMIT = 200_000
 
 _GOOGLE_SECRETS = ("private_key", "credential_source", "refresh_token", "source_credentials", "client_secret")
 _DOCKER_SECRETS = ("auth", "identitytoken", "password", "registrytoken")
+HARD_LINK_REASON = "it is a hard link to a file of a .git folder, which can hold the job's token"
 
 
 class _Shapes:
@@ -249,7 +250,7 @@ class ForbiddenPaths:
         if private is not None:
             return private
         if self._hard_link_into_git(real):
-            return "it is a hard link to a file of a .git folder, which can hold the job's token"
+            return HARD_LINK_REASON
         return None
 
     def in_folder(self, folder: Path, real: Path) -> FolderRules:
@@ -382,7 +383,7 @@ class FolderRules:
         if self._private is not None:
             return self._private
         if self.paths._hard_link_into_git(os.path.join(self.real_text, name)):
-            return "it is a hard link to a file of a .git folder, which can hold the job's token"
+            return HARD_LINK_REASON
         return None
 
 
