@@ -49,11 +49,14 @@ _escalation_disabled(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not _escalation_disabled(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should set 'securityContext.allowPrivilegeEscalation' to false",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _escalation_disabled(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should set 'securityContext.allowPrivilegeEscalation' to false",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -56,14 +56,17 @@ deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
 	annotations := _pod_annotations(pod)
-	some container in kubernetes.containers
-	is_string(container.name)
-	key := concat("", [_annotation_prefix, container.name])
-	profile := annotations[key]
-	profile != "runtime/default"
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should use the AppArmor profile 'runtime/default' (annotation '%s%s' is '%v')",
-		[container.name, input.kind, kubernetes.name, _annotation_prefix, container.name, profile],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		is_string(container.name)
+		key := concat("", [_annotation_prefix, container.name])
+		profile := annotations[key]
+		profile != "runtime/default"
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should use the AppArmor profile 'runtime/default' (annotation '%s%s' is '%v')",
+			[container.name, input.kind, kubernetes.name, _annotation_prefix, container.name, profile],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

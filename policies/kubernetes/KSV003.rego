@@ -42,11 +42,14 @@ import data.lib.kubernetes
 # "ALL" matches in any letter case ("all", "All").
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not kubernetes.drops_all_capabilities(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should list 'ALL' in 'securityContext.capabilities.drop'",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not kubernetes.drops_all_capabilities(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should list 'ALL' in 'securityContext.capabilities.drop'",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

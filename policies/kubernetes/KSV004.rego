@@ -45,11 +45,14 @@ _lists_dropped_capabilities(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not _lists_dropped_capabilities(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should list the capabilities it drops in 'securityContext.capabilities.drop'",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _lists_dropped_capabilities(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should list the capabilities it drops in 'securityContext.capabilities.drop'",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -43,11 +43,14 @@ import data.lib.kubernetes
 # Exact spelling, as in Trivy.
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	kubernetes.added_capability(container, "SYS_ADMIN")
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should not add 'SYS_ADMIN' to 'securityContext.capabilities.add'",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		kubernetes.added_capability(container, "SYS_ADMIN")
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should not add 'SYS_ADMIN' to 'securityContext.capabilities.add'",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -47,13 +47,16 @@ _clean_path(p) := "/" if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some volume in kubernetes.volumes
-	path := volume.hostPath.path
-	is_string(path)
-	_clean_path(path) == _docker_socket
-	msg := data.regoscan.compat.plain_sprintf(
-		"%s '%s' should not mount the Docker socket '%s' from the host (volume '%v')",
-		[input.kind, kubernetes.name, path, volume.name],
-	)
-	res := result.new(msg, volume)
+	hits := [hit |
+		some volume in kubernetes.volumes
+		path := volume.hostPath.path
+		is_string(path)
+		_clean_path(path) == _docker_socket
+		msg := data.regoscan.compat.plain_sprintf(
+			"%s '%s' should not mount the Docker socket '%s' from the host (volume '%v')",
+			[input.kind, kubernetes.name, path, volume.name],
+		)
+		hit := result.new(msg, volume)
+	]
+	some res in hits
 }

@@ -51,13 +51,16 @@ _may_run_on_gke if contains(data.k8s.version, "-gke")
 deny contains res if {
 	rbac.is_binding_kind
 	_may_run_on_gke
-	some subject in rbac.subjects
-	subject.name == "system:authenticated"
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' grants its role to every authenticated user ('system:authenticated')",
-	])
-	res := result.new(msg, subject)
+	hits := [hit |
+		some subject in rbac.subjects
+		subject.name == "system:authenticated"
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' grants its role to every authenticated user ('system:authenticated')",
+		])
+		hit := result.new(msg, subject)
+	]
+	some res in hits
 }

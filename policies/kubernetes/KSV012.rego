@@ -55,11 +55,14 @@ deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
 	not _pod_requires_non_root(pod)
-	some container in kubernetes.containers
-	not _runs_as_non_root(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should set 'securityContext.runAsNonRoot' to true",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _runs_as_non_root(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should set 'securityContext.runAsNonRoot' to true",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

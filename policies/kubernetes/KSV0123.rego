@@ -39,13 +39,16 @@ import data.result
 
 deny contains res if {
 	rbac.is_binding_kind
-	some subject in rbac.subjects
-	subject.name == "system:masters"
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' names the superuser group 'system:masters' as a subject",
-	])
-	res := result.new(msg, subject)
+	hits := [hit |
+		some subject in rbac.subjects
+		subject.name == "system:masters"
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' names the superuser group 'system:masters' as a subject",
+		])
+		hit := result.new(msg, subject)
+	]
+	some res in hits
 }

@@ -123,14 +123,17 @@ _trusted_by_default(image, registry) := false if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	image := container.image
-	is_string(image)
-	registry := _registry(image)
-	_trusted(image, registry) == false
-	msg := concat("", [
-		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
-		" (image '", image, "' comes from '", registry, "')",
-	])
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		image := container.image
+		is_string(image)
+		registry := _registry(image)
+		_trusted(image, registry) == false
+		msg := concat("", [
+			data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
+			" (image '", image, "' comes from '", registry, "')",
+		])
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

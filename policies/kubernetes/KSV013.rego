@@ -50,13 +50,16 @@ _is_pinned(image) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	image := container.image
-	is_string(image)
-	not _is_pinned(image)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should use a specific image tag or digest instead of '%s'",
-		[container.name, input.kind, kubernetes.name, image],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		image := container.image
+		is_string(image)
+		not _is_pinned(image)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should use a specific image tag or digest instead of '%s'",
+			[container.name, input.kind, kubernetes.name, image],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

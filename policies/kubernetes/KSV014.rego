@@ -45,11 +45,14 @@ _read_only_root(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not _read_only_root(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should set 'securityContext.readOnlyRootFilesystem' to true",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _read_only_root(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should set 'securityContext.readOnlyRootFilesystem' to true",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -43,11 +43,14 @@ _sets_cpu_request(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not _sets_cpu_request(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should set a CPU request in 'resources.requests.cpu'",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _sets_cpu_request(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should set a CPU request in 'resources.requests.cpu'",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -41,11 +41,14 @@ import data.lib.kubernetes
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	kubernetes.security_context_is(container, "privileged", true)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should not run privileged: set 'securityContext.privileged' to false",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		kubernetes.security_context_is(container, "privileged", true)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should not run privileged: set 'securityContext.privileged' to false",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

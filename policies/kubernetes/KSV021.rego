@@ -50,11 +50,14 @@ _above_10000(container) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not _above_10000(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should run with 'securityContext.runAsGroup' above 10000",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _above_10000(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should run with 'securityContext.runAsGroup' above 10000",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -45,19 +45,22 @@ _allowed_capabilities := set()
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	found := {cap |
-		some cap in kubernetes.added_capabilities(container)
-		is_string(cap)
-		not cap in _allowed_capabilities
-	}
-	count(found) > 0
-	added := sort([cap | some cap in found])
-	msg := concat("", [
-		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
-		" should not add capabilities in 'securityContext.capabilities.add' (found: ",
-		concat(", ", added),
-		")",
-	])
-	res := result.new(msg, container)
+	hits := [hit |
+		some container in kubernetes.containers
+		found := {cap |
+			some cap in kubernetes.added_capabilities(container)
+			is_string(cap)
+			not cap in _allowed_capabilities
+		}
+		count(found) > 0
+		added := sort([cap | some cap in found])
+		msg := concat("", [
+			data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+			" should not add capabilities in 'securityContext.capabilities.add' (found: ",
+			concat(", ", added),
+			")",
+		])
+		hit := result.new(msg, container)
+	]
+	some res in hits
 }

@@ -42,11 +42,14 @@ import data.lib.kubernetes
 
 deny contains res if {
 	kubernetes.is_workload
-	some volume in kubernetes.volumes
-	kubernetes.has_key(volume, "hostPath")
-	msg := data.regoscan.compat.plain_sprintf(
-		"%s '%s' should not use the hostPath volume '%v'",
-		[input.kind, kubernetes.name, volume.name],
-	)
-	res := result.new(msg, volume)
+	hits := [hit |
+		some volume in kubernetes.volumes
+		kubernetes.has_key(volume, "hostPath")
+		msg := data.regoscan.compat.plain_sprintf(
+			"%s '%s' should not use the hostPath volume '%v'",
+			[input.kind, kubernetes.name, volume.name],
+		)
+		hit := result.new(msg, volume)
+	]
+	some res in hits
 }

@@ -75,29 +75,35 @@ _selinux_settings contains {"subject": subject, "options": opts} if {
 # 1. A type outside the allowed set (a missing or null type passes).
 deny contains res if {
 	kubernetes.is_workload
-	some setting in _selinux_settings
-	type := setting.options.type
-	type != null
-	not type in _allowed_types
-	msg := concat("", [
-		setting.subject,
-		data.regoscan.compat.plain_sprintf(" should not set the SELinux type '%v' in 'seLinuxOptions'", [type]),
-		" (allowed: container_t, container_init_t, container_kvm_t)",
-	])
-	res := result.new(msg, setting.options)
+	hits := [hit |
+		some setting in _selinux_settings
+		type := setting.options.type
+		type != null
+		not type in _allowed_types
+		msg := concat("", [
+			setting.subject,
+			data.regoscan.compat.plain_sprintf(" should not set the SELinux type '%v' in 'seLinuxOptions'", [type]),
+			" (allowed: container_t, container_init_t, container_kvm_t)",
+		])
+		hit := result.new(msg, setting.options)
+	]
+	some res in hits
 }
 
 # 2. A user or role is set (whatever its value).
 deny contains res if {
 	kubernetes.is_workload
-	some setting in _selinux_settings
-	found := [k | some k in _restricted_options; kubernetes.has_key(setting.options, k)]
-	count(found) > 0
-	msg := concat("", [
-		setting.subject,
-		" should not set '",
-		concat("', '", found),
-		"' in 'seLinuxOptions'",
-	])
-	res := result.new(msg, setting.options)
+	hits := [hit |
+		some setting in _selinux_settings
+		found := [k | some k in _restricted_options; kubernetes.has_key(setting.options, k)]
+		count(found) > 0
+		msg := concat("", [
+			setting.subject,
+			" should not set '",
+			concat("', '", found),
+			"' in 'seLinuxOptions'",
+		])
+		hit := result.new(msg, setting.options)
+	]
+	some res in hits
 }

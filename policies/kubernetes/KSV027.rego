@@ -41,11 +41,14 @@ import data.lib.kubernetes
 # Any value is reported, as in Trivy (the Baseline standard itself accepts "Default").
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	kubernetes.has_key(container.securityContext, "procMount")
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should not set 'securityContext.procMount' (found '%v')",
-		[container.name, input.kind, kubernetes.name, container.securityContext.procMount],
-	)
-	res := result.new(msg, container)
+	hits := [hit |
+		some container in kubernetes.containers
+		kubernetes.has_key(container.securityContext, "procMount")
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should not set 'securityContext.procMount' (found '%v')",
+			[container.name, input.kind, kubernetes.name, container.securityContext.procMount],
+		)
+		hit := result.new(msg, container)
+	]
+	some res in hits
 }

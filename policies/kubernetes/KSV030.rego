@@ -75,11 +75,14 @@ deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
 	not _has_pod_annotation(pod)
-	some container in kubernetes.containers
-	not _valid_profile(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not _valid_profile(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -51,20 +51,23 @@ _verbs := {
 
 deny contains res if {
 	rbac.is_cluster_role
-	some rule in rbac.policy_rules
-	resources := rbac.rule_matches(rule, "resources", _resources)
-	count(resources) > 0
-	verbs := rbac.rule_matches(rule, "verbs", _verbs)
-	count(verbs) > 0
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' grants ",
-		rbac.quoted_list(verbs),
-		" on ",
-		rbac.quoted_list(resources),
-		" in every namespace",
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		resources := rbac.rule_matches(rule, "resources", _resources)
+		count(resources) > 0
+		verbs := rbac.rule_matches(rule, "verbs", _verbs)
+		count(verbs) > 0
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' grants ",
+			rbac.quoted_list(verbs),
+			" on ",
+			rbac.quoted_list(resources),
+			" in every namespace",
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

@@ -36,15 +36,18 @@ import data.result
 
 deny contains res if {
 	rbac.is_role_kind
-	some rule in rbac.policy_rules
-	rbac.rule_has(rule, "apiGroups", "*")
-	rbac.rule_has(rule, "resources", "groups")
-	rbac.rule_has(rule, "verbs", "impersonate")
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' can impersonate any group, privileged groups such as 'system:masters' included",
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		rbac.rule_has(rule, "apiGroups", "*")
+		rbac.rule_has(rule, "resources", "groups")
+		rbac.rule_has(rule, "verbs", "impersonate")
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' can impersonate any group, privileged groups such as 'system:masters' included",
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

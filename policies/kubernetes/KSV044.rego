@@ -35,15 +35,18 @@ import data.result
 
 deny contains res if {
 	rbac.is_role_kind
-	some rule in rbac.policy_rules
-	rbac.rule_has(rule, "apiGroups", "*")
-	rbac.rule_has(rule, "resources", "*")
-	rbac.rule_has(rule, "verbs", "*")
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' allows every verb on every resource of every API group",
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		rbac.rule_has(rule, "apiGroups", "*")
+		rbac.rule_has(rule, "resources", "*")
+		rbac.rule_has(rule, "verbs", "*")
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' allows every verb on every resource of every API group",
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

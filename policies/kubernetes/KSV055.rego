@@ -36,16 +36,19 @@ import data.result
 
 deny contains res if {
 	rbac.is_role_kind
-	some rule in rbac.policy_rules
-	rbac.rule_has(rule, "apiGroups", "*")
-	rbac.rule_has(rule, "resources", "rolebindings")
-	rbac.rule_has(rule, "verbs", "get")
-	rbac.rule_has(rule, "verbs", "patch")
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' can read and patch RoleBindings, so its subjects can add others to them",
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		rbac.rule_has(rule, "apiGroups", "*")
+		rbac.rule_has(rule, "resources", "rolebindings")
+		rbac.rule_has(rule, "verbs", "get")
+		rbac.rule_has(rule, "verbs", "patch")
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' can read and patch RoleBindings, so its subjects can add others to them",
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

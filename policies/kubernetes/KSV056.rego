@@ -41,19 +41,22 @@ _verbs := {"create", "update", "patch", "delete", "deletecollection", "impersona
 
 deny contains res if {
 	rbac.is_role_kind
-	some rule in rbac.policy_rules
-	resources := rbac.rule_matches(rule, "resources", _resources)
-	count(resources) > 0
-	verbs := rbac.rule_matches(rule, "verbs", _verbs)
-	count(verbs) > 0
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' grants ",
-		rbac.quoted_list(verbs),
-		" on ",
-		rbac.quoted_list(resources),
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		resources := rbac.rule_matches(rule, "resources", _resources)
+		count(resources) > 0
+		verbs := rbac.rule_matches(rule, "verbs", _verbs)
+		count(verbs) > 0
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' grants ",
+			rbac.quoted_list(verbs),
+			" on ",
+			rbac.quoted_list(resources),
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

@@ -62,11 +62,14 @@ _is_tiller(pod, container) if {
 deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
-	some container in kubernetes.containers
-	_is_tiller(pod, container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		_is_tiller(pod, container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -67,12 +67,15 @@ deny contains res if {
 	kubernetes.is_workload
 	_effective_host_process
 	pod := kubernetes.workload_pod
-	some container in kubernetes.pod_raw_containers(pod)
-	options := kubernetes.own_security_context(container).windowsOptions
-	options.hostProcess == true
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should not set 'securityContext.windowsOptions.hostProcess' to true",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, options)
+	found := [finding |
+		some container in kubernetes.pod_raw_containers(pod)
+		options := kubernetes.own_security_context(container).windowsOptions
+		options.hostProcess == true
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should not set 'securityContext.windowsOptions.hostProcess' to true",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, options)
+	]
+	some res in found
 }

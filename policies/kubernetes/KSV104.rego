@@ -56,9 +56,12 @@ _profile(pod, container) := t if {
 deny contains res if {
 	kubernetes.is_workload
 	pod := kubernetes.workload_pod
-	some container in kubernetes.containers
-	msg := _message(_profile(pod, container), container)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		msg := _message(_profile(pod, container), container)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }
 
 _message(profile, container) := msg if {

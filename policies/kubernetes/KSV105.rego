@@ -64,12 +64,15 @@ deny contains res if {
 	kubernetes.is_workload
 	_effective_user_0
 	pod := kubernetes.workload_pod
-	some container in kubernetes.pod_raw_containers(pod)
-	sc := kubernetes.own_security_context(container)
-	sc.runAsUser == 0
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should not set 'securityContext.runAsUser' to 0",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, sc)
+	found := [finding |
+		some container in kubernetes.pod_raw_containers(pod)
+		sc := kubernetes.own_security_context(container)
+		sc.runAsUser == 0
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should not set 'securityContext.runAsUser' to 0",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, sc)
+	]
+	some res in found
 }

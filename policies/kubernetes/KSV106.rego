@@ -42,13 +42,16 @@ import data.lib.kubernetes
 # 1. ALL is not dropped ("ALL" in any letter case): reported at the container.
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	not kubernetes.drops_all_capabilities(container)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should drop 'ALL' in 'securityContext.capabilities.drop'",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		not kubernetes.drops_all_capabilities(container)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should drop 'ALL' in 'securityContext.capabilities.drop'",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }
 
 # 2. ALL is dropped but something other than NET_BIND_SERVICE (exact spelling) is
@@ -58,21 +61,24 @@ deny contains res if {
 # by concat/lower/upper/replace in double quotes when the format has other text.
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	# (nothing added, no finding: a cheap test before the one over capabilities.drop)
-	is_array(container.securityContext.capabilities.add)
-	kubernetes.drops_all_capabilities(container)
-	extra := sort([cap |
-		some cap in kubernetes.added_capabilities(container)
-		is_string(cap)
-		cap != "NET_BIND_SERVICE"
-	])
-	count(extra) > 0
-	msg := concat("", [
-		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
-		" should add no capability except 'NET_BIND_SERVICE' to 'securityContext.capabilities.add' (found: ",
-		concat(", ", extra),
-		")",
-	])
-	res := result.new(msg, container.securityContext.capabilities)
+	hits := [hit |
+		some container in kubernetes.containers
+		# (nothing added, no finding: a cheap test before the one over capabilities.drop)
+		is_array(container.securityContext.capabilities.add)
+		kubernetes.drops_all_capabilities(container)
+		extra := sort([cap |
+			some cap in kubernetes.added_capabilities(container)
+			is_string(cap)
+			cap != "NET_BIND_SERVICE"
+		])
+		count(extra) > 0
+		msg := concat("", [
+			data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+			" should add no capability except 'NET_BIND_SERVICE' to 'securityContext.capabilities.add' (found: ",
+			concat(", ", extra),
+			")",
+		])
+		hit := result.new(msg, container.securityContext.capabilities)
+	]
+	some res in hits
 }

@@ -44,21 +44,24 @@ _resource_names := {"aws-auth"}
 
 deny contains res if {
 	rbac.is_role_kind
-	some rule in rbac.policy_rules
-	resources := rbac.rule_matches(rule, "resources", _resources)
-	count(resources) > 0
-	verbs := rbac.rule_matches(rule, "verbs", _verbs)
-	count(verbs) > 0
-	count(rbac.rule_matches(rule, "resourceNames", _resource_names)) > 0
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' grants ",
-		rbac.quoted_list(verbs),
-		" on ",
-		rbac.quoted_list(resources),
-		" named 'aws-auth', which maps AWS IAM identities to Kubernetes users",
-	])
-	res := result.new(msg, rule)
+	hits := [hit |
+		some rule in rbac.policy_rules
+		resources := rbac.rule_matches(rule, "resources", _resources)
+		count(resources) > 0
+		verbs := rbac.rule_matches(rule, "verbs", _verbs)
+		count(verbs) > 0
+		count(rbac.rule_matches(rule, "resourceNames", _resource_names)) > 0
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' grants ",
+			rbac.quoted_list(verbs),
+			" on ",
+			rbac.quoted_list(resources),
+			" named 'aws-auth', which maps AWS IAM identities to Kubernetes users",
+		])
+		hit := result.new(msg, rule)
+	]
+	some res in hits
 }

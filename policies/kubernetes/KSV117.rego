@@ -66,15 +66,18 @@ _seen_before(list, i, p) if {
 
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	ports := _privileged_ports(container)
-	count(ports) > 0
-	listed := [s | some p in ports; s := data.regoscan.compat.plain_sprintf("%v", [p])]
-	msg := concat("", [
-		data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
-		" should not use container ports below 1024 (found: ",
-		concat(", ", listed),
-		")",
-	])
-	res := result.new(msg, container)
+	hits := [hit |
+		some container in kubernetes.containers
+		ports := _privileged_ports(container)
+		count(ports) > 0
+		listed := [s | some p in ports; s := data.regoscan.compat.plain_sprintf("%v", [p])]
+		msg := concat("", [
+			data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s'", [container.name, input.kind, kubernetes.name]),
+			" should not use container ports below 1024 (found: ",
+			concat(", ", listed),
+			")",
+		])
+		hit := result.new(msg, container)
+	]
+	some res in hits
 }

@@ -82,11 +82,14 @@ deny contains res if {
 # inherited from the pod).
 deny contains res if {
 	kubernetes.is_workload
-	some container in kubernetes.containers
-	_is_empty(container.securityContext)
-	msg := data.regoscan.compat.plain_sprintf(
-		"Container '%s' of %s '%s' should set 'securityContext' instead of relying on the default security context",
-		[container.name, input.kind, kubernetes.name],
-	)
-	res := result.new(msg, container)
+	found := [finding |
+		some container in kubernetes.containers
+		_is_empty(container.securityContext)
+		msg := data.regoscan.compat.plain_sprintf(
+			"Container '%s' of %s '%s' should set 'securityContext' instead of relying on the default security context",
+			[container.name, input.kind, kubernetes.name],
+		)
+		finding := result.new(msg, container)
+	]
+	some res in found
 }

@@ -40,16 +40,19 @@ _anonymous := {"system:anonymous", "system:unauthenticated"}
 
 deny contains res if {
 	rbac.is_binding_kind
-	some subject in rbac.subjects
-	who := subject.name
-	who in _anonymous
-	msg := concat("", [
-		input.kind,
-		" '",
-		kubernetes.name,
-		"' grants its role to '",
-		who,
-		"', that is to unauthenticated requests",
-	])
-	res := result.new(msg, subject)
+	hits := [hit |
+		some subject in rbac.subjects
+		who := subject.name
+		who in _anonymous
+		msg := concat("", [
+			input.kind,
+			" '",
+			kubernetes.name,
+			"' grants its role to '",
+			who,
+			"', that is to unauthenticated requests",
+		])
+		hit := result.new(msg, subject)
+	]
+	some res in hits
 }
