@@ -20,6 +20,7 @@
 #     Drop port 22 from EXPOSE and do not run an SSH server in the image; use
 #     'docker exec' or 'kubectl exec' to get a shell.
 #   input:
+#     requires_any: [expose]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS004

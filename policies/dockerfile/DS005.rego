@@ -22,6 +22,7 @@
 #     Replace ADD with COPY; keep ADD only to fetch a URL or git repository or to unpack
 #     a local tar archive.
 #   input:
+#     requires_any: [add]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS005

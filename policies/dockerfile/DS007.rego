@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Keep a single ENTRYPOINT per stage and delete the others.
 #   input:
+#     requires_any: [entrypoint]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS007

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Fix the EXPOSE value to the port (0-65535) the application listens on.
 #   input:
+#     requires_any: [expose]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS008

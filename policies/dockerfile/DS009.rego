@@ -20,6 +20,7 @@
 #   recommended_action: >-
 #     Give WORKDIR an absolute path, e.g. 'WORKDIR /app'.
 #   input:
+#     requires_any: [workdir]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS009

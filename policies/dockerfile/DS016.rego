@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Keep a single CMD per stage and delete the others.
 #   input:
+#     requires_any: [cmd]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS016

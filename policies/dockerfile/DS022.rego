@@ -19,6 +19,7 @@
 #     Replace MAINTAINER with a label, e.g.
 #     'LABEL org.opencontainers.image.authors="name <mail>"'.
 #   input:
+#     requires_any: [maintainer]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS022

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Keep a single HEALTHCHECK per stage and delete the others.
 #   input:
+#     requires_any: [healthcheck]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS023

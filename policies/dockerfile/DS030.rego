@@ -20,6 +20,7 @@
 #   recommended_action: >-
 #     Use a directory of your own, such as /app or /srv/<name>, as WORKDIR.
 #   input:
+#     requires_any: [workdir]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS030

@@ -22,6 +22,7 @@
 #     Set the pod annotation 'container.apparmor.security.beta.kubernetes.io/<container
 #     name>' to 'runtime/default', or remove it.
 #   input:
+#     requires_any: [annotations]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -18,6 +18,7 @@
 #   recommended_action: >-
 #     Remove the hostPath volume for '/var/run/docker.sock'.
 #   input:
+#     requires_any: [hostPath]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Remove 'hostAliases' from the pod spec and use DNS for name resolution.
 #   input:
+#     requires_any: [hostAliases]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

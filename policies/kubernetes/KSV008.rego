@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Remove 'hostIPC' from the pod spec or set it to false.
 #   input:
+#     requires_any: [hostIPC]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Remove 'hostNetwork' from the pod spec or set it to false.
 #   input:
+#     requires_any: [hostNetwork]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -18,6 +18,7 @@
 #   recommended_action: >-
 #     Remove 'hostPID' from the pod spec or set it to false.
 #   input:
+#     requires_any: [hostPID]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -24,6 +24,7 @@
 #     through a LoadBalancer or an Ingress instead, and block external IPs with the
 #     DenyServiceExternalIPs admission plugin.
 #   input:
+#     requires_any: [externalIPs, externalName]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

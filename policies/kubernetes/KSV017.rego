@@ -20,6 +20,7 @@
 #   recommended_action: >-
 #     Set 'securityContext.privileged' to false (or leave it out) on every container.
 #   input:
+#     requires_any: [privileged]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

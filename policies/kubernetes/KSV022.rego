@@ -21,6 +21,7 @@
 #     Remove 'securityContext.capabilities.add' from containers, init containers and
 #     ephemeral containers.
 #   input:
+#     requires_any: [add]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

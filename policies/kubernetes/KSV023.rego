@@ -21,6 +21,7 @@
 #     Replace hostPath volumes with emptyDir, configMap, secret, projected or persistent
 #     volumes.
 #   input:
+#     requires_any: [hostPath]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

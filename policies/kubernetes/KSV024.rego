@@ -21,6 +21,7 @@
 #     Remove 'hostPort' from the 'ports' of every container and expose the pod through a
 #     Service instead.
 #   input:
+#     requires_any: [hostPort]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

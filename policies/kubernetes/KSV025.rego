@@ -23,6 +23,7 @@
 #     use only the types container_t, container_init_t or container_kvm_t (or leave the
 #     type out).
 #   input:
+#     requires_any: [seLinuxOptions]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

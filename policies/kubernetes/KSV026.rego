@@ -21,6 +21,7 @@
 #   recommended_action: >-
 #     Set only safe sysctls in 'spec.securityContext.sysctls', or remove the sysctls.
 #   input:
+#     requires_any: [sysctls]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

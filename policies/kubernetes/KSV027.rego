@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Remove 'securityContext.procMount' from every container.
 #   input:
+#     requires_any: [procMount]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

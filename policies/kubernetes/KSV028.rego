@@ -22,6 +22,7 @@
 #     Replace the volume with one of a core type, for example a persistentVolumeClaim
 #     backed by a PersistentVolume.
 #   input:
+#     requires_any: [volumes]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -23,6 +23,7 @@
 #   recommended_action: >-
 #     Deploy the resource to a namespace of its own instead of 'kube-system'.
 #   input:
+#     requires_any: [namespace]
 #     selector:
 #     - type: kubernetes
 package builtin.kubernetes.KSV037

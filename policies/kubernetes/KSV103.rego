@@ -21,6 +21,7 @@
 #     Remove 'windowsOptions.hostProcess' (or set it to false) in the pod's and every
 #     container's 'securityContext'.
 #   input:
+#     requires_any: [hostProcess]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -20,6 +20,7 @@
 #     Set 'securityContext.runAsUser' to a non-zero user ID, or leave it unset and set
 #     'runAsNonRoot: true'.
 #   input:
+#     requires_any: [runAsUser]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

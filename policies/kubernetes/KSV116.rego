@@ -22,6 +22,7 @@
 #     and 'fsGroup' and in every container's 'securityContext.runAsGroup', or leave them
 #     unset.
 #   input:
+#     requires_any: [runAsGroup, supplementalGroups, fsGroup]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -21,6 +21,7 @@
 #     Make the application listen on a port of 1024 or above and map it through a Service
 #     if clients need a well-known port.
 #   input:
+#     requires_any: [containerPort]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

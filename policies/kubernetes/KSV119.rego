@@ -21,6 +21,7 @@
 #     Remove 'NET_RAW' from 'securityContext.capabilities.add'; drop ALL capabilities and
 #     add back only those the container really needs.
 #   input:
+#     requires_any: [add]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -20,6 +20,7 @@
 #     Remove 'SYS_MODULE' from 'securityContext.capabilities.add'; drop ALL capabilities
 #     and add back only those the container really needs.
 #   input:
+#     requires_any: [add]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

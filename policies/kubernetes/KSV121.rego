@@ -22,6 +22,7 @@
 #     Remove hostPath volumes on system directories; mount only the specific files a
 #     component needs, read-only, or use another volume type.
 #   input:
+#     requires_any: [hostPath]
 #     selector:
 #     - type: kubernetes
 #       subtypes:

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from regoscan.engine.exceptions import (
@@ -22,7 +23,7 @@ from regoscan.engine.exceptions import (
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import NAMESPACE_EXCEPTIONS, Check, ExceptionSource, PolicySet, entrypoint
 from regoscan.engine.results import region_for, rule_results
-from regoscan.engine.selectors import applies
+from regoscan.engine.selectors import applies, present_strings, required_strings
 from regoscan.engine.units import Origin
 from regoscan.models import Document, Finding, Notice, NoticeLevel, SuppressionInfo
 from regoscan.rego.probe import Statement, body_statements, prefix_probes
@@ -34,6 +35,18 @@ from regoscan.rego.values import engine_json
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
     pairs = tuple(sorted((str(k), v) for k, v in src.metadata.items() if not str(k).startswith("__")))
     return SuppressionInfo(src.kind, src.package, src.path, src.line, matched, pairs)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the documents of one type and kind are queried (``FindingBuilder.job_for``)."""
+
+    entrypoints: list[str]
+    exceptions: list[str]
+    conditional: list[tuple[frozenset[str], frozenset[str]]]
+    """(strings one of which the document must hold, the entrypoints that need them)."""
+    wanted: frozenset[str]
+    """Every string some conditional check needs."""
 
 
 class FindingBuilder:
@@ -48,7 +61,7 @@ class FindingBuilder:
         self.notices = notices
         self.file_notices: dict[str, list[tuple[Notice, str | None]]] = {}
         self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
-        self._job_plans: dict[tuple[str, str | None], tuple[list[str], list[str]] | None] = {}
+        self._job_plans: dict[tuple[str, str | None], _Plan | None] = {}
         every = [*policy.namespace_exceptions, *(e for c in policy.checks for e in c.exceptions)]
         self.exceptions: dict[str, ExceptionSource] = {src.entrypoint: src for src in every}
         self._located: dict[tuple[str, str], Statement | None] = {}
@@ -71,22 +84,37 @@ class FindingBuilder:
             return None
         # documents of one kind share the (never modified) lists: planning them again per
         # document cost ~10% of the main process's CPU on the corpus
-        entrypoints, exceptions = plan
-        return Job(job_id, engine_json(doc.content), entrypoints, strict=exceptions)
+        entrypoints = plan.entrypoints
+        if plan.conditional:
+            present = present_strings(doc.content, plan.wanted)
+            skipped = {ep for needs, eps in plan.conditional if not needs & present for ep in eps}
+            if skipped:
+                entrypoints = [ep for ep in entrypoints if ep not in skipped]
+                if not entrypoints:
+                    return None
+        return Job(job_id, engine_json(doc.content), entrypoints, strict=plan.exceptions)
 
-    def _plan(self, checks: list[Check]) -> tuple[list[str], list[str]] | None:
+    def _plan(self, checks: list[Check]) -> _Plan | None:
         """The entrypoints a document of these checks is queried for, and the exceptions among them."""
         if not checks:
             return None
         eps: list[str] = []
         exceptions: list[str] = []
+        conditional: list[tuple[frozenset[str], frozenset[str]]] = []
         for c in checks:
-            eps.extend(ep for ep in c.entrypoints if ep in self.good)
+            own = [ep for ep in c.entrypoints if ep in self.good]
+            eps.extend(own)
+            needs = required_strings(c.metadata)
+            if needs is not None and own:
+                conditional.append((needs, frozenset(own)))
+            # a check's exceptions are evaluated even where the check is not: their errors
+            # are reported on every document, whatever the check would have found
             exceptions.extend(e.entrypoint for e in c.exceptions if e.entrypoint in self.good)
         exceptions.extend(e.entrypoint for e in self.policy.namespace_exceptions if e.entrypoint in self.good)
         # exceptions are evaluated strictly: a failing built-in call anywhere in the body is
         # an error (reported, nothing waived), never an unused assignment regopy drops
-        return eps + exceptions, exceptions
+        wanted = frozenset().union(*(needs for needs, _ in conditional))
+        return _Plan(eps + exceptions, exceptions, conditional, wanted)
 
     def _problem(self, ep: str, message: str, doc: Document, code: str, *, engine_error: bool = False) -> None:
         origin = self.origins.get(ep)
