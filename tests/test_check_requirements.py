@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from regoscan.cli import main
 from regoscan.engine.selectors import present_strings, required_strings
@@ -29,7 +30,6 @@ from regoscan.resources import policies_dir
 from tests.helpers import write
 
 POLICIES = policies_dir()
-_REQUIRES = re.compile(r"^#     requires_any: \[(.*)\]$", re.M)
 
 
 def _scan(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -77,17 +77,33 @@ def test_only_a_builtin_check_declares_requirements() -> None:
         assert required_strings(meta) is None, bad
 
 
+def _requires(path: Path) -> list[str] | None:
+    """``custom.input.requires_any`` of a policy file's package METADATA block."""
+    text = path.read_text(encoding="utf-8")
+    head = text[: text.find("\npackage ")]
+    block = [line[2:] if line.startswith("# ") else line[1:] for line in head.splitlines() if line.startswith("#")]
+    if not block or block[0].strip() != "METADATA":
+        return None
+    meta = yaml.safe_load("\n".join(block[1:])) or {}
+    spec = (meta.get("custom") or {}).get("input") or {}
+    return spec.get("requires_any")
+
+
 def _declared() -> list[tuple[Path, list[str]]]:
-    out = []
-    for path in sorted(POLICIES.rglob("*.rego")):
-        match = _REQUIRES.search(path.read_text(encoding="utf-8"))
-        if match:
-            out.append((path, [w.strip() for w in match.group(1).split(",")]))
-    return out
+    return [(path, wanted) for path in sorted(POLICIES.rglob("*.rego"))
+            if not path.name.endswith("_test.rego") and (wanted := _requires(path))]
 
 
 def test_checks_declare_requirements() -> None:
     assert len(_declared()) >= 30
+
+
+def test_ksv107_requires_exactly_the_api_versions_of_its_table() -> None:
+    """An apiVersion added to the table but not to requires_any would never be reported."""
+    path = POLICIES / "kubernetes" / "KSV107.rego"
+    text = path.read_text(encoding="utf-8")
+    table = text[text.index("_apis := {"):text.index("\n}\n", text.index("_apis := {"))]
+    assert set(_requires(path) or []) == set(re.findall(r'^\t"([^"]+)": \{', table, re.M))
 
 
 @pytest.mark.parametrize(("path", "wanted"), _declared(), ids=lambda v: v.stem if isinstance(v, Path) else "")

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     End the RUN that installs packages with '&& yum clean all'.
 #   input:
+#     requires_any: [yum]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS015

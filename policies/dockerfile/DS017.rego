@@ -21,6 +21,7 @@
 #     Run the index update and the install in one RUN, e.g.
 #     'RUN apt-get update && apt-get install -y <packages>'.
 #   input:
+#     requires_any: [update, up]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS017

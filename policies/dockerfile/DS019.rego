@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     End the RUN that installs packages with '&& dnf clean all'.
 #   input:
+#     requires_any: [dnf]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS019

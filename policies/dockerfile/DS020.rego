@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     End the RUN that runs zypper with '&& zypper clean --all'.
 #   input:
+#     requires_any: [zypper]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS020

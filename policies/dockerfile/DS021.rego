@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Pass '-y' to every 'apt-get install', e.g. 'apt-get install -y --no-install-recommends curl'.
 #   input:
+#     requires_any: [apt-get]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS021

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Use 'apk add --no-cache <packages>'.
 #   input:
+#     requires_any: [apk]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS025

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     End the RUN that installs packages with '&& microdnf clean all'.
 #   input:
+#     requires_any: [microdnf]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS027

@@ -20,6 +20,7 @@
 #   recommended_action: >-
 #     Add '--no-install-recommends' to every 'apt-get install'.
 #   input:
+#     requires_any: [apt-get]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS029

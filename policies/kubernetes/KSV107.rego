@@ -27,6 +27,17 @@
 #     Move the resource to the current apiVersion of its kind (see the Kubernetes
 #     deprecated API migration guide) and adapt the fields that changed.
 #   input:
+#     requires_any: [
+#       admission.k8s.io/v1beta1, admissionregistration.k8s.io/v1beta1, apidiscovery.k8s.io/v2beta1,
+#       apps/v1beta1, apps/v1beta2, authentication.k8s.io/v1alpha1, authentication.k8s.io/v1beta1,
+#       authorization.k8s.io/v1beta1, autoscaling/v2beta1, autoscaling/v2beta2, batch/v1beta1,
+#       certificates.k8s.io/v1alpha1, certificates.k8s.io/v1beta1, coordination.k8s.io/v1beta1,
+#       discovery.k8s.io/v1beta1, events.k8s.io/v1beta1, extensions/v1beta1,
+#       flowcontrol.apiserver.k8s.io/v1beta1, flowcontrol.apiserver.k8s.io/v1beta2,
+#       flowcontrol.apiserver.k8s.io/v1beta3, networking.k8s.io/v1alpha1, networking.k8s.io/v1beta1,
+#       node.k8s.io/v1beta1, policy/v1beta1, rbac.authorization.k8s.io/v1beta1, scheduling.k8s.io/v1beta1,
+#       storage.k8s.io/v1alpha1, storage.k8s.io/v1beta1
+#     ]
 #     selector:
 #     - type: kubernetes
 package defsec.kubernetes.KSV107
