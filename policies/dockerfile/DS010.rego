@@ -21,6 +21,7 @@
 #     Remove sudo: run the step before switching to the unprivileged USER (or switch
 #     with 'USER root' around it).
 #   input:
+#     requires_any: [sudo]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS010

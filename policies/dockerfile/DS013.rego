@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Set the directory with WORKDIR instead of 'cd' in RUN.
 #   input:
+#     requires_any: [cd]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS013

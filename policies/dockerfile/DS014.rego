@@ -18,6 +18,7 @@
 #   recommended_action: >-
 #     Download with one tool throughout the stage: either wget or curl.
 #   input:
+#     requires_any: [curl, wget, sudo]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS014
