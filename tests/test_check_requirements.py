@@ -98,6 +98,15 @@ def test_checks_declare_requirements() -> None:
     assert len(_declared()) >= 30
 
 
+def test_an_alias_requirement_lists_every_spelling_of_as() -> None:
+    """lib.docker.from_alias compares lower(word) with "as": a spelling left out would hide aliases."""
+    lib = (POLICIES / "lib" / "docker.rego").read_text(encoding="utf-8")
+    assert 'lower(v) == "as"' in lib
+    for path, wanted in _declared():
+        if any(w.lower() == "as" for w in wanted):
+            assert {"as", "AS", "As", "aS"} <= set(wanted), path.name
+
+
 def test_ksv107_requires_exactly_the_api_versions_of_its_table() -> None:
     """An apiVersion added to the table but not to requires_any would never be reported."""
     path = POLICIES / "kubernetes" / "KSV107.rego"
@@ -117,7 +126,9 @@ def test_every_declared_string_is_one_the_check_reads(path: Path, wanted: list[s
         field = re.search(rf"\.{re.escape(word)}\b", body) is not None
         named = word in {"add", "expose", "maintainer", "healthcheck", "workdir", "cmd", "entrypoint"} \
             and re.search(rf"docker\.{word}\b|\"{word}\"", body) is not None
-        assert quoted or field or named, f"{path.name}: {word!r} is not read by the check"
+        # the FROM keyword before a stage alias, in the spellings lib.docker.from_alias accepts
+        alias = word.lower() == "as" and len(word) == 2 and "docker.from_alias(" in body
+        assert quoted or field or named or alias, f"{path.name}: {word!r} is not read by the check"
 
 
 # --- whole scans ------------------------------------------------------------------------------

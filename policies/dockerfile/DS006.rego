@@ -20,6 +20,7 @@
 #     Point '--from' at an earlier stage (or an image), not at the stage that contains
 #     the COPY.
 #   input:
+#     requires_any: [AS, as, As, aS]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS006

@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     Rename the stages so each alias is declared by exactly one FROM.
 #   input:
+#     requires_any: [AS, as, As, aS]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS012
