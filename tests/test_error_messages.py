@@ -192,3 +192,30 @@ def test_readme_lists_exactly_the_notice_codes_emitted() -> None:
     emitted, documented = _emitted_codes(), _readme_codes()
     assert emitted - documented == set(), "emitted but not in the README's table"
     assert documented - emitted == set(), "in the README's table but never emitted"
+
+
+@pytest.mark.parametrize("comprehension", [
+    "[k | some k, v in input.metadata; v != \"\"]",
+    "{k |\n\t\tsome k, v in input.metadata\n\t\tv != \"\"\n\t}",
+])
+def test_key_value_some_in_a_comprehension_says_how_to_write_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], comprehension: str,
+) -> None:
+    """rego-cpp refuses `some k, v in xs` inside an array or set comprehension ("Invalid
+    collection"; object comprehensions take it), valid Rego that OPA runs; the notice says what
+    to write instead, and that form works."""
+    write(tmp_path, "configs/pod.yaml", POD.format(name="p"))
+    write(tmp_path, "policy/kv.rego", "package user.kv\n\nimport rego.v1\n\n"
+          f"names := {comprehension}\n\ndeny contains \"named\" if count(names) > 0\n")
+    _, _, _, sarif = _scan(tmp_path, monkeypatch, capsys)
+    (note,) = [n for n in _notifications(sarif) if "Invalid collection" in n["message"]["text"]]
+    assert "cannot parse `some k, v in xs` inside an array or set comprehension" in note["message"]["text"]
+    assert "write `some k; v := xs[k]`" in note["message"]["text"]
+    assert note["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
+    # the suggested form loads and finds what the comprehension finds
+    fixed = comprehension.replace("some k, v in input.metadata", "some k; v := input.metadata[k]")
+    write(tmp_path, "policy/kv.rego", "package user.kv\n\nimport rego.v1\n\n"
+          f"names := {fixed}\n\ndeny contains \"named\" if count(names) > 0\n")
+    _, _, _, sarif = _scan(tmp_path, monkeypatch, capsys, "--format", "json")
+    assert not [n for n in _notifications(sarif) if n["level"] == "error"]
+    assert [r["message"]["text"] for r in sarif["runs"][0]["results"]] == ["named"]

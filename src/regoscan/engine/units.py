@@ -8,6 +8,7 @@ user's own source.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +111,34 @@ def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compi
                                          for e in others[:3])
     if rewritten and mod.log.upgraded_v0:
         message += " (module was upgraded from Rego v0 syntax)"
+    if what == "Invalid collection" and isinstance(line, int) and isinstance(column, int) \
+            and _key_value_some_inside(original, line, column):
+        message += ("; rego-cpp (regopy) cannot parse `some k, v in xs` inside an array or set comprehension, "
+                    "which OPA accepts: write `some k; v := xs[k]`")
     return Notice(NoticeLevel.ERROR, code, message, q.unit, line, column=column, source=source)
+
+
+_KEY_VALUE_SOME = re.compile(r"\bsome\s+[A-Za-z_]\w*\s*,\s*[A-Za-z_]\w*\s+in\b")
+_CLOSERS = {"[": "]", "{": "}", "(": ")"}
+
+
+def _key_value_some_inside(lines: list[str], line: int, column: int) -> bool:
+    """Whether the collection opened at (line, column) holds ``some k, v in``: rego-cpp's
+    "Invalid collection" for it names nothing a user could act on."""
+    text = "\n".join(lines[line - 1:])
+    start = column - 1
+    if not 0 <= start < len(text) or text[start] not in _CLOSERS:
+        return False
+    depth = 0
+    for end in range(start, len(text)):
+        char = text[end]
+        if char in _CLOSERS:
+            depth += 1
+        elif char in _CLOSERS.values():
+            depth -= 1
+            if depth == 0:
+                return _KEY_VALUE_SOME.search(text, start, end) is not None
+    return False
 
 
 def original_column(prepared: str, original: str, column: int) -> int:
