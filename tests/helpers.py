@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
 import textwrap
 from pathlib import Path
+from typing import Any
 
 # A Pod that most checks have something to say about, named per test.
 POD = """\
@@ -27,3 +32,18 @@ def write(base: Path, rel: str, data: str | bytes) -> Path:
     else:
         path.write_text(textwrap.dedent(data), encoding="utf-8")
     return path
+
+
+def scan_json(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """``regoscan scan configs --format json --fail-on never ARGS`` run in ``root``: (exit code, report)."""
+    from regoscan.cli import main
+
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["scan", "configs", "--format", "json", "--fail-on", "never", *args])
+    finally:
+        os.chdir(cwd)
+    return code, json.loads(out.getvalue())

@@ -12,10 +12,6 @@ findings are pinned by tests/test_corpus_golden.py, taken before checks were ski
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -23,25 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from regoscan.cli import main
 from regoscan.engine.selectors import present_strings, required_strings
 from regoscan.models import CheckMetadata
 from regoscan.resources import policies_dir
-from tests.helpers import write
+from tests.helpers import scan_json, write
 
 POLICIES = policies_dir()
-
-
-def _scan(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    out = io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            code = main(["scan", "configs", "--format", "json", "--fail-on", "never", *args])
-    finally:
-        os.chdir(cwd)
-    return code, json.loads(out.getvalue())
 
 
 def _ids(report: dict[str, Any]) -> list[str]:
@@ -158,13 +141,13 @@ spec:
 ])
 def test_a_hostpath_volume_is_found_however_it_is_written(tmp_path: Path, volumes: str) -> None:
     write(tmp_path, "configs/pod.yaml", _POD_WITH.format(volumes=volumes))
-    _, report = _scan(tmp_path)
+    _, report = scan_json(tmp_path)
     assert "KSV023" in _ids(report)
 
 
 def test_a_document_without_the_key_has_no_finding_of_those_checks(tmp_path: Path) -> None:
     write(tmp_path, "configs/pod.yaml", _POD_WITH.format(volumes="    - name: v\n      emptyDir: {}"))
-    _, report = _scan(tmp_path)
+    _, report = scan_json(tmp_path)
     ids = _ids(report)
     assert "KSV023" not in ids and "KSV011" in ids  # skipped vs. always evaluated
 
@@ -186,7 +169,7 @@ def test_a_user_check_declaring_requirements_is_always_evaluated(tmp_path: Path)
 
         deny contains "a pod" if input.kind == "Pod"
         """)
-    _, report = _scan(tmp_path, "--policy", "policy", "--no-builtin")
+    _, report = scan_json(tmp_path, "--policy", "policy", "--no-builtin")
     assert _ids(report) == ["MINE001"]
 
 
@@ -203,7 +186,7 @@ def test_the_exceptions_of_a_skipped_check_still_run(tmp_path: Path) -> None:
             rules := [""]
         }
         """)
-    code, report = _scan(tmp_path, "--policy", "policy")
+    code, report = scan_json(tmp_path, "--policy", "policy")
     assert "KSV023" not in _ids(report)
     (err,) = [n for n in report["notices"] if n["code"] == "exception-error"]
     assert (err["path"], err["line"]) == ("policy/ksv023_exception.rego", 6)

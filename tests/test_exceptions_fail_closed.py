@@ -10,10 +10,6 @@ undefined); what that means for ``deny`` rules is pinned down at the end.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,10 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regoscan.cli import main
 from regoscan.rego.probe import body_statements, prefix_probes
 from regoscan.rego.runtime import PolicyRuntime, PolicyUnit
-from tests.helpers import write
+from tests.helpers import scan_json, write
 from tests.oracle import eval_regorus
 
 DEPLOYMENT = """\
@@ -47,15 +42,7 @@ spec:
 
 
 def _scan(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    out = io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            code = main(["scan", "configs", "--policy", "policy", "--format", "json", "--fail-on", "never", *args])
-    finally:
-        os.chdir(cwd)
-    return code, json.loads(out.getvalue())
+    return scan_json(root, "--policy", "policy", *args)
 
 
 def _findings(report: dict[str, Any], check_id: str) -> list[dict[str, Any]]:
