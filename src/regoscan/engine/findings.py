@@ -77,9 +77,9 @@ class FindingBuilder:
 
     def job_for(self, job_id: int, doc: Document) -> Job | None:
         key = (doc.input_type.value, (doc.kind or "").lower() or None)
-        plan = self._job_plans.get(key)
-        if plan is None:
-            plan = self._job_plans[key] = self._plan(self.checks_for(doc))
+        if key not in self._job_plans:
+            self._job_plans[key] = self._plan(self.checks_for(doc))
+        plan = self._job_plans[key]
         if plan is None:
             return None
         # documents of one kind share the (never modified) lists: planning them again per
