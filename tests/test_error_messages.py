@@ -197,6 +197,8 @@ def test_readme_lists_exactly_the_notice_codes_emitted() -> None:
 @pytest.mark.parametrize("comprehension", [
     "[k | some k, v in input.metadata; v != \"\"]",
     "{k |\n\t\tsome k, v in input.metadata\n\t\tv != \"\"\n\t}",
+    # a bracket inside a string is not the comprehension's end
+    "[k | x := \"]\"; some k, v in input.metadata; v != x]",
 ])
 def test_key_value_some_in_a_comprehension_says_how_to_write_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], comprehension: str,

@@ -8,15 +8,16 @@ user's own source.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from regoscan.engine.notices import NoticeSink
 from regoscan.engine.policyset import METADATA_RULES, NAMESPACE_EXCEPTIONS, entrypoint
 from regoscan.models import Notice, NoticeLevel
+from regoscan.rego.lexer import OPENERS, tokenize
 from regoscan.rego.prepare import PreparedModule
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit, Quarantined
+from regoscan.rego.syntax import matching_close
 
 
 @dataclass
@@ -118,26 +119,22 @@ def syntax_notice(q: Quarantined, mod: PreparedModule, code: str = "policy-compi
     return Notice(NoticeLevel.ERROR, code, message, q.unit, line, column=column, source=source)
 
 
-_KEY_VALUE_SOME = re.compile(r"\bsome\s+[A-Za-z_]\w*\s*,\s*[A-Za-z_]\w*\s+in\b")
-_CLOSERS = {"[": "]", "{": "}", "(": ")"}
-
-
 def _key_value_some_inside(lines: list[str], line: int, column: int) -> bool:
     """Whether the collection opened at (line, column) holds ``some k, v in``: rego-cpp's
-    "Invalid collection" for it names nothing a user could act on."""
+    "Invalid collection" for it names nothing a user could act on. Read with the module
+    tokenizer, so brackets and words inside strings and comments do not count."""
     text = "\n".join(lines[line - 1:])
-    start = column - 1
-    if not 0 <= start < len(text) or text[start] not in _CLOSERS:
+    tokens = [t for t in tokenize(text) if t.kind not in ("ws", "nl", "comment")]
+    opened = next((i for i, t in enumerate(tokens) if t.start == column - 1), None)
+    if opened is None or tokens[opened].text not in OPENERS:
         return False
-    depth = 0
-    for end in range(start, len(text)):
-        char = text[end]
-        if char in _CLOSERS:
-            depth += 1
-        elif char in _CLOSERS.values():
-            depth -= 1
-            if depth == 0:
-                return _KEY_VALUE_SOME.search(text, start, end) is not None
+    inside = tokens[opened:matching_close(tokens, opened) + 1]
+    shape = ("some", "ident", ",", "ident", "in")
+    for i in range(len(inside) - len(shape) + 1):
+        window = inside[i:i + len(shape)]
+        if window[0].text == "some" and window[2].text == "," and window[4].text == "in" \
+                and window[1].kind == window[3].kind == "ident":
+            return True
     return False
 
 
