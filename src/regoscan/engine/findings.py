@@ -39,8 +39,9 @@ def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
 
 @dataclass(frozen=True)
 class _Plan:
-    """How the documents of one type and kind are queried (``FindingBuilder.job_for``)."""
+    """How the documents of one type and kind are checked and queried (``FindingBuilder.job_for``)."""
 
+    checks: list[Check]
     entrypoints: list[str]
     exceptions: list[str]
     conditional: list[tuple[frozenset[str], frozenset[str]]]
@@ -60,30 +61,29 @@ class FindingBuilder:
         self.origins = origins
         self.notices = notices
         self.file_notices: dict[str, list[tuple[Notice, str | None]]] = {}
-        self._plan_cache: dict[tuple[str, str | None], list[Check]] = {}
-        self._job_plans: dict[tuple[str, str | None], _Plan | None] = {}
+        self._plans: dict[tuple[str, str | None], _Plan] = {}
         every = [*policy.namespace_exceptions, *(e for c in policy.checks for e in c.exceptions)]
         self.exceptions: dict[str, ExceptionSource] = {src.entrypoint: src for src in every}
         self._located: dict[tuple[str, str], Statement | None] = {}
 
     def checks_for(self, doc: Document) -> list[Check]:
+        return self._plan_for(doc).checks
+
+    def _plan_for(self, doc: Document) -> _Plan:
+        """The document's plan, made once per type and kind: documents of one kind share the
+        (never modified) lists; planning them per document cost ~10% of the main process's CPU."""
         key = (doc.input_type.value, (doc.kind or "").lower() or None)
-        cached = self._plan_cache.get(key)
-        if cached is None:
-            cached = [c for c in self.policy.checks if applies(c.metadata, doc)
+        plan = self._plans.get(key)
+        if plan is None:
+            checks = [c for c in self.policy.checks if applies(c.metadata, doc)
                       and any(ep in self.good for ep in c.entrypoints)]
-            self._plan_cache[key] = cached
-        return cached
+            plan = self._plans[key] = self._plan(checks)
+        return plan
 
     def job_for(self, job_id: int, doc: Document) -> Job | None:
-        key = (doc.input_type.value, (doc.kind or "").lower() or None)
-        if key not in self._job_plans:
-            self._job_plans[key] = self._plan(self.checks_for(doc))
-        plan = self._job_plans[key]
-        if plan is None:
+        plan = self._plan_for(doc)
+        if not plan.checks:
             return None
-        # documents of one kind share the (never modified) lists: planning them again per
-        # document cost ~10% of the main process's CPU on the corpus
         entrypoints = plan.entrypoints
         if plan.conditional:
             present = present_strings(doc.content, plan.wanted)
@@ -94,10 +94,8 @@ class FindingBuilder:
                     return None
         return Job(job_id, engine_json(doc.content), entrypoints, strict=plan.exceptions)
 
-    def _plan(self, checks: list[Check]) -> _Plan | None:
+    def _plan(self, checks: list[Check]) -> _Plan:
         """The entrypoints a document of these checks is queried for, and the exceptions among them."""
-        if not checks:
-            return None
         eps: list[str] = []
         exceptions: list[str] = []
         conditional: list[tuple[frozenset[str], frozenset[str]]] = []
@@ -114,7 +112,7 @@ class FindingBuilder:
         # exceptions are evaluated strictly: a failing built-in call anywhere in the body is
         # an error (reported, nothing waived), never an unused assignment regopy drops
         wanted = frozenset().union(*(needs for needs, _ in conditional))
-        return _Plan(eps + exceptions, exceptions, conditional, wanted)
+        return _Plan(checks, eps + exceptions, exceptions, conditional, wanted)
 
     def _problem(self, ep: str, message: str, doc: Document, code: str, *, engine_error: bool = False) -> None:
         origin = self.origins.get(ep)

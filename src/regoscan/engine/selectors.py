@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from regoscan.inputs.yamlfile import METADATA_KEY
 from regoscan.models import CheckMetadata, Document, InputType
 
 # A check with no selector sees Kubernetes manifests and Dockerfiles, like Trivy; generic
@@ -51,9 +52,6 @@ def applies(meta: CheckMetadata, doc: Document) -> bool:
 
 # --------------------------------------------------------------------------- requirements
 
-_METADATA_KEY = "__defsec_metadata"
-
-
 def required_strings(meta: CheckMetadata) -> frozenset[str] | None:
     """What a built-in check needs to find anything: ``input.requires_any`` in its METADATA.
 
@@ -92,7 +90,7 @@ def present_strings(content: Any, wanted: frozenset[str]) -> set[str]:
                 if key in wanted:
                     found.add(key)
                 if isinstance(item, dict | list):
-                    if key != _METADATA_KEY:
+                    if key != METADATA_KEY:
                         stack.append(item)
                 elif isinstance(item, str) and item in wanted:
                     found.add(item)
