@@ -47,3 +47,12 @@ def scan_json(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
     finally:
         os.chdir(cwd)
     return code, json.loads(out.getvalue())
+
+
+def without_key(value: Any, key: str) -> Any:
+    """``value`` with every mapping's ``key`` left out, at any depth (a loader's view or metadata)."""
+    if isinstance(value, dict):
+        return {k: without_key(v, key) for k, v in value.items() if k != key}
+    if isinstance(value, list):
+        return [without_key(v, key) for v in value]
+    return value

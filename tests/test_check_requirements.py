@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from regoscan.engine.selectors import present_strings, required_strings
 from regoscan.models import CheckMetadata
+from regoscan.rego.annotations import package_annotation, parse_annotations
 from regoscan.resources import policies_dir
 from tests.helpers import scan_json, write
 
@@ -61,14 +61,9 @@ def test_only_a_builtin_check_declares_requirements() -> None:
 
 
 def _requires(path: Path) -> list[str] | None:
-    """``custom.input.requires_any`` of a policy file's package METADATA block."""
-    text = path.read_text(encoding="utf-8")
-    head = text[: text.find("\npackage ")]
-    block = [line[2:] if line.startswith("# ") else line[1:] for line in head.splitlines() if line.startswith("#")]
-    if not block or block[0].strip() != "METADATA":
-        return None
-    meta = yaml.safe_load("\n".join(block[1:])) or {}
-    spec = (meta.get("custom") or {}).get("input") or {}
+    """``custom.input.requires_any`` of a policy file's package METADATA block, read as a scan reads it."""
+    ann = package_annotation(parse_annotations(path.read_text(encoding="utf-8")))
+    spec = ((ann.data.get("custom") or {}).get("input") or {}) if ann is not None else {}
     return spec.get("requires_any")
 
 

@@ -33,6 +33,7 @@ from regoscan.rego.prepare import prepare_module
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.shake import reachable
 from regoscan.resources import policies_dir
+from tests.helpers import without_key
 from tests.shared import CORPUS, CORPUS_MISSING
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -224,21 +225,13 @@ def _dockerfiles(root: Path) -> list[dict[str, Any]]:
             if doc.input_type.value == "dockerfile"]
 
 
-def _without_views(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_views(v) for k, v in value.items() if k != KEY}
-    if isinstance(value, list):
-        return [_without_views(v) for v in value]
-    return value
-
-
 def _check_file_calls(root: Path) -> int:
     """lib.sh.file_calls and file_programs: the Python views equal the Rego path (no view anywhere) on both engines."""
     docs = _dockerfiles(root)
     expected = [d[KEY]["calls"] for d in docs]
     runs = [[c for st in d["Stages"] for c in st["Commands"] if c["Cmd"] == "run"] for d in docs]
     assert expected == [[[i, *call] for i, c in enumerate(rs) for call in c[KEY]["calls"]] for rs in runs]
-    bare = [_without_views(d) for d in docs]
+    bare = [without_key(d, KEY) for d in docs]
     assert _regorus(bare, "data.lib.sh.file_calls") == expected
     assert _regopy(bare, "file_calls") == expected
     assert _regopy(docs, "file_calls") == expected

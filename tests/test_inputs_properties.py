@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from regoscan.inputs.dockerfile import parse_dockerfile
 from regoscan.inputs.errors import ParseError
 from regoscan.inputs.yamlfile import METADATA_KEY, parse_json, parse_yaml
+from tests.helpers import without_key
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -61,14 +62,6 @@ def metadata_ranges(value: Any) -> list[tuple[int, int]]:
     return ranges
 
 
-def strip_metadata(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_metadata(v) for k, v in value.items() if k != METADATA_KEY}
-    if isinstance(value, list):
-        return [strip_metadata(v) for v in value]
-    return value
-
-
 def assert_lines_inside(docs: list[Any], text: str) -> None:
     line_count = text.count("\n") + 1
     for doc in docs:
@@ -76,7 +69,7 @@ def assert_lines_inside(docs: list[Any], text: str) -> None:
         for start, end in metadata_ranges(doc.meta_value):
             assert 1 <= start <= end <= line_count
             assert doc.region.start_line <= start and end <= doc.region.end_line
-        assert strip_metadata(doc.meta_value) == doc.value
+        assert without_key(doc.meta_value, METADATA_KEY) == doc.value
 
 
 @SETTINGS
