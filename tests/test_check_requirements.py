@@ -102,7 +102,7 @@ def test_every_declared_string_is_one_the_check_reads(path: Path, wanted: list[s
     for word in wanted:
         quoted = f'"{word}"' in body
         field = re.search(rf"\.{re.escape(word)}\b", body) is not None
-        named = word in {"add", "expose", "maintainer", "healthcheck", "workdir", "cmd", "entrypoint"} \
+        named = word in {"add", "copy", "expose", "maintainer", "healthcheck", "workdir", "cmd", "entrypoint"} \
             and re.search(rf"docker\.{word}\b|\"{word}\"", body) is not None
         # the FROM keyword before a stage alias, in the spellings lib.docker.from_alias accepts
         alias = word.lower() == "as" and len(word) == 2 and "docker.from_alias(" in body

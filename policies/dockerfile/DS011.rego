@@ -19,6 +19,7 @@
 #   recommended_action: >-
 #     End the COPY destination with '/' when copying more than one source.
 #   input:
+#     requires_any: [copy]
 #     selector:
 #     - type: dockerfile
 package builtin.dockerfile.DS011

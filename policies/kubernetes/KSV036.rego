@@ -23,6 +23,7 @@
 #     account) and do not mount '/var/run/secrets/kubernetes.io/serviceaccount' unless
 #     the pod needs the API.
 #   input:
+#     requires_any: [automountServiceAccountToken, /var/run/secrets/kubernetes.io/serviceaccount]
 #     selector:
 #     - type: kubernetes
 #       subtypes:
