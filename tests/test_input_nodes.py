@@ -6,21 +6,28 @@ ask one bundle the same questions through each: the document echoed back, and wh
 rego-cpp's string built-ins make of every string and key in it (they work on the stored
 text, which is where a wrongly escaped string would show). Values the builder cannot
 give exactly must be declined, and the worker must then send the text.
+
+The built tree is not the parsed one in one way (array elements are not wrapped in
+terms), which only the built-ins that serialise a value through a well-formedness check
+notice: a policy set that names one gets text (``tree_safe``), and its findings.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regoscan.rego.input_nodes import NodeInput
+from regoscan.rego.input_nodes import NodeInput, tree_safe
+from regoscan.rego.runtime import PolicyRuntime, PolicyUnit
 from regoscan.rego.values import engine_json
 from regoscan.rego.worker import _UNDEFINED, Engine
+from tests.helpers import scan_json
 
 PROBE = """package probe
 
@@ -132,11 +139,11 @@ DECLINED: list[tuple[str, Any]] = [
 @pytest.mark.parametrize(("why", "doc"), DECLINED, ids=[w for w, _ in DECLINED])
 def test_values_it_cannot_give_exactly_are_declined_and_sent_as_text(probe: Engine, why: str, doc: Any) -> None:
     runner = _runner()
-    runner.set_input(engine_json({"previous": "document"}))
+    runner.set_input(engine_json({"previous": "document"}), tree=True)
     assert NodeInput(runner._rs.rego).set(runner.interp._impl, doc) is False, why
     # what was set before is still the input: a declined document sets nothing
     assert probe.evaluate("probe/echo", via=runner)[0] == {"previous": "document"}
-    runner.set_input(engine_json(doc))  # the worker's path: the text goes instead
+    runner.set_input(engine_json(doc), tree=True)  # the worker's path: the text goes instead
     parsed = _runner()
     parsed.interp.set_input_term(engine_json(doc))
     assert _answers(probe, runner) == _answers(probe, parsed)
@@ -150,15 +157,128 @@ def test_nesting_past_the_recursion_limit_is_declined(probe: Engine) -> None:
     assert NodeInput(runner._rs.rego).set(runner.interp._impl, doc) is False
 
 
-def test_worker_engine_builds_what_it_can(probe: Engine) -> None:
+def test_worker_engine_builds_what_it_can_when_told_to(probe: Engine) -> None:
     runner = _runner()
     doc = {"kind": "Deployment", "spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "é"}}}}}
     runner.set_input(engine_json(doc))
+    assert runner._nodes is None  # text unless the policy set allows trees
+    runner.set_input(engine_json(doc), tree=True)
     assert runner._nodes is not None  # the builder was used, and kept for the next document
     assert probe.evaluate("probe/echo", via=runner) == (doc, None)
-    runner.set_input(engine_json({"other": True}))
+    runner.set_input(engine_json({"other": True}), tree=True)
     assert probe.evaluate("probe/echo", via=runner) == ({"other": True}, None)
     assert probe.evaluate("probe/joined", via=runner) == ("", None)
+
+
+# Built-ins that take composite values: each asked of the same document set both ways.
+BUILTINS = {
+    "union": 'object.union(input, {"z": 1})',
+    "union_n": 'object.union_n([input, {"z": [1]}])',
+    "remove": 'object.remove(input, ["a"])',
+    "filter": 'object.filter(input, ["arr"])',
+    "get_path": 'object.get(input, ["arr", 2, "k"], "d")',
+    "json_filter": 'json.filter(input, ["arr/2"])',
+    "json_remove": 'json.remove(input, ["arr/0"])',
+    "json_patch": 'json.patch(input, [{"op": "add", "path": "/q", "value": 1}])',
+    "array_concat": "array.concat(input.arr, [9])",
+    "slice": "array.slice(input.arr, 0, 2)",
+    "reverse": "array.reverse(input.arr)",
+    "sort": "sort(input.nums)",
+    "sum": "sum(input.nums)",
+    "max": "max(input.nums)",
+    "equal_literal": "input.nums == [3, 1, 2]",
+    "equal_self": "input.arr == input.arr",
+    "nested_equal": 'input.arr[2] == {"k": ["v", 1]}',
+    "member": "2 in input.nums",
+    "object_member": '{"k": ["v", 1]} in input.arr',
+    "set_of": "{x | some x in input.nums}",
+    "set_union": "{x | some x in input.nums} | {9}",
+    "intersection": "intersection({{x | some x in input.nums}, {1, 2}})",
+    "array_in_array": "[input.nums] == [[3, 1, 2]]",
+    "array_key": "{input.nums: 1}",
+    "set_of_arrays": "{input.nums, input.nums}",
+    "walk": "[p | walk(input, [p, _])]",
+    "sprintf": 'sprintf("%v", [input.arr])',
+    "concat": 'concat(",", input.strs)',
+    "any_prefix": 'strings.any_prefix_match(input.strs, "a")',
+    "type_names": "[type_name(x) | some x in input.arr]",
+    "keys": "object.keys(input)",
+    "count": "count(input.arr)",
+    "reachable": 'graph.reachable(input.graph, ["a"])',
+    "units": "units.parse_bytes(input.strs[2])",
+    "to_number": "to_number(input.numstr)",
+    "deep_ref": "input.arr[2].k[0]",
+    "regex": 'regex.find_n("[a-z]", input.strs[0], -1)',
+    "replace": 'strings.replace_n({"a": "b"}, input.strs[0])',
+}
+BUILTINS_DOC = {"a": 1, "arr": ["s", 2, {"k": ["v", 1]}, [True, None]], "nums": [3, 1, 2],
+                "strs": ["abc", "x,y", "10KB"], "graph": {"a": ["b"], "b": []}, "numstr": "42"}
+
+
+def _ask_both(rules: dict[str, str], doc: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    engine = Engine()
+    # rules named q_*: a rule named like a built-in (count, units) would shadow it
+    module = "package b\n\nimport rego.v1\n\n" + "\n".join(f"q_{k} := {v}" for k, v in rules.items()) + "\n"
+    assert engine.load([["b.rego", module]], {}, [f"b/q_{k}" for k in rules]).get("ok")
+    built, parsed = _runner(), _runner()
+    assert NodeInput(built._rs.rego).set(built.interp._impl, doc)
+    parsed.interp.set_input_term(engine_json(doc))
+    return ({k: engine.evaluate(f"b/q_{k}", via=built) for k in rules},
+            {k: engine.evaluate(f"b/q_{k}", via=parsed) for k in rules})
+
+
+def test_builtins_on_composite_values_agree() -> None:
+    built, parsed = _ask_both(BUILTINS, BUILTINS_DOC)
+    assert built == parsed
+    assert all(err is None for _, err in parsed.values())
+
+
+def test_json_marshal_refuses_a_built_array_which_is_why_such_sets_get_text() -> None:
+    """rego-cpp 1.5.2's trap, pinned: should it go, ``tree_safe`` may let these sets have trees too."""
+    rules = {"whole": "json.marshal(input)", "array": "json.marshal(input.nums)", "scalar": "json.marshal(input.a)"}
+    built, parsed = _ask_both(rules, BUILTINS_DOC)
+    assert parsed["array"] == ("[3,1,2]", None)
+    assert built["whole"][0] is _UNDEFINED and built["array"][0] is _UNDEFINED
+    assert built["scalar"] == parsed["scalar"] == ("1", None)
+
+
+@pytest.mark.parametrize("call", ["json.marshal(input)", "json.marshal_with_options(input, {})", "yaml.marshal(x)",
+                                  'io.jwt.encode_sign({"alg": "HS256"}, input, k)',
+                                  'io.jwt.encode_sign_raw("{}", "{}", "{}")'])
+def test_a_policy_set_naming_a_serialising_builtin_gets_text(call: str) -> None:
+    unit = PolicyUnit("user.rego", f"package user\n\nimport rego.v1\n\nx := {call}\n", ["user/x"])
+    assert not tree_safe([unit.text])
+    assert PolicyRuntime([unit], {}).tree_inputs is False
+    plain = PolicyUnit("plain.rego", "package plain\n\nimport rego.v1\n\nx := count(input)\n", ["plain/x"])
+    assert PolicyRuntime([plain], {}).tree_inputs is True
+
+
+MARSHAL_CHECK = """\
+# METADATA
+# title: containers as JSON
+# custom:
+#   id: MARSHAL
+#   severity: LOW
+package user.marshal
+
+import rego.v1
+
+deny contains json.marshal([c.name | some c in input.spec.containers])
+"""
+
+
+def test_a_check_marshalling_input_arrays_still_finds(tmp_path: Path) -> None:
+    """A user check that serialises part of the input gets its finding: its policy set is
+    given text (with trees, json.marshal would be undefined and the finding silently gone)."""
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "    - name: app\n      image: nginx:1.27\n    - name: side\n      image: busybox:1.36\n")
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "marshal.rego").write_text(MARSHAL_CHECK)
+    _, report = scan_json(tmp_path, "--policy", "policy")
+    messages = [f["message"] for f in report["findings"] if f["check_id"] == "MARSHAL"]
+    assert messages == ['["app","side"]']
 
 
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
@@ -175,10 +295,3 @@ def test_any_json_document_answers_as_the_parsed_text(probe: Engine, doc: dict[s
     built, parsed = _built_and_parsed(probe, doc)
     assert built == parsed
     assert built["echo"] == (json.loads(engine_json(doc)), None)
-
-
-def test_undefined_stays_undefined(probe: Engine) -> None:
-    runner = _runner()
-    runner.set_input(engine_json({"kind": "Pod"}))
-    value, err = probe.evaluate("probe/echo", via=runner)
-    assert err is None and value is not _UNDEFINED

@@ -12,11 +12,19 @@ rego-cpp stores the text of an input string JSON-escaped (a quote or newline in 
 became an "Invalid escape sequence", and a NUL ended the string), prints floats with
 ``%f`` (1.5e-07 became 0.000000) and wraps integers beyond 64 bits. This builder gives
 each string the escaped text the term parser keeps (``json.dumps`` without the quotes,
-UTF-8 kept, as ``values.engine_json`` writes it), so the tree is the one the text would
-have given. Whatever it cannot give exactly it declines, and the caller sends the text
-instead: a float, an integer beyond 64 bits, a string that is not valid UTF-8 (a lone
-surrogate, which ``engine_json`` escapes), a value nested past Python's recursion limit,
-or anything rego-cpp refused while the tree was built.
+UTF-8 kept, as ``values.engine_json`` writes it), so every string, number and key is
+stored as the text would have stored it. Whatever it cannot give exactly it declines, and
+the caller sends the text instead: a float, an integer beyond 64 bits, a string that is
+not valid UTF-8 (a lone surrogate, which ``engine_json`` escapes), a value nested past
+Python's recursion limit, or anything rego-cpp refused while the tree was built.
+
+The tree is not quite the parsed one: ``regoInputArray`` leaves its elements bare where
+the parser wraps each in a term (``regoInputObjectItem`` does wrap keys and values).
+Evaluation reads both alike (every built-in check's value on the corpus, and the
+built-ins of ``tests/test_input_nodes.py``), but the built-ins that serialise a value
+through a well-formedness-checked rewrite refuse it: ``json.marshal`` of anything holding
+an input array fails, and the rule is silently undefined. So a policy set that names one
+of them anywhere (``tree_safe``) gets its documents as text.
 """
 
 from __future__ import annotations
@@ -24,11 +32,26 @@ from __future__ import annotations
 import ctypes
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 _SPECIAL = re.compile(r'["\\\x00-\x1f]')
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _CACHE_LIMIT = 50_000  # escaped keys and values: a manifest repeats its keys and paths
+
+# rego-cpp 1.5.2 runs a well-formedness-checked rewrite over the value in json.marshal,
+# json.marshal_with_options, yaml.marshal and io.jwt.encode_sign(_raw): matched as text, so
+# a comment or string that mentions one also counts (only ever sending text, never wrong)
+_SERIALISING = ("marshal", "encode_sign")
+
+
+def tree_safe(module_texts: Iterable[str]) -> bool:
+    """Whether documents may be built as trees for a policy set of these modules' source.
+
+    False when any module mentions a built-in that refuses a built tree's arrays (module
+    docstring): every document then goes as text, for every check of the set.
+    """
+    return not any(name in text for text in module_texts for name in _SERIALISING)
 
 
 class Declined(Exception):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from regoscan.rego.input_nodes import tree_safe
 from regoscan.rego.prebuilt import Shipped, bundle_key
 from regoscan.rego.process import WorkerCrashed, WorkerError, WorkerProcess, WorkerTimeout
 
@@ -130,6 +131,9 @@ class PolicyRuntime:
         loaded from another worker's copy, shipped copies refused (stale or corrupt)."""
         self._bundle_dir: str | None = None
         """Where one worker saves a compiled group for the others to load (see ``_load_group``)."""
+        self.tree_inputs = tree_safe(u.text for u in units)
+        """Documents go to the workers as built trees (``rego.input_nodes``): no module of the set
+        calls a built-in that refuses them."""
         self.whole_set_compiled = True
         """False after a trusted ``prepare``: no worker holds the whole set, so a smaller group costs no extra build."""
 
@@ -396,7 +400,7 @@ class PolicyRuntime:
                         self._broken_groups.add(group)
                     return None
             payload = [{"id": 0, "input": input_json, "entrypoints": unit.entrypoints, "group": group,
-                        "strict": unit.entrypoints}]
+                        "strict": unit.entrypoints, "tree": self.tree_inputs}]
             raws = list(worker.evaluate(payload, trace=False, timeout=self.eval_timeout))
         except WorkerError:
             worker = None
@@ -476,7 +480,7 @@ class PolicyRuntime:
                 continue
             used = self._ensure(worker, group)
             parts.append({"group": used, "entrypoints": group_eps, "strict": [ep for ep in group_eps if ep in strict]})
-        return {"id": job.id, "input": job.input_json, "parts": parts}
+        return {"id": job.id, "input": job.input_json, "parts": parts, "tree": self.tree_inputs}
 
     def _in_flight(self, exc: WorkerError, pending: dict[int, Job]) -> int | None:
         """The job that was running when the worker died: the first one not yet answered."""

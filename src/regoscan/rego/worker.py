@@ -299,13 +299,16 @@ class Engine:
             return "unknown internal error"
         return buf.value.decode("utf-8", "replace")
 
-    def set_input(self, input_json: str) -> None:
-        """The document as a built tree when ``input_nodes`` can give it exactly (no parsing
-        passes: half the cost), else as text through the term parser."""
-        if self._nodes is None:
-            self._nodes = NodeInput(self._rs.rego)
-        if not self._nodes.set(self.interp._impl, json.loads(input_json)):
-            self.interp.set_input_term(input_json)
+    def set_input(self, input_json: str, tree: bool = False) -> None:
+        """The document as text through the term parser, or with ``tree`` (the policy set
+        allows it: ``input_nodes.tree_safe``) as a built tree where ``input_nodes`` can give
+        it exactly: no parsing passes, half the cost."""
+        if tree:
+            if self._nodes is None:
+                self._nodes = NodeInput(self._rs.rego)
+            if self._nodes.set(self.interp._impl, json.loads(input_json)):
+                return
+        self.interp.set_input_term(input_json)
 
     def evaluate(self, entrypoint: str, strict: bool = False, via: Engine | None = None) -> tuple[Any, str | None]:
         """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined.
@@ -440,7 +443,7 @@ def _serve(proto: Any) -> None:
                     runner = Engine()
                     runner.interp = runner._regopy.Interpreter()
                     runner.interp.log_level = runner._regopy.LogLevel.NONE
-                runner.set_input(job["input"])
+                runner.set_input(job["input"], tree=bool(job.get("tree")))
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
                 for part in parts:
