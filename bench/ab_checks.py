@@ -5,8 +5,9 @@ in turns, document by document, in one process (CPU, one core). Each side is bui
 ``profile_checks.py`` builds a scan's layout: every built-in check in a bundle of its own
 beside the library rules it reaches, the input set once per document. The documents are
 parsed once by this checkout's loader (its ``__rs`` views serve both sides; a side that
-does not read a view ignores it). Each check's value on every document is compared
-between the sides: any difference is printed, and the exit status is 1.
+does not read a view ignores it). What a scan reads of each check's value on every
+document (``results.rule_results``: messages and lines) is compared between the sides:
+any difference is printed, and the exit status is 1.
 
     .venv/bin/python bench/ab_checks.py main                        # Dockerfile checks, 3 passes
     .venv/bin/python bench/ab_checks.py HEAD~1 --type kubernetes --repeat 5 KSV104 KSV030
@@ -31,6 +32,7 @@ from typing import Any
 import profile_checks as pc
 
 import regoscan.engine.policyfiles as policyfiles
+from regoscan.engine.results import rule_results
 from regoscan.rego.runtime import Job
 from regoscan.rego.worker import Engine
 
@@ -39,8 +41,9 @@ _CHECK_ID = re.compile(r"/([A-Z]+[0-9]+)/")
 
 
 def side(policies: Path | None, root: Path, docs: list[Any], only: set[str]
-         ) -> tuple[list[Job], dict[str, tuple[Engine, list[str]]]]:
-    """Jobs and one compiled bundle per built-in check, with these built-in policies."""
+         ) -> tuple[list[Job | None], dict[str, tuple[Engine, list[str]]]]:
+    """Each document's job (None: no check of this side applies) and one compiled bundle per
+    built-in check, with these built-in policies."""
     original = policyfiles.policies_dir
     if policies is not None:
         policyfiles.policies_dir = lambda: policies  # type: ignore[assignment]
@@ -54,8 +57,9 @@ def side(policies: Path | None, root: Path, docs: list[Any], only: set[str]
     runtime = pc.PolicyRuntime(units, {}, workers=1)
     runtime._good = units  # a profile, not a scan: no worker, no quarantine
     builder = pc.FindingBuilder(policy, runtime, {}, pc.NoticeSink())
-    jobs = [job for i, doc in enumerate(docs) if (job := builder.job_for(i, doc)) is not None]
-    assert pc.split_builtin_checks(runtime, jobs, {m.name: m.package for m in modules}, set())
+    jobs = [builder.job_for(i, doc) for i, doc in enumerate(docs)]
+    assert pc.split_builtin_checks(runtime, [j for j in jobs if j is not None], {m.name: m.package for m in modules},
+                                   set())
     data = {"namespaces": sorted({m.package for m in modules if m.package})}
     engines: dict[str, tuple[Engine, list[str]]] = {}
     for name in runtime.group_names:
@@ -99,7 +103,9 @@ def main() -> int:
             values: dict[tuple[str, str], str] = {}
             order = [("A", job_a, side_a), ("B", job_b, side_b)]
             for s, job, engines in order if rep % 2 == 0 else order[::-1]:
-                runner.set_input(job.input_json)
+                if job is None:
+                    continue
+                runner.set_input(job.input_json, tree=True)  # as a scan of the built-in checks
                 for check in common:
                     engine, eps = engines[check]
                     for ep in eps:
@@ -107,7 +113,8 @@ def main() -> int:
                             t0 = time.process_time()
                             value = engine.evaluate(ep, via=runner)
                             spent[(s, check)][rep] += time.process_time() - t0
-                            values[(s, check)] = json.dumps(value, sort_keys=True, default=str)
+                            read = sorted(map(repr, rule_results(value[0], ""))) if value[1] is None else value[1]
+                            values[(s, check)] = json.dumps(read)
             if rep == 0:
                 differ.extend((c, doc.path) for c in common if values.get(("A", c)) != values.get(("B", c)))
     rows = []

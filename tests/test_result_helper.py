@@ -24,6 +24,8 @@ PROBE = """package probe
 import rego.v1
 
 out := data.result.new(input.msg, input.cause)
+
+lines := data.result.finding(input.msg, input.cause)
 """
 
 
@@ -83,19 +85,19 @@ def _causes() -> list[Any]:
     return causes
 
 
-def _regopy(inputs: list[dict[str, Any]]) -> list[Any]:
+def _regopy(inputs: list[dict[str, Any]], rule: str = "out") -> list[Any]:
     units = [PolicyUnit("result.rego", prepare_module(RESULT.read_text(encoding="utf-8"), "result.rego").text, [],
-                        library=True), PolicyUnit("probe.rego", PROBE, ["probe/out"])]
+                        library=True), PolicyUnit("probe.rego", PROBE, [f"probe/{rule}"])]
     runtime = PolicyRuntime(units, {}, workers=1)
     try:
         assert not runtime.prepare()
-        results = runtime.run([Job(i, json.dumps(d), ["probe/out"]) for i, d in enumerate(inputs)])
+        results = runtime.run([Job(i, json.dumps(d), [f"probe/{rule}"]) for i, d in enumerate(inputs)])
     finally:
         runtime.close()
-    return [r.values.get("probe/out") for r in results]
+    return [r.values.get(f"probe/{rule}") for r in results]
 
 
-def _regorus(inputs: list[dict[str, Any]]) -> list[Any]:
+def _regorus(inputs: list[dict[str, Any]], function: str = "new") -> list[Any]:
     import regorus
 
     engine = regorus.Engine()
@@ -103,7 +105,7 @@ def _regorus(inputs: list[dict[str, Any]]) -> list[Any]:
     out = []
     for doc in inputs:
         engine.set_input_json(json.dumps(doc))
-        res = json.loads(engine.eval_query_as_json("x := data.result.new(input.msg, input.cause)"))
+        res = json.loads(engine.eval_query_as_json(f"x := data.result.{function}(input.msg, input.cause)"))
         out.append(res["result"][0]["bindings"]["x"] if res.get("result") else None)
     return out
 
@@ -116,3 +118,17 @@ def test_result_new_equals_its_general_rule_on_both_engines() -> None:
     assert sum(1 for w in want if w["startline"] and w["filepath"]) > 25
     assert _regopy(inputs) == want
     assert _regorus(inputs) == want
+
+
+def test_result_finding_gives_new_s_message_and_lines_on_both_engines() -> None:
+    """What regoscan reads of a finding (msg, startline, endline) is the same from finding()
+    as from new(); the loader's nodes take its three-key shortcut, anything else new()."""
+    causes = _causes()
+    inputs = [{"msg": f"m{i}", "cause": c} for i, c in enumerate(causes)]
+    read = ("msg", "startline", "endline")
+    want = [{k: expected(d["msg"], d["cause"])[k] for k in read} for d in inputs]
+    for got in (_regopy(inputs, "lines"), _regorus(inputs, "finding")):
+        assert [{k: g.get(k) for k in read} for g in got] == want
+        shortcut = [g for g in got if set(g) == set(read)]
+        assert len(shortcut) > 25, "the loader's nodes should take the three-key shortcut"
+

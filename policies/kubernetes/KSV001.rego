@@ -56,7 +56,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should set 'securityContext.allowPrivilegeEscalation' to false",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

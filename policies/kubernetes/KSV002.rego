@@ -67,7 +67,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should use the AppArmor profile 'runtime/default' (annotation '%s%s' is '%v')",
 			[container.name, input.kind, kubernetes.name, _annotation_prefix, container.name, profile],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

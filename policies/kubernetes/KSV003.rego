@@ -49,7 +49,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should list 'ALL' in 'securityContext.capabilities.drop'",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -51,7 +51,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not add 'SYS_ADMIN' to 'securityContext.capabilities.add'",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

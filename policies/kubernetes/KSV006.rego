@@ -57,7 +57,7 @@ deny contains res if {
 			"%s '%s' should not mount the Docker socket '%s' from the host (volume '%v')",
 			[input.kind, kubernetes.name, path, volume.name],
 		)
-		hit := result.new(msg, volume)
+		hit := result.finding(msg, volume)
 	]
 	some res in hits
 }

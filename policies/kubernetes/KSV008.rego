@@ -48,5 +48,5 @@ deny contains res if {
 		"%s '%s' should not set 'hostIPC' to true in its pod spec",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

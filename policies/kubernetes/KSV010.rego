@@ -47,5 +47,5 @@ deny contains res if {
 		"%s '%s' should not set 'hostPID' to true in its pod spec",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

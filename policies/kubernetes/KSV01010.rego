@@ -139,5 +139,5 @@ deny contains res if {
 		"' appears to store personal or sensitive data under ",
 		rbac.quoted_list(_sensitive_names),
 	])
-	res := result.new(msg, input.data)
+	res := result.finding(msg, input.data)
 }

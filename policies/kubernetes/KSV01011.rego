@@ -60,7 +60,7 @@ deny contains res if {
 			kubernetes.name,
 			"' grants its role to every authenticated user ('system:authenticated')",
 		])
-		hit := result.new(msg, subject)
+		hit := result.finding(msg, subject)
 	]
 	some res in hits
 }

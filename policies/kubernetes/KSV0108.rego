@@ -74,5 +74,5 @@ deny contains res if {
 		"' should not set ",
 		concat(" or ", [q | some f in fields; q := concat("", ["'spec.", f, "'"])]),
 	])
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

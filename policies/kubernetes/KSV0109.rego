@@ -94,5 +94,5 @@ deny contains res if {
 		"' appears to store secrets under ",
 		rbac.quoted_list(_secret_names),
 	])
-	res := result.new(msg, input.data)
+	res := result.finding(msg, input.data)
 }

@@ -48,7 +48,7 @@ deny contains res if {
 			kubernetes.name,
 			"' names the superuser group 'system:masters' as a subject",
 		])
-		hit := result.new(msg, subject)
+		hit := result.finding(msg, subject)
 	]
 	some res in hits
 }

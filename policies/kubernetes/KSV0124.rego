@@ -71,5 +71,5 @@ deny contains res if {
 		rbac.quoted_list(repos),
 		", which also match unrelated registries or repositories",
 	])
-	res := result.new(msg, params)
+	res := result.finding(msg, params)
 }

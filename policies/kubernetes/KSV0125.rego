@@ -133,7 +133,7 @@ deny contains res if {
 			data.regoscan.compat.plain_sprintf("Container '%s' of %s '%s' should use an image from a trusted registry", [container.name, input.kind, kubernetes.name]),
 			" (image '", image, "' comes from '", registry, "')",
 		])
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -59,7 +59,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should use a specific image tag or digest instead of '%s'",
 			[container.name, input.kind, kubernetes.name, image],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

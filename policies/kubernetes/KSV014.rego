@@ -52,7 +52,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should set 'securityContext.readOnlyRootFilesystem' to true",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -51,7 +51,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should set a memory request in 'resources.requests.memory'",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -49,7 +49,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not run privileged: set 'securityContext.privileged' to false",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -57,7 +57,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should run with 'securityContext.runAsUser' above 10000",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

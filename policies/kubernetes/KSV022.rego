@@ -61,7 +61,7 @@ deny contains res if {
 			concat(", ", added),
 			")",
 		])
-		hit := result.new(msg, container)
+		hit := result.finding(msg, container)
 	]
 	some res in hits
 }

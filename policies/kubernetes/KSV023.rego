@@ -50,7 +50,7 @@ deny contains res if {
 			"%s '%s' should not use the hostPath volume '%v'",
 			[input.kind, kubernetes.name, volume.name],
 		)
-		hit := result.new(msg, volume)
+		hit := result.finding(msg, volume)
 	]
 	some res in hits
 }

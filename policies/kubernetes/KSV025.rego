@@ -86,7 +86,7 @@ deny contains res if {
 			data.regoscan.compat.plain_sprintf(" should not set the SELinux type '%v' in 'seLinuxOptions'", [type]),
 			" (allowed: container_t, container_init_t, container_kvm_t)",
 		])
-		hit := result.new(msg, setting.options)
+		hit := result.finding(msg, setting.options)
 	]
 	some res in hits
 }
@@ -104,7 +104,7 @@ deny contains res if {
 			concat("', '", found),
 			"' in 'seLinuxOptions'",
 		])
-		hit := result.new(msg, setting.options)
+		hit := result.finding(msg, setting.options)
 	]
 	some res in hits
 }

@@ -131,5 +131,5 @@ deny contains res if {
 		concat(", ", unsafe),
 		")",
 	])
-	res := result.new(msg, sc)
+	res := result.finding(msg, sc)
 }

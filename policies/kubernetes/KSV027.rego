@@ -49,7 +49,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not set 'securityContext.procMount' (found '%v')",
 			[container.name, input.kind, kubernetes.name, container.securityContext.procMount],
 		)
-		hit := result.new(msg, container)
+		hit := result.finding(msg, container)
 	]
 	some res in hits
 }

@@ -81,5 +81,5 @@ deny contains res if {
 		"%s '%s' should not use a '%s' volume ('%v'): only core volume types are allowed",
 		[input.kind, kubernetes.name, type, volume.name],
 	)
-	res := result.new(msg, volume)
+	res := result.finding(msg, volume)
 }

@@ -56,7 +56,7 @@ deny contains res if {
 		"%s '%s' should set the annotation '%s' to 'runtime/default' (found '%v')",
 		[input.kind, kubernetes.name, _pod_annotation, value],
 	)
-	res := result.new(msg, annotations)
+	res := result.finding(msg, annotations)
 }
 
 # A pod that carries the legacy annotation (any value) is judged by rule 1 only.
@@ -82,7 +82,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should run with the seccomp profile type 'RuntimeDefault' or 'Localhost' (container or pod 'securityContext.seccompProfile.type')",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -70,5 +70,5 @@ deny contains res if {
 		"%s '%s' should set 'automountServiceAccountToken' to false in its pod spec and not mount the service account token",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

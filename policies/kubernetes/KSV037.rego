@@ -54,5 +54,5 @@ deny contains res if {
 		"%s '%s' should not be placed in the 'kube-system' namespace",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, input.metadata)
+	res := result.finding(msg, input.metadata)
 }

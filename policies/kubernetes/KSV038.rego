@@ -78,5 +78,5 @@ deny contains res if {
 		kubernetes.namespace,
 		"' uses no 'podSelector' or 'namespaceSelector', neither in its spec nor in its ingress or egress peers",
 	])
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

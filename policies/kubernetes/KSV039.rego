@@ -69,5 +69,5 @@ deny contains res if {
 		kubernetes.namespace,
 		"' should have a limit entry that sets 'type', 'min', 'max', 'default' and 'defaultRequest'",
 	])
-	res := result.new(msg, spec)
+	res := result.finding(msg, spec)
 }

@@ -69,5 +69,5 @@ deny contains res if {
 		"' should set hard quotas for ",
 		rbac.quoted_list(missing),
 	])
-	res := result.new(msg, _quota_node(spec))
+	res := result.finding(msg, _quota_node(spec))
 }

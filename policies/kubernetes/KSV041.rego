@@ -67,7 +67,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			" in every namespace",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -54,7 +54,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			", which allows erasing container logs",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -47,7 +47,7 @@ deny contains res if {
 			kubernetes.name,
 			"' can impersonate any group, privileged groups such as 'system:masters' included",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

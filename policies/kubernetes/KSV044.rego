@@ -46,7 +46,7 @@ deny contains res if {
 			kubernetes.name,
 			"' allows every verb on every resource of every API group",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -64,7 +64,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			" across the cluster",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

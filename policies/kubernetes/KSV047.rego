@@ -55,7 +55,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			", which reaches the kubelet API of the nodes",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -59,7 +59,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			", which allows privilege escalation",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -67,5 +67,5 @@ deny contains res if {
 		kubernetes.name,
 		"' can create RoleBindings and bind any role or cluster role to them",
 	])
-	res := result.new(msg, rule)
+	res := result.finding(msg, rule)
 }

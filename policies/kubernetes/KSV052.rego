@@ -65,5 +65,5 @@ deny contains res if {
 		kubernetes.name,
 		"' can create ClusterRoleBindings and bind any cluster role to them",
 	])
-	res := result.new(msg, rule)
+	res := result.finding(msg, rule)
 }

@@ -56,7 +56,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			", which allows running commands in containers",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -63,5 +63,5 @@ deny contains res if {
 		kubernetes.name,
 		"' can attach to running containers ('create' on 'pods/attach' with 'get' on 'pods')",
 	])
-	res := result.new(msg, rule)
+	res := result.finding(msg, rule)
 }

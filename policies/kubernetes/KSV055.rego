@@ -48,7 +48,7 @@ deny contains res if {
 			kubernetes.name,
 			"' can read and patch RoleBindings, so its subjects can add others to them",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -56,7 +56,7 @@ deny contains res if {
 			" on ",
 			rbac.quoted_list(resources),
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

@@ -69,7 +69,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' runs Helm Tiller, which should not be deployed",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -52,7 +52,7 @@ deny contains res if {
 		"%s '%s' should not set 'spec.securityContext.windowsOptions.hostProcess' to true",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, options)
+	res := result.finding(msg, options)
 }
 
 # 2. A container that sets it itself: reported at that container's windowsOptions.
@@ -76,7 +76,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not set 'securityContext.windowsOptions.hostProcess' to true",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, options)
+		finding := result.finding(msg, options)
 	]
 	some res in found
 }

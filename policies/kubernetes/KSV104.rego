@@ -59,7 +59,7 @@ deny contains res if {
 	found := [finding |
 		some container in kubernetes.containers
 		msg := _message(_profile(pod, container), container)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -50,7 +50,7 @@ deny contains res if {
 		"%s '%s' should not set 'spec.securityContext.runAsUser' to 0",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, sc)
+	res := result.finding(msg, sc)
 }
 
 # 2. A container that sets it itself.
@@ -73,7 +73,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not set 'securityContext.runAsUser' to 0",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, sc)
+		finding := result.finding(msg, sc)
 	]
 	some res in found
 }

@@ -49,7 +49,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should drop 'ALL' in 'securityContext.capabilities.drop'",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }
@@ -78,7 +78,7 @@ deny contains res if {
 			concat(", ", extra),
 			")",
 		])
-		hit := result.new(msg, container.securityContext.capabilities)
+		hit := result.finding(msg, container.securityContext.capabilities)
 	]
 	some res in hits
 }

@@ -269,7 +269,7 @@ deny contains res if {
 		entry[1],
 		_migration_hint(entry),
 	])
-	res := result.new(msg, input)
+	res := result.finding(msg, input)
 }
 
 _migration_hint(entry) := concat("", ["; use '", entry[2], "' instead"]) if entry[2] != ""

@@ -50,5 +50,5 @@ deny contains res if {
 		"%s '%s' should set 'metadata.namespace' to a namespace other than 'default'",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, input.metadata)
+	res := result.finding(msg, input.metadata)
 }

@@ -50,5 +50,5 @@ deny contains res if {
 		role,
 		"'",
 	])
-	res := result.new(msg, ref)
+	res := result.finding(msg, ref)
 }

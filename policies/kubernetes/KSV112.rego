@@ -66,7 +66,7 @@ deny contains res if {
 			kubernetes.namespace,
 			"'",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

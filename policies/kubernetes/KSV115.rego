@@ -61,7 +61,7 @@ deny contains res if {
 			rbac.quoted_list(resources),
 			" named 'aws-auth', which maps AWS IAM identities to Kubernetes users",
 		])
-		hit := result.new(msg, rule)
+		hit := result.finding(msg, rule)
 	]
 	some res in hits
 }

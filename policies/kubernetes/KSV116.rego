@@ -74,7 +74,7 @@ deny contains res if {
 		concat(", ", fields),
 		")",
 	])
-	res := result.new(msg, sc)
+	res := result.finding(msg, sc)
 }
 
 # 2. A container that sets runAsGroup: 0 itself.
@@ -97,7 +97,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should not set 'securityContext.runAsGroup' to 0",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, sc)
+		finding := result.finding(msg, sc)
 	]
 	some res in found
 }

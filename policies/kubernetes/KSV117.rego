@@ -78,7 +78,7 @@ deny contains res if {
 			concat(", ", listed),
 			")",
 		])
-		hit := result.new(msg, container)
+		hit := result.finding(msg, container)
 	]
 	some res in hits
 }

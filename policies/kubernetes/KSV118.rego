@@ -75,7 +75,7 @@ deny contains res if {
 		"%s '%s' should set 'spec.securityContext' instead of relying on the default security context",
 		[input.kind, kubernetes.name],
 	)
-	res := result.new(msg, _pod_node(pod))
+	res := result.finding(msg, _pod_node(pod))
 }
 
 # 2. A container with no effective securityContext (none of its own and nothing
@@ -89,7 +89,7 @@ deny contains res if {
 			"Container '%s' of %s '%s' should set 'securityContext' instead of relying on the default security context",
 			[container.name, input.kind, kubernetes.name],
 		)
-		finding := result.new(msg, container)
+		finding := result.finding(msg, container)
 	]
 	some res in found
 }

@@ -61,7 +61,7 @@ deny contains res if {
 			"%s '%s' should not mount the host path '%s' (volume '%v')",
 			[input.kind, kubernetes.name, path, volume.name],
 		)
-		hit := result.new(msg, volume)
+		hit := result.finding(msg, volume)
 	]
 	some res in hits
 }

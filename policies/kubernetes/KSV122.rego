@@ -52,7 +52,7 @@ deny contains res if {
 			who,
 			"', that is to unauthenticated requests",
 		])
-		hit := result.new(msg, subject)
+		hit := result.finding(msg, subject)
 	]
 	some res in hits
 }

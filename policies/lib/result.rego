@@ -43,3 +43,14 @@ new(msg, cause) := r if {
 } if {
 	m := _meta(cause)
 }
+
+# What regoscan's own checks call: new()'s message and lines in an object of those three
+# keys. regoscan reads nothing else of a finding (its file is the document's), and a
+# smaller object costs regopy less to build, to keep in a deny set and to read back: about
+# 0.1 ms per finding (KSV001 on the corpus's workloads: 50 -> 33 ms). A cause without the
+# loader's numeric line metadata gets new()'s value (tests/test_result_helper.py).
+finding(msg, cause) := {"msg": msg, "startline": m.startline, "endline": m.endline} if {
+	m := cause.__defsec_metadata
+	is_number(m.startline)
+	is_number(m.endline)
+} else := new(msg, cause)
