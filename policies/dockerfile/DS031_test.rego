@@ -53,3 +53,15 @@ test_passes_secret_mount_public_names_and_earlier_stages if {
 		],
 	])
 }
+
+# ENV is read triple by triple: names at 0, 3, 6...; a value that looks like a secret name
+# is not a name, and a malformed ENV (not whole triples) declares nothing.
+test_env_names_are_every_third_value if {
+	msgs := {r.msg | some r in check.deny} with input as dockerfile([[
+		instr("from", ["node:20"]),
+		instr("env", ["LANG", "GITHUB_TOKEN", "=", "PATH", "/bin", "=", "API_KEY", "x", "="]),
+		instr("env", ["SECRET", "x"]),
+		instr("env", []),
+	]])
+	msgs == {"ENV 'API_KEY' looks like a secret; its value is stored in the image where anyone with the image can read it"}
+}
