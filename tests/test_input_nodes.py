@@ -295,3 +295,12 @@ def test_any_json_document_answers_as_the_parsed_text(probe: Engine, doc: dict[s
     built, parsed = _built_and_parsed(probe, doc)
     assert built == parsed
     assert built["echo"] == (json.loads(engine_json(doc)), None)
+
+
+def test_long_values_are_not_kept_between_documents() -> None:
+    runner = _runner()
+    nodes = NodeInput(runner._rs.rego)
+    long_value, short_value = "x" * 10_000, "app"
+    assert nodes.set(runner.interp._impl, {"data": long_value, "name": short_value})
+    assert short_value in nodes._escaped and "name" in nodes._escaped
+    assert long_value not in nodes._escaped  # a 9 MB ConfigMap value is not held for the rest of the scan

@@ -37,7 +37,10 @@ from typing import Any
 
 _SPECIAL = re.compile(r'["\\\x00-\x1f]')
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-_CACHE_LIMIT = 50_000  # escaped keys and values: a manifest repeats its keys and paths
+# escaped keys and short values, kept across documents: manifests repeat their keys, and
+# every node's metadata names its file; a long value is rarely repeated and not kept
+_CACHE_LIMIT = 50_000
+_CACHE_LONGEST = 256
 
 # rego-cpp 1.5.2 runs a well-formedness-checked rewrite over the value in json.marshal,
 # json.marshal_with_options, yaml.marshal and io.jwt.encode_sign(_raw): matched as text, so
@@ -93,7 +96,7 @@ class NodeInput:
         if out is None:
             body = json.dumps(text, ensure_ascii=False)[1:-1] if _SPECIAL.search(text) else text
             out = body.encode("utf-8")
-            if len(self._escaped) < _CACHE_LIMIT:
+            if len(text) <= _CACHE_LONGEST and len(self._escaped) < _CACHE_LIMIT:
                 self._escaped[text] = out
         return out
 
