@@ -15,6 +15,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.models import Document
 from regoscan.rego.prebuilt import CUTS, MANIFEST, PREPARED, PreparedModules, read_cuts, read_prepared, read_shipped
+from regoscan.rego.runtime import PolicyRuntime
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
@@ -235,3 +237,35 @@ def test_the_wheel_carries_the_bundles_a_scan_looks_up(tmp_path: Path, shipped: 
     assert expected is not None
     assert set(manifest["bundles"]) == set(expected.files)  # the keys a scan of this tree computes
     assert all(f"regoscan/_bundled/bundles/{key}.rbb" in names for key in manifest["bundles"])
+
+
+def test_shipped_bundles_reach_the_workers_in_bursts(shipped: Path, documents: list[Document],
+                                                     compiled: list[tuple[str, str, int, str]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's shipped bundles go to a worker in one exchange (``PolicyRuntime._preload``), not
+    one request and reply per bundle while the worker waits: no bundle is left to load one by one."""
+    one_by_one: list[str] = []
+    original = PolicyRuntime._load_group
+
+    def counted(self: PolicyRuntime, worker: Any, group: str, *, wait: bool) -> bool | None:
+        one_by_one.append(group)
+        return original(self, worker, group, wait=wait)
+
+    monkeypatch.setattr(PolicyRuntime, "_load_group", counted)
+    found, stats = _scan(documents, shipped)
+    assert found == compiled
+    assert stats["prebuilt"] > 0 and stats["compiled"] == 0, stats
+    assert one_by_one == []
+
+
+def test_refused_copies_in_a_burst_are_compiled_and_the_others_load(
+        tmp_path: Path, shipped: Path, documents: list[Document], compiled: list[tuple[str, str, int, str]]) -> None:
+    """Every other shipped bundle corrupted: within one burst some load and some are refused,
+    and each refused one is then sent its modules and compiled (``need_modules``)."""
+    bad = tmp_path / "bundles"
+    shutil.copytree(shipped, bad)
+    for victim in sorted(bad.glob("*.rbb"))[::2]:
+        victim.write_bytes(victim.read_bytes()[:-1] + bytes([victim.read_bytes()[-1] ^ 0xFF]))
+    found, stats = _scan(documents, bad)
+    assert found == compiled
+    assert stats["prebuilt"] > 0 and stats["rejected"] > 0 and stats["compiled"] > 0, stats

@@ -27,6 +27,7 @@ from regoscan.rego.process import WorkerCrashed, WorkerError, WorkerProcess, Wor
 PROBE_MODULE = ("__regoscan_probe.rego", "package __regoscan_probe\n\nok := true\n")
 PROBE_ENTRYPOINT = "__regoscan_probe/ok"
 _BATCH = 16  # jobs per request to a worker (a batch of Kubernetes workloads takes ~0.1 s)
+_LOAD_BURST = 64  # shipped bundles per exchange (``PolicyRuntime._preload``): ~25 KB of requests, under a pipe's 64 KB
 _SPAWN_BACKLOG = 32  # jobs waiting before a second worker pays for its start (~0.15 s of CPU)
 _MAX_CRASHES_PER_ENTRYPOINT = 2
 
@@ -130,6 +131,7 @@ class PolicyRuntime:
         """How the groups' bundles came to the workers: loaded from a shipped copy, compiled here,
         loaded from another worker's copy, shipped copies refused (stale or corrupt)."""
         self._bundle_dir: str | None = None
+        self._shipped_copies: dict[str, dict[str, str] | None] = {}
         """Where one worker saves a compiled group for the others to load (see ``_load_group``)."""
         self.tree_inputs = tree_safe(u.text for u in units)
         """Documents go to the workers as built trees (``rego.input_nodes``): no module of the set
@@ -299,6 +301,7 @@ class PolicyRuntime:
         fails to compile falls back to the whole set.
         """
         self._groups[name] = Group([u for u in self._good if u.name in unit_names])
+        self._shipped_copies.pop(name, None)
 
     def define_units(self, name: str, units: list[PolicyUnit], data: dict[str, Any] | None = None) -> None:
         """A group made of these units (which may be reduced copies of compiled ones, see
@@ -306,6 +309,7 @@ class PolicyRuntime:
         ``data``: what to compile into it instead of the whole data (the part its modules
         read, see ``engine.planning.data_slice``)."""
         self._groups[name] = Group(list(units), data)
+        self._shipped_copies.pop(name, None)
 
     def group_units(self, name: str) -> list[PolicyUnit]:
         return list(self._groups[name].units)
@@ -319,6 +323,42 @@ class PolicyRuntime:
         bundle's key is computed from (``rego.prebuilt.bundle_key``)."""
         spec = self._groups[group]
         return self._modules(spec.units), self.data if spec.data is None else spec.data, self._eps(spec.units)
+
+    def _preload(self, worker: WorkerProcess, groups: list[str]) -> None:
+        """The shipped bundles of these groups that the worker lacks, loaded in bursts of one
+        exchange each (``WorkerProcess.load_shipped``); anything else, and a copy the worker
+        refuses, is left to ``_load_group``."""
+        wanted: dict[str, dict[str, Any]] = {}
+        for group in groups:
+            if group == "main" or group in wanted or group in worker.loaded or group in self._broken_groups:
+                continue
+            modules, data, eps = self.load_request(group)
+            prebuilt = self._prebuilt(group, modules, data, eps)
+            if prebuilt is not None and eps:
+                wanted[group] = {"group": group, "entrypoints": eps, "prebuilt": prebuilt,
+                                 "path": self._bundle_path(group)}
+        requests = list(wanted.values())
+        for start in range(0, len(requests), _LOAD_BURST):
+            burst = requests[start:start + _LOAD_BURST]
+            replies = worker.load_shipped(burst, self.load_timeout)
+            with self._lock:
+                for reply in replies:
+                    if reply.get("ok"):
+                        how = reply.get("source", "prebuilt")
+                        self.bundle_stats[how] = self.bundle_stats.get(how, 0) + 1
+
+    def _prebuilt(self, group: str, modules: list[tuple[str, str]], data: dict[str, Any],
+                  eps: list[str]) -> dict[str, str] | None:
+        """The shipped copy of a group's bundle, looked up once per group (not per worker)."""
+        if self.shipped is None:
+            return None
+        with self._lock:
+            if group in self._shipped_copies:
+                return self._shipped_copies[group]
+        found = self.shipped.lookup(bundle_key(modules, data, eps))
+        with self._lock:
+            self._shipped_copies[group] = found
+        return found
 
     def _bundle_path(self, group: str) -> str:
         """The file a group's compiled bundle is shared through, between this run's workers."""
@@ -348,7 +388,7 @@ class PolicyRuntime:
         False when the group does not compile (it is then marked broken).
         """
         modules, data, eps = self.load_request(group)
-        prebuilt = self.shipped.lookup(bundle_key(modules, data, eps)) if self.shipped is not None else None
+        prebuilt = self._prebuilt(group, modules, data, eps)
         with self._lock:
             claim = self._claims.get(group)
             mine = claim is None
@@ -359,8 +399,14 @@ class PolicyRuntime:
                 return None
             claim.wait(self.load_timeout)
         try:
-            reply = worker.load(modules, data, eps, self.load_timeout, group=group, path=self._bundle_path(group),
-                                prebuilt=prebuilt)
+            # with a shipped copy the modules stay here (~20 KB of JSON each way per group and
+            # worker, while the worker waits); a worker that refuses the copy asks for them
+            reply = worker.load([] if prebuilt else modules, {} if prebuilt else data, eps, self.load_timeout,
+                                group=group, path=self._bundle_path(group), prebuilt=prebuilt)
+            if reply.get("need_modules"):
+                rejected = reply.get("rejected")
+                reply = worker.load(modules, data, eps, self.load_timeout, group=group, path=self._bundle_path(group))
+                reply.setdefault("rejected", rejected)
         except WorkerError:
             with self._lock:
                 self._broken_groups.add(group)
@@ -451,6 +497,7 @@ class PolicyRuntime:
                 worker = self._start_worker()
             jobs = [self._usable(j) for j in pending.values()]
             try:
+                self._preload(worker, [g for j in jobs for g in j.parts()])
                 payload = [self._payload(worker, j) for j in jobs]
                 for raw in worker.evaluate(payload, trace=False, timeout=self.eval_timeout):
                     job = pending.pop(raw["id"])

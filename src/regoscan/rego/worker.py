@@ -206,7 +206,9 @@ class Engine:
         renamed, so a reader never sees half of it. ``prebuilt`` names a compiled copy
         shipped with regoscan (``rego.prebuilt``), loaded only when this engine built it and
         its bytes have the recorded hash; otherwise (``rejected`` says why) it is compiled.
-        The reply's ``source`` says which: prebuilt, shared or compiled.
+        The reply's ``source`` says which: prebuilt, shared or compiled. A request for a
+        shipped copy may leave the modules out (no need to send and parse them when the copy
+        loads): if it is refused, the reply asks for them (``need_modules``).
         """
         regopy = self._regopy
         rejected: str | None = None
@@ -229,6 +231,8 @@ class Engine:
                 return {"ok": True, "source": "shared", "rejected": rejected}
             except regopy.RegoError:
                 pass  # compiled again below
+        if prebuilt is not None and not modules:
+            return {"ok": False, "need_modules": True, "rejected": rejected}
         reply = self._compile(modules, data, entrypoints, path)
         if reply.get("ok"):
             reply.update(source="compiled", rejected=rejected)
