@@ -131,8 +131,9 @@ class PolicyRuntime:
         """How the groups' bundles came to the workers: loaded from a shipped copy, compiled here,
         loaded from another worker's copy, shipped copies refused (stale or corrupt)."""
         self._bundle_dir: str | None = None
-        self._shipped_copies: dict[str, dict[str, str] | None] = {}
         """Where one worker saves a compiled group for the others to load (see ``_load_group``)."""
+        self._shipped_copies: dict[str, dict[str, str] | None] = {}
+        """Each group's shipped copy (None: none), looked up once for every worker (``_prebuilt``)."""
         self.tree_inputs = tree_safe(u.text for u in units)
         """Documents go to the workers as built trees (``rego.input_nodes``): no module of the set
         calls a built-in that refuses them."""
