@@ -407,7 +407,7 @@ class PolicyRuntime:
             if reply.get("need_modules"):
                 rejected = reply.get("rejected")
                 reply = worker.load(modules, data, eps, self.load_timeout, group=group, path=self._bundle_path(group))
-                reply.setdefault("rejected", rejected)
+                reply["rejected"] = reply.get("rejected") or rejected  # the second reply knows nothing of the copy
         except WorkerError:
             with self._lock:
                 self._broken_groups.add(group)
