@@ -215,7 +215,7 @@ BUILTINS_DOC = {"a": 1, "arr": ["s", 2, {"k": ["v", 1]}, [True, None]], "nums": 
                 "strs": ["abc", "x,y", "10KB"], "graph": {"a": ["b"], "b": []}, "numstr": "42"}
 
 
-def _ask_both(rules: dict[str, str], doc: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def _ask_both(rules: dict[str, str], doc: Any, strict: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     engine = Engine()
     # rules named q_*: a rule named like a built-in (count, units) would shadow it
     module = "package b\n\nimport rego.v1\n\n" + "\n".join(f"q_{k} := {v}" for k, v in rules.items()) + "\n"
@@ -223,12 +223,14 @@ def _ask_both(rules: dict[str, str], doc: Any) -> tuple[dict[str, Any], dict[str
     built, parsed = _runner(), _runner()
     assert NodeInput(built._rs.rego).set(built.interp._impl, doc)
     parsed.interp.set_input_term(engine_json(doc))
-    return ({k: engine.evaluate(f"b/q_{k}", via=built) for k in rules},
-            {k: engine.evaluate(f"b/q_{k}", via=parsed) for k in rules})
+    return ({k: engine.evaluate(f"b/q_{k}", strict=strict, via=built) for k in rules},
+            {k: engine.evaluate(f"b/q_{k}", strict=strict, via=parsed) for k in rules})
 
 
-def test_builtins_on_composite_values_agree() -> None:
-    built, parsed = _ask_both(BUILTINS, BUILTINS_DOC)
+@pytest.mark.parametrize("strict", [False, True], ids=["checks", "exceptions"])
+def test_builtins_on_composite_values_agree(strict: bool) -> None:
+    """Also with built-in errors as errors, as exceptions are evaluated (``worker.Engine.evaluate``)."""
+    built, parsed = _ask_both(BUILTINS, BUILTINS_DOC, strict)
     assert built == parsed
     assert all(err is None for _, err in parsed.values())
 
