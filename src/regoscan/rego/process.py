@@ -126,10 +126,12 @@ class WorkerProcess:
         line, self._buf = self._buf.split(b"\n", 1)
         return json.loads(line)
 
-    def _send(self, obj: dict[str, Any]) -> None:
+    def _send(self, *objs: dict[str, Any]) -> None:
+        """One request per line, all written at once."""
         assert self.proc.stdin is not None
+        text = "".join(json.dumps(obj, separators=(",", ":")) + "\n" for obj in objs)
         try:
-            self.proc.stdin.write(json.dumps(obj, separators=(",", ":")).encode("utf-8") + b"\n")
+            self.proc.stdin.write(text.encode("utf-8"))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise self._fail(WorkerCrashed, "the Rego engine process died") from None
@@ -141,46 +143,32 @@ class WorkerProcess:
              prebuilt: dict[str, str] | None = None) -> dict[str, Any]:
         """Compile a group's bundle (or, with ``path``, load the one saved there, else save it there;
         with ``prebuilt``, first a shipped copy whose hash and engine match, see ``rego.prebuilt``)."""
-        self._await_start()
-        self.last_progress = None
-        self.loaded.discard(group)
-        request: dict[str, Any] = {"op": "load", "modules": [list(m) for m in modules], "data": data,
-                                   "entrypoints": entrypoints, "group": group}
-        if path is not None:
-            request["path"] = path
-        if prebuilt is not None:
-            request["prebuilt"] = prebuilt
-        self._send(request)
-        reply = self._read_line(timeout)
-        if reply.get("ok"):
-            self.loaded.add(group)
-        return reply
+        return self._load([_load_request(group, entrypoints, modules, data, path, prebuilt)], timeout)[0]
 
-    def load_shipped(self, requests: list[dict[str, Any]], timeout: float) -> list[dict[str, Any]]:
-        """Shipped bundles loaded in one exchange: every request written, then every reply read.
+    def load_shipped(self, bundles: list[tuple[str, list[str], dict[str, str], str | None]],
+                     timeout: float) -> list[dict[str, Any]]:
+        """Shipped bundles, (group, entrypoints, prebuilt, path) each, loaded in one exchange.
 
         One round trip instead of one per bundle (a scan's first jobs need ~50 of them, and
         each trip waited for this process's attention while it parsed files). The requests
-        carry no modules (``group``, ``entrypoints``, ``prebuilt``, ``path``: a few hundred
-        bytes), so a burst fits the pipe and the worker never blocks on replies not yet read.
-        A refused copy's reply asks for the modules (``need_modules``): ``load`` sends them.
+        carry no modules (a few hundred bytes each), so a burst fits the pipe and the worker
+        never blocks on replies not yet read. A refused copy's reply asks for the modules
+        (``need_modules``): ``load`` sends them.
         """
+        return self._load([_load_request(group, eps, [], {}, path, prebuilt)
+                           for group, eps, prebuilt, path in bundles], timeout)
+
+    def _load(self, requests: list[dict[str, Any]], timeout: float) -> list[dict[str, Any]]:
+        """Every load request written, then every reply read; ``loaded`` kept to the replies."""
         self._await_start()
         self.last_progress = None
-        lines = []
-        for r in requests:
-            self.loaded.discard(r["group"])
-            lines.append(json.dumps({"op": "load", "modules": [], "data": {}, **r}, separators=(",", ":")))
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self._fail(WorkerCrashed, "the Rego engine process died") from None
+        for request in requests:
+            self.loaded.discard(request["group"])
+        self._send(*requests)
         replies = [self._read_line(timeout) for _ in requests]
-        for r, reply in zip(requests, replies, strict=True):
+        for request, reply in zip(requests, replies, strict=True):
             if reply.get("ok"):
-                self.loaded.add(r["group"])
+                self.loaded.add(request["group"])
         return replies
 
     def rule_paths(self, name: str, text: str, timeout: float) -> dict[str, Any]:
@@ -235,3 +223,15 @@ class WorkerProcess:
                 with contextlib.suppress(OSError):
                     stream.close()
         self._stderr.close()
+
+
+def _load_request(group: str, entrypoints: list[str], modules: list[tuple[str, str]], data: dict[str, Any],
+                  path: str | None, prebuilt: dict[str, str] | None) -> dict[str, Any]:
+    """A worker's ``load`` request (``worker.Engine.load``)."""
+    request: dict[str, Any] = {"op": "load", "modules": [list(m) for m in modules], "data": data,
+                               "entrypoints": entrypoints, "group": group}
+    if path is not None:
+        request["path"] = path
+    if prebuilt is not None:
+        request["prebuilt"] = prebuilt
+    return request

@@ -329,24 +329,19 @@ class PolicyRuntime:
         """The shipped bundles of these groups that the worker lacks, loaded in bursts of one
         exchange each (``WorkerProcess.load_shipped``); anything else, and a copy the worker
         refuses, is left to ``_load_group``."""
-        wanted: dict[str, dict[str, Any]] = {}
+        wanted: dict[str, tuple[str, list[str], dict[str, str], str]] = {}
         for group in groups:
             if group == "main" or group in wanted or group in worker.loaded or group in self._broken_groups:
                 continue
             modules, data, eps = self.load_request(group)
             prebuilt = self._prebuilt(group, modules, data, eps)
             if prebuilt is not None and eps:
-                wanted[group] = {"group": group, "entrypoints": eps, "prebuilt": prebuilt,
-                                 "path": self._bundle_path(group)}
-        requests = list(wanted.values())
-        for start in range(0, len(requests), _LOAD_BURST):
-            burst = requests[start:start + _LOAD_BURST]
-            replies = worker.load_shipped(burst, self.load_timeout)
-            with self._lock:
-                for reply in replies:
-                    if reply.get("ok"):
-                        how = reply.get("source", "prebuilt")
-                        self.bundle_stats[how] = self.bundle_stats.get(how, 0) + 1
+                wanted[group] = (group, eps, prebuilt, self._bundle_path(group))
+        bundles = list(wanted.values())
+        for start in range(0, len(bundles), _LOAD_BURST):
+            for reply in worker.load_shipped(bundles[start:start + _LOAD_BURST], self.load_timeout):
+                if reply.get("ok"):
+                    self._count_load(reply)
 
     def _prebuilt(self, group: str, modules: list[tuple[str, str]], data: dict[str, Any],
                   eps: list[str]) -> dict[str, str] | None:
@@ -415,14 +410,19 @@ class PolicyRuntime:
         finally:
             if mine:
                 claim.set()
+        self._count_load(reply)
+        if not reply.get("ok"):
+            with self._lock:
+                self._broken_groups.add(group)
+        return bool(reply.get("ok"))
+
+    def _count_load(self, reply: dict[str, Any]) -> None:
+        """``bundle_stats`` for one load reply: how the bundle came, and a shipped copy refused."""
         with self._lock:
             how = reply.get("source", "compiled")
             self.bundle_stats[how] = self.bundle_stats.get(how, 0) + 1
             if reply.get("rejected"):
                 self.bundle_stats["rejected"] += 1
-            if not reply.get("ok"):
-                self._broken_groups.add(group)
-        return bool(reply.get("ok"))
 
     def probe(self, unit: PolicyUnit, input_json: str) -> JobResult | None:
         """Evaluate an extra module's entrypoints beside the compiled set, strictly, on one input.
