@@ -94,8 +94,7 @@ def main() -> int:
         jobs_a, side_a = side(Path(tmp) / "policies", root, docs, set(args.checks))
         jobs_b, side_b = side(None, root, docs, set(args.checks))
     common = [c for c in side_a if c in side_b]
-    runner = Engine()
-    runner.interp = runner._regopy.Interpreter()
+    runner = Engine.input_runner()
     spent = {(s, c): [0.0] * args.repeat for s in "AB" for c in common}
     differ: list[tuple[str, str]] = []
     for rep in range(args.repeat):

@@ -161,8 +161,7 @@ def split(runtime: PolicyRuntime, builder: FindingBuilder, docs: list[Document],
         build += time.process_time() - t0
         assert reply.get("ok"), (name, reply)
         engines[name] = engine
-    runner = Engine()
-    runner.interp = runner._regopy.Interpreter()
+    runner = Engine.input_runner()
     cost: dict[str, list[float]] = defaultdict(list)
     by_type: dict[str, float] = defaultdict(float)
     set_input = 0.0

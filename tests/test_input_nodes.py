@@ -88,12 +88,6 @@ def probe() -> Engine:
     return engine
 
 
-def _runner() -> Engine:
-    runner = Engine()
-    runner.interp = runner._regopy.Interpreter()
-    return runner
-
-
 def _answers(probe: Engine, runner: Engine) -> dict[str, Any]:
     """Each question's (value, error): rego-cpp errors on some strings however they came in
     (``trim_space`` of the text ``\\u00e9`` is an "Invalid escape sequence"), and an error
@@ -102,7 +96,7 @@ def _answers(probe: Engine, runner: Engine) -> dict[str, Any]:
 
 
 def _built_and_parsed(probe: Engine, doc: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    built, parsed = _runner(), _runner()
+    built, parsed = Engine.input_runner(), Engine.input_runner()
     nodes = NodeInput(built._rs.rego)
     assert nodes.set(built.interp._impl, doc), "the builder declined a value it can give"
     parsed.interp.set_input_term(engine_json(doc))
@@ -138,13 +132,13 @@ DECLINED: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize(("why", "doc"), DECLINED, ids=[w for w, _ in DECLINED])
 def test_values_it_cannot_give_exactly_are_declined_and_sent_as_text(probe: Engine, why: str, doc: Any) -> None:
-    runner = _runner()
+    runner = Engine.input_runner()
     runner.set_input(engine_json({"previous": "document"}), tree=True)
     assert NodeInput(runner._rs.rego).set(runner.interp._impl, doc) is False, why
     # what was set before is still the input: a declined document sets nothing
     assert probe.evaluate("probe/echo", via=runner)[0] == {"previous": "document"}
     runner.set_input(engine_json(doc), tree=True)  # the worker's path: the text goes instead
-    parsed = _runner()
+    parsed = Engine.input_runner()
     parsed.interp.set_input_term(engine_json(doc))
     assert _answers(probe, runner) == _answers(probe, parsed)
 
@@ -153,12 +147,12 @@ def test_nesting_past_the_recursion_limit_is_declined(probe: Engine) -> None:
     doc: Any = "leaf"
     for _ in range(sys.getrecursionlimit() + 10):
         doc = [doc]
-    runner = _runner()
+    runner = Engine.input_runner()
     assert NodeInput(runner._rs.rego).set(runner.interp._impl, doc) is False
 
 
 def test_worker_engine_builds_what_it_can_when_told_to(probe: Engine) -> None:
-    runner = _runner()
+    runner = Engine.input_runner()
     doc = {"kind": "Deployment", "spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "é"}}}}}
     runner.set_input(engine_json(doc))
     assert runner._nodes is None  # text unless the policy set allows trees
@@ -220,7 +214,7 @@ def _ask_both(rules: dict[str, str], doc: Any, strict: bool = False) -> tuple[di
     # rules named q_*: a rule named like a built-in (count, units) would shadow it
     module = "package b\n\nimport rego.v1\n\n" + "\n".join(f"q_{k} := {v}" for k, v in rules.items()) + "\n"
     assert engine.load([["b.rego", module]], {}, [f"b/q_{k}" for k in rules]).get("ok")
-    built, parsed = _runner(), _runner()
+    built, parsed = Engine.input_runner(), Engine.input_runner()
     assert NodeInput(built._rs.rego).set(built.interp._impl, doc)
     parsed.interp.set_input_term(engine_json(doc))
     return ({k: engine.evaluate(f"b/q_{k}", strict=strict, via=built) for k in rules},
@@ -300,7 +294,7 @@ def test_any_json_document_answers_as_the_parsed_text(probe: Engine, doc: dict[s
 
 
 def test_long_values_are_not_kept_between_documents() -> None:
-    runner = _runner()
+    runner = Engine.input_runner()
     nodes = NodeInput(runner._rs.rego)
     long_value, short_value = "x" * 10_000, "app"
     assert nodes.set(runner.interp._impl, {"data": long_value, "name": short_value})

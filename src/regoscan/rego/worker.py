@@ -238,6 +238,14 @@ class Engine:
             reply.update(source="compiled", rejected=rejected)
         return reply
 
+    @classmethod
+    def input_runner(cls) -> Engine:
+        """An engine holding only an interpreter: each document's input is set on it once and
+        every bundle is queried through it (``evaluate(..., via=runner)``)."""
+        runner = cls()
+        runner.interp = runner._interpreter()
+        return runner
+
     def _interpreter(self) -> Any:
         interp = self._regopy.Interpreter()
         interp.log_level = self._regopy.LogLevel.NONE
@@ -444,9 +452,7 @@ def _serve(proto: Any) -> None:
                     send({"result": {"id": job["id"], "values": {}, "errors": dict.fromkeys(eps, msg)}})
                     continue
                 if runner is None:
-                    runner = Engine()
-                    runner.interp = runner._regopy.Interpreter()
-                    runner.interp.log_level = runner._regopy.LogLevel.NONE
+                    runner = Engine.input_runner()
                 runner.set_input(job["input"], tree=bool(job.get("tree")))
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
