@@ -62,3 +62,19 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, list):
         return [_normalise(v) for v in value]
     return value
+
+
+def eval_v1(engine: str, src: str, query: str, input_doc: Any, extra: list[str] | None = None) -> Any:
+    """A v1 module's query on ``engine`` ("regopy" or "regorus"), for tests run on both."""
+    if engine == "regopy":
+        return eval_regopy(src, query, input_doc, extra)
+    return eval_regorus(src, query, input_doc, v0=False, extra=extra)
+
+
+def docker_libs() -> list[str]:
+    """The library modules a Dockerfile helper needs (lib.docker and what it imports)."""
+    from regoscan.resources import policies_dir
+
+    return [(policies_dir() / "lib" / name).read_text(encoding="utf-8") for name in ("docker.rego", "result.rego",
+                                                                                    "sh.rego")]
+

@@ -13,8 +13,7 @@ import pytest
 
 from regoscan.inputs.load import parse_text
 from regoscan.models import InputType
-from regoscan.resources import policies_dir
-from tests.oracle import eval_regopy, eval_regorus
+from tests.oracle import docker_libs, eval_v1
 
 PROBE = """package probe
 
@@ -60,13 +59,10 @@ def _hand_made() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("engine", ["regopy", "regorus"])
 def test_final_from_is_the_last_from(engine: str) -> None:
-    libs = [(policies_dir() / "lib" / name).read_text() for name in ("docker.rego", "result.rego", "sh.rego")]
+    libs = docker_libs()
     docs = [*_parsed(), *_hand_made()]
     assert sum(1 for d in docs if _last_from(d) is not None) >= 5
     for doc in docs:
-        if engine == "regopy":
-            got = eval_regopy(PROBE, "data.probe.out", doc, libs)
-        else:
-            got = eval_regorus(PROBE, "data.probe.out", doc, v0=False, extra=libs)
+        got = eval_v1(engine, PROBE, "data.probe.out", doc, libs)
         want = _last_from(doc)
         assert got == (want if want is not None else "undefined"), doc  # the oracle's word for undefined

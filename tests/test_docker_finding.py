@@ -15,8 +15,7 @@ import pytest
 
 from regoscan.inputs.load import parse_text
 from regoscan.models import InputType
-from regoscan.resources import policies_dir
-from tests.oracle import eval_regopy, eval_regorus
+from tests.oracle import docker_libs, eval_v1
 
 PROBE = """package probe
 
@@ -41,12 +40,8 @@ def _causes() -> list[Any]:
 
 @pytest.mark.parametrize("engine", ["regopy", "regorus"])
 def test_finding_equals_result_new(engine: str) -> None:
-    libs = [(policies_dir() / "lib" / name).read_text() for name in ("docker.rego", "result.rego", "sh.rego")]
     doc = {"causes": _causes()}
-    if engine == "regopy":
-        pairs = eval_regopy(PROBE, "data.probe.pairs", doc, libs)
-    else:
-        pairs = eval_regorus(PROBE, "data.probe.pairs", doc, v0=False, extra=libs)
+    pairs = eval_v1(engine, PROBE, "data.probe.pairs", doc, docker_libs())
     assert isinstance(pairs, list) and len(pairs) == len(doc["causes"]), pairs
     read = ("msg", "startline", "endline")
     for (got, want), cause in zip(pairs, doc["causes"], strict=True):
