@@ -138,3 +138,8 @@ def test_a_check_bundle_gets_the_data_its_modules_read() -> None:
     # data itself, or indexed: anything may be read
     for text in ("x := data[k]", "x := [p | walk(data, [p, _])]", "x := data\n"):
         assert data_slice([text], data) is None, text
+    # ``data`` inside another name or reference is not data; a reference right after one still is
+    for text in ("x := mydata.k8s", "x := input.data.k8s", "x := my_data . k8s", "x := data2.k8s"):
+        assert data_slice([text], data) == {}, text
+    assert data_slice(["x := mydata . data.k8s.version"], data) == {"k8s": {"version": "1.29"}}
+    assert data_slice(["x := f(\tdata.k8s)"], data) == {"k8s": data["k8s"]}
