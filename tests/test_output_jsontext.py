@@ -39,6 +39,14 @@ SHAPES: list[Any] = [
     {7: "int key", 2.5: "float key", True: "bool key", False: "false key", None: "none key", "s": 1},
     {Level.LOW: Level.LOW, "name": Name.A, "list": [Level.LOW, Name.A]},
     [{"check_id": "DS001", "region": [1, 2], "suppressions": [{"metadata": [["k", "v"]], "line": 3}]}] * 3,
+    # lists of flat dicts (the findings; each written by the C encoder): strings, empty containers
+    # and keys that look like the separators around them
+    [{"a": 1}], [{"a": 1}, {"b": "x"}],
+    [{"m": "},\n    {", "n": "}, {"}, {"e": {}, "f": []}, {"k": "{", "l": "}"}, {1: "int key", None: "none"}],
+    {"findings": [{"id": "KSV001", "line": 3, "suppressions": []}, {"id": "KSV002", "line": None, "x": 1.5}],
+     "deeper": {"list": [{"a": {}}, {"b": []}]}},
+    [{"a": 1}, {"nested": {"x": 1}}, {"b": 2}], [{"a": 1}, {}, {"b": 2}], [{"a": 1}, [1], {"b": 2}],
+    [{"level": Level.LOW}, {"a": 1}],
 ]
 
 
@@ -76,4 +84,17 @@ _values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(_values)
 def test_any_json_value_is_written_byte_for_byte_alike(value: Any) -> None:
+    assert dumps(value) == stdlib(value)
+
+
+_flat_dicts = st.lists(st.dictionaries(st.text() | st.integers(), _scalars | st.just([]) | st.just({}), min_size=1,
+                                       max_size=4), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_flat_dicts, st.integers(min_value=0, max_value=3))
+def test_lists_of_flat_dicts_at_any_depth_are_written_byte_for_byte_alike(items: list[Any], depth: int) -> None:
+    value: Any = items
+    for _ in range(depth):
+        value = {"k": value}
     assert dumps(value) == stdlib(value)
