@@ -112,6 +112,10 @@ def test_builtin_checks_get_bundles_of_their_own() -> None:
     group = runtime.group_units("check:(builtin)/kubernetes/C1.rego")
     assert [u.name for u in group] == ["(builtin)/lib/demo.rego", "(builtin)/kubernetes/C1.rego"]
     assert "helper(x)" not in group[0].text and "flag if input.x == 1" in group[0].text
+    # the engine gets them without comments or blank tails, every line where it was
+    assert "# a helper" not in group[0].text and group[0].text.count("\n") == LIB.count("\n")
+    assert all(line == line.rstrip() for u in group for line in u.text.split("\n"))
+    assert group[1].entrypoints == ["builtin/kubernetes/C1/deny"]
 
 
 def test_no_split_when_a_user_module_could_join_a_builtin_check() -> None:

@@ -5,11 +5,13 @@ All are pure speed measures: a scan without them returns the same findings.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from regoscan.models import InputType
 from regoscan.rego.fallbacks import without_fallbacks
+from regoscan.rego.lexer import lean_source
 from regoscan.rego.prebuilt import Cuts, cut_key, libraries_digest
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
 from regoscan.rego.shake import data_paths, reachable
@@ -83,8 +85,8 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
     off. Returns the group of each check entrypoint, or None, defining nothing, when a
     user module could take part in a built-in check's evaluation: its package overlaps a
     built-in package or a ``data`` path that built-in code reads (``data.k8s.version``...).
-    ``cuts``: library cuts by key (``rego.prebuilt.cut_key``), shipped ones first; each cut
-    made here is added to it.
+    ``cuts``: each check's bundle modules (``bundle_modules``) by key (``rego.prebuilt.cut_key``),
+    shipped ones first; each cut made here is added to it.
     """
     good = [u for u in runtime.units if u.name in {g.name for g in runtime.compiled_units}]
     checks = [u for u in good if u.name.startswith(_BUILTIN) and not u.name.startswith(_BUILTIN_LIB) and u.entrypoints]
@@ -107,14 +109,24 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
         group = f"check:{check.name}"
         key = cut_key(libs_digest, check.name, check.text) if cuts is not None else ""
         cut = cuts.get(key) if cuts is not None else None
-        if cut is None:
-            cut = reachable(lib_texts, [check.text])
+        if not cut or cut[-1][0] != check.name:
+            cut = bundle_modules(lib_texts, check)
             if cuts is not None:
                 cuts[key] = cut
-        units = [PolicyUnit(name, text, [], library=True) for name, text in cut]
-        runtime.define_units(group, [*units, check], data_slice([u.text for u in [*units, check]], runtime.data))
+        units = [PolicyUnit(name, text, [], library=True) for name, text in cut[:-1]]
+        units.append(dataclasses.replace(check, text=cut[-1][1]))
+        runtime.define_units(group, units, data_slice([u.text for u in units], runtime.data))
         routes.update(dict.fromkeys(check.entrypoints, group))
     return routes
+
+
+def bundle_modules(lib_texts: list[tuple[str, str]], check: PolicyUnit) -> list[tuple[str, str]]:
+    """The modules of a check's own bundle, as the engine gets them: the library modules it
+    reaches (``rego.shake``), then the check module, all without comments (``lexer.lean_source``:
+    a bundle holds its modules' text, and a check's METADATA and the library's blanked rules
+    made up two thirds of it)."""
+    return [*((name, lean_source(text)) for name, text in reachable(lib_texts, [check.text])),
+            (check.name, lean_source(check.text))]
 
 
 def data_slice(texts: list[str], data: dict[str, Any]) -> dict[str, Any] | None:

@@ -124,3 +124,19 @@ def apply_edits(src: str, edits: list[tuple[int, int, str]]) -> str:
 def blank(text: str) -> str:
     """The same span with every character but newlines turned into a space."""
     return "".join(ch if ch == "\n" else " " for ch in text)
+
+
+_TRIVIA_OR_STRING = re.compile(r'("(?:\\.|[^"\\\r\n])*"|`[^`]*`)|[ \t]*\#[^\r\n]*|[ \t]+(?=\r?\n|$)')
+
+
+def lean_source(text: str) -> str:
+    """The module without its comments and trailing blanks: every line, and every token's
+    column, where it was.
+
+    Why: a compiled bundle carries its modules' text, and loading one costs in proportion
+    to its size: a built-in check's bundle is mostly METADATA comments and the blanked
+    rules of the library cut, and loads a third faster without them (each worker loads
+    about a hundred per scan). Errors still cite the module's own lines and columns.
+    Strings (with a ``#`` inside, or raw strings across lines) are kept as they are.
+    """
+    return _TRIVIA_OR_STRING.sub(lambda m: m.group(1) or "", text)

@@ -166,12 +166,15 @@ def read_prepared(shipped: Shipped | None) -> PreparedModules | None:
 
 CUTS = "cuts.json"
 Cuts = dict[str, list[tuple[str, str]]]
-"""Key (``cut_key``) -> the library modules (name, cut text) a check reaches."""
+"""Key (``cut_key``) -> the modules of a check's bundle (``engine.planning.bundle_modules``): the
+library modules (name, cut text) it reaches, then the check module, each without comments."""
+_CUT_LAYOUT = 2
+"""Part of every cut key: cuts of another layout (1: the library modules only, with comments) never match."""
 
 
 def libraries_digest(libraries: list[tuple[str, str]]) -> str:
     """What every cut depends on besides the check: the library modules' names and texts, in order."""
-    h = hashlib.sha256(f"cuts {FORMAT}\0".encode())
+    h = hashlib.sha256(f"cuts {FORMAT} {_CUT_LAYOUT}\0".encode())
     for name, text in libraries:
         h.update(f"{name}\0{text}\0".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
