@@ -129,6 +129,18 @@ def test_no_split_when_a_user_module_could_join_a_builtin_check() -> None:
         assert not routed and all(not j.routes for j in jobs)
 
 
+def test_a_user_package_at_a_data_path_built_in_code_reads_keeps_the_checks_together() -> None:
+    for reads, split in (("data.k8s.version", False), ("x.data.k8s", False), ("mydata.k8s", True),
+                         ("input.my_data.k8s", True)):
+        units = _units()
+        units[1] = PolicyUnit(units[1].name, units[1].text + f"v := {reads}\n", units[1].entrypoints)
+        runtime = _runtime(units)
+        jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+        packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
+                    "user.rego": "k8s"}
+        assert split_builtin_checks(runtime, jobs, packages, set()) is split, reads
+
+
 def test_a_check_bundle_gets_the_data_its_modules_read() -> None:
     data = {"k8s": {"version": "1.29", "other": 1}, "ds031": {"included_envs": ["A"]}, "namespaces": ["x"],
             "regoscan_runtime": {"now_ns": 1}}

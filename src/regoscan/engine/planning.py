@@ -14,7 +14,7 @@ from regoscan.rego.fallbacks import without_fallbacks
 from regoscan.rego.lexer import lean_source
 from regoscan.rego.prebuilt import Cuts, cut_key, libraries_digest
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
-from regoscan.rego.shake import data_paths, reachable
+from regoscan.rego.shake import data_paths, matches_not_after, reachable
 
 # Below this many documents (without shipped bundles) a bundle per check costs more to compile than it saves.
 PLAN_MIN_JOBS = 8
@@ -45,7 +45,8 @@ def type_group(runtime: PolicyRuntime, input_type: InputType, leave_out: set[str
 
 _BUILTIN = "(builtin)/"
 _BUILTIN_LIB = "(builtin)/lib/"
-_DATA_REF = re.compile(r"\bdata((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+_DATA_REF = re.compile(r"data((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+_WORD_CHAR = re.compile(r"\w")  # before ``data``: not a word boundary, so not a reference to data
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -88,14 +89,15 @@ def check_groups(runtime: PolicyRuntime, packages: dict[str, str | None], routed
     ``cuts``: each check's bundle modules (``bundle_modules``) by key (``rego.prebuilt.cut_key``),
     shipped ones first; each cut made here is added to it.
     """
-    good = [u for u in runtime.units if u.name in {g.name for g in runtime.compiled_units}]
+    compiled = {g.name for g in runtime.compiled_units}
+    good = [u for u in runtime.units if u.name in compiled]
     checks = [u for u in good if u.name.startswith(_BUILTIN) and not u.name.startswith(_BUILTIN_LIB) and u.entrypoints]
     libs = [u for u in good if u.name.startswith(_BUILTIN_LIB)]
     if not checks:
         return None
     territory = {pkg for name, pkg in packages.items() if name.startswith(_BUILTIN) and pkg}
     for u in [*checks, *libs]:
-        territory.update(m.group(1)[1:] for m in _DATA_REF.finditer(u.text))
+        territory.update(m.group(1)[1:] for m in matches_not_after(_DATA_REF, u.text, _WORD_CHAR))
     for name, pkg in packages.items():
         if not name.startswith(_BUILTIN) and pkg and any(_overlaps(pkg, t) for t in territory):
             return None
