@@ -104,7 +104,7 @@ def main() -> int:
             for s, job, engines in order if rep % 2 == 0 else order[::-1]:
                 if job is None:
                     continue
-                runner.set_input(job.input_json, tree=True)  # as a scan of the built-in checks
+                runner.set_input(job.input, tree=True)  # as a scan of the built-in checks
                 for check in common:
                     engine, eps = engines[check]
                     for ep in eps:

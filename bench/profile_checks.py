@@ -32,6 +32,7 @@ from regoscan.inputs.discover import discover
 from regoscan.inputs.load import load_file
 from regoscan.models import Document, InputType
 from regoscan.rego.runtime import Job, PolicyRuntime, PolicyUnit
+from regoscan.rego.values import engine_json
 from regoscan.rego.worker import Engine
 
 SHARED = Path(os.environ.get("REGOSCAN_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
@@ -120,9 +121,9 @@ def main() -> None:
         set_input = plans = 0.0
         nbytes = 0
         for job, _doc in jobs:
-            nbytes += len(job.input_json)
+            nbytes += len(engine_json(job.input))
             t0 = time.process_time()
-            engine.set_input(job.input_json)
+            engine.set_input(job.input)
             set_input += time.process_time() - t0
             if not args.no_single:
                 for ep in job.entrypoints:
@@ -167,7 +168,7 @@ def split(runtime: PolicyRuntime, builder: FindingBuilder, docs: list[Document],
     set_input = 0.0
     for job, doc in jobs:
         t0 = time.process_time()
-        runner.set_input(job.input_json)
+        runner.set_input(job.input)
         set_input += time.process_time() - t0
         for group, eps in job.parts().items():
             for ep in eps:

@@ -121,7 +121,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_a_string_from_trim_comes_back_as_one_string(probe: PolicyRuntime, payload: str) -> None:
-    (res,) = probe.run([Job(0, engine_json({"x": payload}), [TRIMMED, FINDING, DENY, COUNTED])])
+    (res,) = probe.run([Job(0, {"x": payload}, [TRIMMED, FINDING, DENY, COUNTED])])
     assert res.errors == {} and res.failures == {}
     assert res.values[TRIMMED] == payload
     finding = res.values[FINDING]
@@ -133,7 +133,7 @@ def test_a_string_from_trim_comes_back_as_one_string(probe: PolicyRuntime, paylo
 
 def test_string_built_ins_see_characters_not_escapes(probe: PolicyRuntime) -> None:
     """Input reaches the engine as UTF-8: count/substring/startswith were wrong on ``\\u00e9``."""
-    (res,) = probe.run([Job(0, engine_json({"x": "é😀xÉ"}), [COUNTED])])
+    (res,) = probe.run([Job(0, {"x": "é😀xÉ"}, [COUNTED])])
     assert res.values[COUNTED] == [4, "😀", True]
 
 
@@ -141,13 +141,13 @@ def test_string_built_ins_see_characters_not_escapes(probe: PolicyRuntime) -> No
 def test_sprintf_of_upper_is_clean_without_trim(probe: PolicyRuntime, value: str, shout: str) -> None:
     """``upper`` keeps its JSON quotes, which ``sprintf`` copied into the text; ``clean_sprintf``
     took them off with ``trim``, which unescaped the rest (and failed on ``\\T``)."""
-    (res,) = probe.run([Job(0, engine_json({"x": value}), [SHOUT])])
+    (res,) = probe.run([Job(0, {"x": value}, [SHOUT])])
     assert res.errors == {} and res.values[SHOUT] == shout
 
 
 def test_a_duplicate_key_fails_that_evaluation_only(probe: PolicyRuntime) -> None:
     """``{trim(x): 1, "a\\"b": 2}`` holds two spellings of one key: an error, never a guess."""
-    jobs = [Job(0, engine_json({"x": 'a"b'}), [DUP, DENY]), Job(1, engine_json({"x": "fine"}), [DUP, DENY])]
+    jobs = [Job(0, {"x": 'a"b'}, [DUP, DENY]), Job(1, {"x": "fine"}, [DUP, DENY])]
     bad, good = probe.run(jobs)
     assert "duplicate object key" in bad.errors[DUP] and bad.failures == {}
     assert bad.values[DENY] == [{"msg": 'a"b', "startline": 1}]
@@ -157,7 +157,7 @@ def test_a_duplicate_key_fails_that_evaluation_only(probe: PolicyRuntime) -> Non
 def test_a_string_that_is_not_utf8_fails_that_evaluation_only(probe: PolicyRuntime) -> None:
     """An unpaired surrogate (possible in JSON input) unescaped by ``trim`` is not UTF-8: the
     evaluation fails with a reason, the worker lives on and the next document is intact."""
-    jobs = [Job(0, engine_json({"x": "\ud800"}), [TRIMMED]), Job(1, engine_json({"x": "ok"}), [TRIMMED])]
+    jobs = [Job(0, {"x": "\ud800"}, [TRIMMED]), Job(1, {"x": "ok"}, [TRIMMED])]
     bad, good = probe.run(jobs)
     assert "not valid UTF-8" in bad.errors[TRIMMED] and bad.failures == {}
     assert good.values == {TRIMMED: "ok"} and good.errors == {}

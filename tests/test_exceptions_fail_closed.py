@@ -158,10 +158,10 @@ def test_a_probe_that_does_not_compile_is_no_answer() -> None:
     try:
         runtime.prepare()
         broken = PolicyUnit("probe.rego", "package p\n\nimport rego.v1\n\nq contains 1 if {\n  x = y\n}\n", ["p/q"])
-        assert runtime.probe(broken, "{}") is None
+        assert runtime.probe(broken, {}) is None
         fine = PolicyUnit("probe2.rego", "package p\n\nimport rego.v1\n\nq2 contains 1 if {\n  x := 1 / input.z\n}\n",
                           ["p/q2"])
-        res = runtime.probe(fine, '{"z": 0}')
+        res = runtime.probe(fine, {"z": 0})
         assert res is not None and "divide by zero" in res.errors["p/q2"]
     finally:
         runtime.close()

@@ -270,8 +270,8 @@ def echo_runtime() -> Iterator[PolicyRuntime]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_json, min_size=1, max_size=5))
 def test_worker_round_trips_any_json_and_keeps_answering(echo_runtime: PolicyRuntime, values: list[Any]) -> None:
-    jobs = [Job(i, json.dumps(v), [EP, KIND]) for i, v in enumerate(values)]
-    jobs.append(Job(len(values), json.dumps({"kind": "Canary"}), [EP, KIND]))
+    jobs = [Job(i, v, [EP, KIND]) for i, v in enumerate(values)]
+    jobs.append(Job(len(values), {"kind": "Canary"}, [EP, KIND]))
     results = echo_runtime.run(jobs)
     assert [r.id for r in results] == [j.id for j in jobs]
     for res, value in zip(results, values, strict=False):
@@ -288,7 +288,7 @@ def test_worker_round_trips_any_json_and_keeps_answering(echo_runtime: PolicyRun
 def test_the_largest_double_does_not_come_back_as_infinity(echo_runtime: PolicyRuntime) -> None:
     import sys
 
-    (res,) = echo_runtime.run([Job(0, json.dumps([sys.float_info.max, -sys.float_info.max, 1e308]), [EP])])
+    (res,) = echo_runtime.run([Job(0, [sys.float_info.max, -sys.float_info.max, 1e308], [EP])])
     top, bottom, fine = res.values[EP]
     # read from the node tree, the double comes back exactly (the printed text rounded it up
     # to a number that read back as infinity)

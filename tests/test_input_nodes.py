@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from regoscan.rego.input_nodes import NodeInput, tree_safe
 from regoscan.rego.runtime import PolicyRuntime, PolicyUnit
-from regoscan.rego.values import engine_json
+from regoscan.rego.values import engine_json, read_wire_value, wire_value
 from regoscan.rego.worker import _UNDEFINED, Engine
 from tests.helpers import scan_json
 
@@ -127,17 +127,19 @@ DECLINED: list[tuple[str, Any]] = [
     ("negative integer beyond 64 bits", {"n": -(2**63) - 1}),
     ("lone surrogate in a value", {"s": "\ud800"}),
     ("lone surrogate in a key", {"\udfff": 1}),
+    ("key that is not a string", {1: "one", None: "none"}),
+    ("tuple", {"t": (1, "two")}),
 ]
 
 
 @pytest.mark.parametrize(("why", "doc"), DECLINED, ids=[w for w, _ in DECLINED])
 def test_values_it_cannot_give_exactly_are_declined_and_sent_as_text(probe: Engine, why: str, doc: Any) -> None:
     runner = Engine.input_runner()
-    runner.set_input(engine_json({"previous": "document"}), tree=True)
+    runner.set_input({"previous": "document"}, tree=True)
     assert NodeInput(runner._rs.rego).set(runner.interp._impl, doc) is False, why
     # what was set before is still the input: a declined document sets nothing
     assert probe.evaluate("probe/echo", via=runner)[0] == {"previous": "document"}
-    runner.set_input(engine_json(doc), tree=True)  # the worker's path: the text goes instead
+    runner.set_input(read_wire_value(wire_value(doc)), tree=True)  # the worker's path: the text goes instead
     parsed = Engine.input_runner()
     parsed.interp.set_input_term(engine_json(doc))
     assert _answers(probe, runner) == _answers(probe, parsed)
@@ -154,12 +156,12 @@ def test_nesting_past_the_recursion_limit_is_declined(probe: Engine) -> None:
 def test_worker_engine_builds_what_it_can_when_told_to(probe: Engine) -> None:
     runner = Engine.input_runner()
     doc = {"kind": "Deployment", "spec": {"replicas": 3, "template": {"metadata": {"labels": {"app": "é"}}}}}
-    runner.set_input(engine_json(doc))
+    runner.set_input(doc)
     assert runner._nodes is None  # text unless the policy set allows trees
-    runner.set_input(engine_json(doc), tree=True)
+    runner.set_input(doc, tree=True)
     assert runner._nodes is not None  # the builder was used, and kept for the next document
     assert probe.evaluate("probe/echo", via=runner) == (doc, None)
-    runner.set_input(engine_json({"other": True}), tree=True)
+    runner.set_input({"other": True}, tree=True)
     assert probe.evaluate("probe/echo", via=runner) == ({"other": True}, None)
     assert probe.evaluate("probe/joined", via=runner) == ("", None)
 
@@ -300,3 +302,14 @@ def test_long_values_are_not_kept_between_documents() -> None:
     assert nodes.set(runner.interp._impl, {"data": long_value, "name": short_value})
     assert short_value in nodes._escaped and "name" in nodes._escaped
     assert long_value not in nodes._escaped  # a 9 MB ConfigMap value is not held for the rest of the scan
+
+
+def test_documents_cross_to_the_worker_exactly() -> None:
+    """``wire_value`` (how a job's document reaches the worker) keeps every value and type:
+    what the worker builds or writes as text is what the parent parsed."""
+    doc = {"f": [1.5e-07, -0.0, 1.7976931348623157e308, float("inf")], "n": [2**63, -(2**70), 0, True, None],
+           "s": ["", "\ud800 lone", "é😀", 'quote " and \\ backslash', "nul \x00"], "nested": [[{"a": {}}], []]}
+    back = read_wire_value(wire_value(doc))
+    assert back == {**doc, "f": back["f"]} and engine_json(back) == engine_json(doc)
+    assert [repr(x) for x in back["f"]] == [repr(x) for x in doc["f"]]
+    assert [type(x) for x in back["n"]] == [int, int, int, bool, type(None)]

@@ -101,7 +101,7 @@ def _units() -> list[PolicyUnit]:
 def test_builtin_checks_get_bundles_of_their_own() -> None:
     units = _units()
     runtime = _runtime(units)
-    jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+    jobs = [Job(i, {}, ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
     packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
                 "user.rego": "user.x"}
     routed: set[str] = set()
@@ -121,7 +121,7 @@ def test_builtin_checks_get_bundles_of_their_own() -> None:
 def test_no_split_when_a_user_module_could_join_a_builtin_check() -> None:
     for user_package in ("lib.demo", "lib", "builtin.kubernetes.C1.extra", "builtin"):
         runtime = _runtime(_units())
-        jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+        jobs = [Job(i, {}, ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
         packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
                     "user.rego": user_package}
         routed: set[str] = set()
@@ -135,7 +135,7 @@ def test_a_user_package_at_a_data_path_built_in_code_reads_keeps_the_checks_toge
         units = _units()
         units[1] = PolicyUnit(units[1].name, units[1].text + f"v := {reads}\n", units[1].entrypoints)
         runtime = _runtime(units)
-        jobs = [Job(i, "{}", ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
+        jobs = [Job(i, {}, ["builtin/kubernetes/C1/deny", "user/x/deny"]) for i in range(10)]
         packages = {"(builtin)/lib/demo.rego": "lib.demo", "(builtin)/kubernetes/C1.rego": "builtin.kubernetes.C1",
                     "user.rego": "k8s"}
         assert split_builtin_checks(runtime, jobs, packages, set()) is split, reads

@@ -91,7 +91,7 @@ def _regopy(inputs: list[dict[str, Any]], rule: str = "out") -> list[Any]:
     runtime = PolicyRuntime(units, {}, workers=1)
     try:
         assert not runtime.prepare()
-        results = runtime.run([Job(i, json.dumps(d), [f"probe/{rule}"]) for i, d in enumerate(inputs)])
+        results = runtime.run([Job(i, d, [f"probe/{rule}"]) for i, d in enumerate(inputs)])
     finally:
         runtime.close()
     return [r.values.get(f"probe/{rule}") for r in results]

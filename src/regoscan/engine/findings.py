@@ -29,7 +29,6 @@ from regoscan.models import Document, Finding, Notice, NoticeLevel, SuppressionI
 from regoscan.rego.probe import Statement, body_statements, prefix_probes
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import parse_module
-from regoscan.rego.values import engine_json
 
 
 def _suppression(src: ExceptionSource, matched: str) -> SuppressionInfo:
@@ -92,7 +91,7 @@ class FindingBuilder:
                 entrypoints = [ep for ep in entrypoints if ep not in skipped]
                 if not entrypoints:
                     return None
-        return Job(job_id, engine_json(doc.content), entrypoints, strict=plan.exceptions)
+        return Job(job_id, doc.content, entrypoints, strict=plan.exceptions)
 
     def _plan(self, checks: list[Check]) -> _Plan:
         """The entrypoints a document of these checks is queried for, and the exceptions among them."""
@@ -182,7 +181,7 @@ class FindingBuilder:
         if probe is not None:
             eps = [entrypoint(probe.package, name) for name, _ in probe.rules]
             unit = PolicyUnit(f"__regoscan_probe_{tag}.rego", probe.text, eps)
-            res = self.runtime.probe(unit, engine_json(doc.content))
+            res = self.runtime.probe(unit, doc.content)
             if res is not None:
                 self._located[key] = next(
                     (st for ep, (_, st) in zip(eps, probe.rules, strict=True) if ep in res.errors), None)

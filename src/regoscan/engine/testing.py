@@ -25,7 +25,6 @@ from regoscan.rego.linking import FunctionDef, link
 from regoscan.rego.prepare import PreparedModule, read_module
 from regoscan.rego.runtime import Job, JobResult, PolicyRuntime, PolicyUnit
 from regoscan.rego.syntax import parse_module
-from regoscan.rego.values import engine_json
 from regoscan.resources import policies_dir
 
 TEST_RULE = re.compile(r"^test_[A-Za-z0-9_]*$")
@@ -316,16 +315,16 @@ def _evaluate(runtime: PolicyRuntime, eps: list[str], input_rules: dict[str, str
     plain = [ep for ep in eps if ep not in input_rules]
     lifted = [ep for ep in eps if ep in input_rules]
     if plain:
-        res = runtime.run([Job(0, "{}", plain)])[0]
+        res = runtime.run([Job(0, {}, plain)])[0]
         out.update(dict.fromkeys(plain, res))
     if not lifted:
         return out
-    values = runtime.run([Job(0, "{}", [input_rules[ep] for ep in lifted])])[0]
+    values = runtime.run([Job(0, {}, [input_rules[ep] for ep in lifted])])[0]
     jobs: list[Job] = []
     for i, ep in enumerate(lifted, start=1):
         rule = input_rules[ep]
         if rule in values.values:
-            jobs.append(Job(i, engine_json(values.values[rule]), [ep]))  # as a scan sends input
+            jobs.append(Job(i, values.values[rule], [ep]))  # as a scan sends input
         else:
             why = values.failures.get(rule) or values.errors.get(rule) or "the value after `with input as` is undefined"
             out[ep] = JobResult(i, errors={ep: f"input for the test: {why}"})

@@ -154,5 +154,5 @@ def legacy_metadata(runtime: PolicyRuntime, meta_eps: set[str]) -> dict[str, Any
     eps = [ep for ep in sorted(meta_eps) if ep in compiled]
     if not eps:
         return {}
-    res = runtime.run([Job(-1, "{}", eps)])[0]
+    res = runtime.run([Job(-1, {}, eps)])[0]
     return dict(res.values)

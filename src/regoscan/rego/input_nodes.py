@@ -90,10 +90,13 @@ class NodeInput:
     def escaped(self, text: str) -> bytes:
         """The string's text as the term parser keeps it: JSON-escaped, without quotes, UTF-8.
 
-        Raises UnicodeEncodeError for a lone surrogate (not UTF-8: the caller sends text).
+        Raises UnicodeEncodeError for a lone surrogate (not UTF-8: the caller sends text), and
+        Declined for a key that is not a string (JSON text turns it into one).
         """
         out = self._escaped.get(text)
         if out is None:
+            if type(text) is not str:  # a key JSON would turn into a string: the text says how
+                raise Declined(f"a {type(text).__name__} key")
             body = json.dumps(text, ensure_ascii=False)[1:-1] if _SPECIAL.search(text) else text
             out = body.encode("utf-8")
             if len(text) <= _CACHE_LONGEST and len(self._escaped) < _CACHE_LIMIT:

@@ -23,6 +23,7 @@ from typing import Any
 from regoscan.rego.input_nodes import tree_safe
 from regoscan.rego.prebuilt import Shipped, bundle_key
 from regoscan.rego.process import WorkerCrashed, WorkerError, WorkerProcess, WorkerTimeout
+from regoscan.rego.values import wire_value
 
 PROBE_MODULE = ("__regoscan_probe.rego", "package __regoscan_probe\n\nok := true\n")
 PROBE_ENTRYPOINT = "__regoscan_probe/ok"
@@ -67,7 +68,8 @@ class Group:
 @dataclass
 class Job:
     id: int
-    input_json: str
+    input: Any
+    """The document as the engine is to get it: JSON values (sent with ``values.wire_value``)."""
     entrypoints: list[str]
     group: str = "main"
     """The engine group to evaluate in (see ``PolicyRuntime.define_group``)."""
@@ -166,7 +168,7 @@ class PolicyRuntime:
             reply = worker.load(self._modules(units), self.data, self._eps(units), self.load_timeout)
             if reply.get("ok"):
                 # a module can crash the engine on its first query: smoke-test with an empty input
-                list(worker.evaluate([{"id": 0, "input": "{}", "entrypoints": [PROBE_ENTRYPOINT]}],
+                list(worker.evaluate([{"id": 0, "input": wire_value({}), "entrypoints": [PROBE_ENTRYPOINT]}],
                                      trace=False, timeout=self.load_timeout))
             return worker, reply
         except WorkerError as exc:
@@ -424,7 +426,7 @@ class PolicyRuntime:
             if reply.get("rejected"):
                 self.bundle_stats["rejected"] += 1
 
-    def probe(self, unit: PolicyUnit, input_json: str) -> JobResult | None:
+    def probe(self, unit: PolicyUnit, document: Any) -> JobResult | None:
         """Evaluate an extra module's entrypoints beside the compiled set, strictly, on one input.
 
         For diagnostics after an error (``rego.probe``): the module is compiled once per
@@ -446,7 +448,7 @@ class PolicyRuntime:
                     with self._lock:
                         self._broken_groups.add(group)
                     return None
-            payload = [{"id": 0, "input": input_json, "entrypoints": unit.entrypoints, "group": group,
+            payload = [{"id": 0, "input": wire_value(document), "entrypoints": unit.entrypoints, "group": group,
                         "strict": unit.entrypoints, "tree": self.tree_inputs}]
             raws = list(worker.evaluate(payload, trace=False, timeout=self.eval_timeout))
         except WorkerError:
@@ -487,7 +489,7 @@ class PolicyRuntime:
             banned = set(self._banned)
         if not banned.intersection(job.entrypoints):
             return job
-        return Job(job.id, job.input_json, [ep for ep in job.entrypoints if ep not in banned], group=job.group,
+        return Job(job.id, job.input, [ep for ep in job.entrypoints if ep not in banned], group=job.group,
                    strict=job.strict, routes=job.routes)
 
     def _run_batch(self, worker: WorkerProcess | None, batch: list[Job],
@@ -528,7 +530,7 @@ class PolicyRuntime:
                 continue
             used = self._ensure(worker, group)
             parts.append({"group": used, "entrypoints": group_eps, "strict": [ep for ep in group_eps if ep in strict]})
-        return {"id": job.id, "input": job.input_json, "parts": parts, "tree": self.tree_inputs}
+        return {"id": job.id, "input": wire_value(job.input), "parts": parts, "tree": self.tree_inputs}
 
     def _in_flight(self, exc: WorkerError, pending: dict[int, Job]) -> int | None:
         """The job that was running when the worker died: the first one not yet answered."""

@@ -22,7 +22,14 @@ import sys
 from typing import Any
 
 from regoscan.rego.input_nodes import NodeInput
-from regoscan.rego.values import UnreadableValue, decode_number, decode_string, engine_json, object_key
+from regoscan.rego.values import (
+    UnreadableValue,
+    decode_number,
+    decode_string,
+    engine_json,
+    object_key,
+    read_wire_value,
+)
 
 _UNDEFINED = {"__regoscan_undefined__": True}
 
@@ -311,16 +318,16 @@ class Engine:
             return "unknown internal error"
         return buf.value.decode("utf-8", "replace")
 
-    def set_input(self, input_json: str, tree: bool = False) -> None:
-        """The document as text through the term parser, or with ``tree`` (the policy set
+    def set_input(self, document: Any, tree: bool = False) -> None:
+        """The document as JSON text through the term parser, or with ``tree`` (the policy set
         allows it: ``input_nodes.tree_safe``) as a built tree where ``input_nodes`` can give
         it exactly: no parsing passes, half the cost."""
         if tree:
             if self._nodes is None:
                 self._nodes = NodeInput(self._rs.rego)
-            if self._nodes.set(self.interp._impl, json.loads(input_json)):
+            if self._nodes.set(self.interp._impl, document):
                 return
-        self.interp.set_input_term(input_json)
+        self.interp.set_input_term(engine_json(document))
 
     def evaluate(self, entrypoint: str, strict: bool = False, via: Engine | None = None) -> tuple[Any, str | None]:
         """(value, error) for one entrypoint; value is _UNDEFINED when the rule is undefined.
@@ -453,7 +460,7 @@ def _serve(proto: Any) -> None:
                     continue
                 if runner is None:
                     runner = Engine.input_runner()
-                runner.set_input(job["input"], tree=bool(job.get("tree")))
+                runner.set_input(read_wire_value(job["input"]), tree=bool(job.get("tree")))
                 values: dict[str, Any] = {}
                 errors: dict[str, str] = {}
                 for part in parts:
