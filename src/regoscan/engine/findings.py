@@ -47,6 +47,9 @@ class _Plan:
     """(strings one of which the document must hold, the entrypoints that need them)."""
     wanted: frozenset[str]
     """Every string some conditional check needs."""
+    rules: list[tuple[Check, list[tuple[str, str, str, str]]]]
+    """Per check: (rule, entrypoint, default message, exception suffix) of each of its rules,
+    worked out once per plan rather than for every document's results."""
 
 
 class FindingBuilder:
@@ -64,9 +67,6 @@ class FindingBuilder:
         every = [*policy.namespace_exceptions, *(e for c in policy.checks for e in c.exceptions)]
         self.exceptions: dict[str, ExceptionSource] = {src.entrypoint: src for src in every}
         self._located: dict[tuple[str, str], Statement | None] = {}
-
-    def checks_for(self, doc: Document) -> list[Check]:
-        return self._plan_for(doc).checks
 
     def _plan_for(self, doc: Document) -> _Plan:
         """The document's plan, made once per type and kind: documents of one kind share the
@@ -111,7 +111,9 @@ class FindingBuilder:
         # exceptions are evaluated strictly: a failing built-in call anywhere in the body is
         # an error (reported, nothing waived), never an unused assignment regopy drops
         wanted = frozenset().union(*(needs for needs, _ in conditional))
-        return _Plan(checks, eps + exceptions, exceptions, conditional, wanted)
+        rules = [(c, [(rule, entrypoint(c.package, rule), c.metadata.title or f"{c.package}.{rule} denied",
+                       rule_suffix(rule)) for rule in c.rules]) for c in checks]
+        return _Plan(checks, eps + exceptions, exceptions, conditional, wanted, rules)
 
     def _problem(self, ep: str, message: str, doc: Document, code: str, *, engine_error: bool = False) -> None:
         origin = self.origins.get(ep)
@@ -227,18 +229,16 @@ class FindingBuilder:
             for name in self._waived(src, res, doc, namespace_names) or ():
                 exempt_pkgs.setdefault(name, []).append(_suppression(src, name))
         out: list[Finding] = []
-        for check in self.checks_for(doc):
+        values = res.values
+        for check, rules in self._plan_for(doc).rules:
             suffixes = [(src, found) for src in check.exceptions
                         if (found := self._waived(src, res, doc, rule_suffixes)) is not None]
-            for rule in check.rules:
-                ep = entrypoint(check.package, rule)
-                if ep not in res.values:
+            for rule, ep, default_msg, wanted in rules:
+                if ep not in values:
                     continue
-                default_msg = check.metadata.title or f"{check.package}.{rule} denied"
                 sups = list(exempt_pkgs.get(check.package, []))
-                wanted = rule_suffix(rule)
                 sups.extend(_suppression(src, wanted) for src, found in suffixes if wanted in found)
-                for raw in rule_results(res.values[ep], default_msg):
+                for raw in rule_results(values[ep], default_msg):
                     out.append(Finding(
                         check=check.metadata,
                         rule=rule,
