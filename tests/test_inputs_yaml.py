@@ -320,3 +320,14 @@ def test_pure_python_loader_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("text", ["n: 0x1F\n", "n: 0b101\n", "n: 017\n", "n: 1_000\n", "n: 190:20:30\n", "n: -0\n"])
 def test_yaml_1_1_integer_forms_match_safe_load(text: str) -> None:
     assert parse_yaml(text, "x")[0].value == yaml.safe_load(text)
+
+
+def test_scalar_tags_depend_on_quoting_not_on_what_was_read_before() -> None:
+    """Untagged scalars' tags are remembered by text and quoting (``yamlfile._RESOLVED``): a quoted
+    ``'1'`` read after a plain ``1`` (and the other way round) keeps its own type, every time."""
+    text = "a: 1\nb: '1'\nc: !!str 1\nd: 1\ne: yes\nf: 'yes'\ng: null\nh: 'null'\ni: \"1.5\"\nj: 1.5\n"
+    expected = yaml.safe_load(text)
+    assert expected["a"] == 1 and expected["b"] == "1" and expected["e"] is True and expected["f"] == "yes"
+    for _ in range(2):
+        assert parse_yaml(text, "x")[0].value == expected
+        assert parse_yaml("b: '1'\na: 1\nf: 'yes'\ne: yes\n", "y")[0].value == {"b": "1", "a": 1, "f": "yes", "e": True}

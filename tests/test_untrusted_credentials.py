@@ -392,6 +392,10 @@ def test_credential_shape() -> None:
     assert credential_shape('[core]\n\tbare = false\n[http "https://github.com/"]\n\textraheader = X\n')
     assert credential_shape("[credential]\n\thelper = store\n")
     assert credential_shape(f"https://x-access-token:{TOKEN}@github.com\n")
+    # lines as str.splitlines cuts them (CR, CRLF, NEL...), blank lines before, around and after
+    assert credential_shape(f"\n \n\t\nhttps://a:{TOKEN}@h\r\n\rhttp://b:c@h/x\x85https://d:e@h\u2028\n")
+    assert credential_shape(f"https://a:{TOKEN}@h\nkind: Pod\n") is None  # not only URLs
+    assert credential_shape("\n" * 3000 + f"https://a:{TOKEN}@h\n")
     assert credential_shape("apiVersion: v1\nkind: Pod\n") is None
     # a manifest that mentions the words is not a git configuration
     assert credential_shape("data:\n  note: set extraheader = x in [credential] docs\n") is None

@@ -134,6 +134,21 @@ def _json_object(head: str) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
+_LINE = re.compile("[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+"""A line as ``str.splitlines`` cuts them."""
+
+
+def _credential_urls(head: str, url: re.Pattern[str]) -> bool:
+    """Every non-blank line (at most 1,000) a URL with a password: a .git-credentials file.
+    The first non-blank line is tried before the whole text is split: no manifest starts
+    with such a URL, and splitting every file read was a tenth of loading it."""
+    first = next((line for m in _LINE.finditer(head) if (line := m.group().strip())), None)
+    if first is None or not url.match(first):
+        return False
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    return len(lines) <= 1000 and all(url.match(line) for line in lines)
+
+
 def credential_shape(text: str) -> str | None:
     """Why ``text`` looks like stored credentials (see the module docstring), else ``None``."""
     head = text[:1_000_000]
@@ -145,8 +160,7 @@ def credential_shape(text: str) -> str | None:
             return "its content is a git configuration with a [credential] section"
         if p.git_url_password.search(head):
             return "its content is a git configuration with a password in a URL"
-    lines = [line.strip() for line in head.splitlines() if line.strip()]
-    if lines and len(lines) <= 1000 and all(p.credential_url.match(line) for line in lines):
+    if _credential_urls(head, p.credential_url):
         return "its content is a list of URLs with passwords (.git-credentials format)"
     if p.npmrc_auth.search(head):
         return "its content holds npm registry credentials (.npmrc format)"

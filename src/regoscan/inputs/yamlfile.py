@@ -231,7 +231,9 @@ def _scalar_end(event: ev.ScalarEvent, lines: list[str]) -> int:
     """
     start = event.start_mark.line
     end = event.end_mark.line
-    if event.end_mark.column == 0 and end > start:
+    if end == start:  # most scalars: one line
+        return start
+    if event.end_mark.column == 0:
         end -= 1
     if event.style in ("|", ">"):
         end = min(end, len(lines) - 1)
@@ -250,7 +252,10 @@ def _compose_yaml(text: str, lines: list[str], max_nodes: int, max_depth: int) -
         anchors: dict[str, _Node] = {}
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, ev.DocumentStartEvent):
+            if event.__class__ is ev.ScalarEvent:  # most events: straight to the builder
+                if builder is not None:
+                    _compose_scalar(event, builder, anchors, loader, lines)
+            elif isinstance(event, ev.DocumentStartEvent):
                 builder = _TreeBuilder(lines, max_nodes, max_depth, budget)
                 anchors = {}
             elif isinstance(event, ev.DocumentEndEvent):
@@ -266,18 +271,37 @@ def _compose_yaml(text: str, lines: list[str], max_nodes: int, max_depth: int) -
             loader.dispose()
 
 
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+"""Tags of untagged scalars by text and implicitness: manifests repeat their keys and values,
+and the resolver's regular expressions were a tenth of parsing. Only short texts are kept."""
+_RESOLVED_LIMIT, _RESOLVED_LONGEST = 20_000, 64
+
+
+def _compose_scalar(
+    event: ev.ScalarEvent, builder: _TreeBuilder, anchors: dict[str, _Node], resolver: Any, lines: list[str]
+) -> None:
+    tag, value = event.tag, event.value
+    if tag is None or tag == "!":
+        key = (value, event.implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = resolver.resolve(yaml.ScalarNode, value, event.implicit)
+            if len(value) <= _RESOLVED_LONGEST and len(_RESOLVED) < _RESOLVED_LIMIT:
+                _RESOLVED[key] = tag
+    node = builder.scalar(tag, value, event.start_mark.line + 1, _scalar_end(event, lines) + 1,
+                          event.start_mark.column)
+    if event.anchor is not None:
+        anchors[event.anchor] = node
+
+
 def _compose_event(
     event: ev.Event, builder: _TreeBuilder, anchors: dict[str, _Node], resolver: Any, lines: list[str]
 ) -> None:
-    line, col = event.start_mark.line + 1, event.start_mark.column
     if isinstance(event, ev.ScalarEvent):
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        node = builder.scalar(tag, event.value, line, _scalar_end(event, lines) + 1, col)
-        if event.anchor is not None:
-            anchors[event.anchor] = node
-    elif isinstance(event, ev.AliasEvent):
+        _compose_scalar(event, builder, anchors, resolver, lines)
+        return
+    line, col = event.start_mark.line + 1, event.start_mark.column
+    if isinstance(event, ev.AliasEvent):
         target = anchors.get(event.anchor)
         if target is None:
             raise ParseError(f"found undefined alias {event.anchor!r}", line)
