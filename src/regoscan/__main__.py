@@ -1,3 +1,3 @@
-from regoscan.cli import main
+from regoscan.cli import run
 
-raise SystemExit(main())
+run()

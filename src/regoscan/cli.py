@@ -479,5 +479,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def run() -> NoReturn:
+    """The console script (and ``python -m regoscan``): ``main``, then exit without tearing the
+    interpreter down.
+
+    Why: freeing every document, finding, cache and module at exit took 16 ms of a one-second
+    scan, after the reports were written and the workers had stopped. The output streams are
+    flushed and the ``atexit`` handlers run (finalizers of temporary folders among them) as
+    at a normal exit; only the freeing is skipped. In-process callers (tests) use ``main``.
+    """
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = _exit_status(exc.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a closed stream
+            code = code or EXIT_ERROR
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """What the interpreter would exit with for ``SystemExit(code)`` (a message is printed, then 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
