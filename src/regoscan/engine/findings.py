@@ -231,8 +231,10 @@ class FindingBuilder:
         out: list[Finding] = []
         values = res.values
         for check, rules in self._plan_for(doc).rules:
-            suffixes = [(src, found) for src in check.exceptions
-                        if (found := self._waived(src, res, doc, rule_suffixes)) is not None]
+            suffixes: list[tuple[ExceptionSource, set[str]]] = []
+            if check.exceptions:  # most checks have none: no comprehension to run
+                suffixes = [(src, found) for src in check.exceptions
+                            if (found := self._waived(src, res, doc, rule_suffixes)) is not None]
             for rule, ep, default_msg, wanted in rules:
                 if ep not in values:
                     continue
