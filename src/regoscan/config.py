@@ -14,7 +14,6 @@ was silently ignored would leave a team believing a check is off (or on).
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +188,7 @@ def load_config(path: Path, options: Mapping[str, argparse.Action], *, text: str
         key = str(raw_key).replace("_", "-")
         action = options.get(key)
         if action is None:
+            import difflib  # a suggestion's matcher, imported when one is needed
             close = difflib.get_close_matches(key, sorted(options), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise UsageError(f"{label}: unknown key {raw_key!r}{hint}; valid keys: {', '.join(sorted(options))}")

@@ -8,7 +8,6 @@ then says so, and an excluded check never looks like a check that found nothing.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from regoscan.errors import UsageError
@@ -28,6 +27,7 @@ def parse_severities(values: Iterable[str], option: str = "--severity") -> tuple
         try:
             sev = Severity[name.upper()]
         except KeyError:
+            import difflib  # a suggestion's matcher, imported when one is needed
             close = difflib.get_close_matches(name.lower(), SEVERITY_NAMES, n=1)
             hint = f"did you mean {close[0]}? " if close else ""
             raise UsageError(f"{option}: unknown severity {name!r} ({hint}use {', '.join(SEVERITY_NAMES)})") from None
@@ -49,6 +49,7 @@ def apply_filters(report: ScanReport, severities: Iterable[Severity], skip_check
     filters = ReportFilters(severities=sevs, skipped_checks=skips)
     for skip in skips:
         if not any(ReportFilters(skipped_checks=(skip,)).skips(c) for c in report.checks):
+            import difflib  # a suggestion's matcher, imported when one is needed
             close = difflib.get_close_matches(skip, sorted({c.id for c in report.checks}), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             report.notices.append(Notice(NoticeLevel.WARNING, "config-unknown-check",
@@ -73,6 +74,7 @@ def check_selection(report: ScanReport, namespaces: Iterable[str] | None, *, opt
     for ns in given:
         if not any(in_namespaces(c.package, [ns]) for c in report.checks):
             roots = sorted(({c.package.split(".")[0] for c in report.checks} | {"builtin", "user"}) - {ns})
+            import difflib  # a suggestion's matcher, imported when one is needed
             close = difflib.get_close_matches(ns, roots, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             report.notices.append(Notice(NoticeLevel.WARNING, "config-unknown-namespace",

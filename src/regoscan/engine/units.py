@@ -7,7 +7,6 @@ user's own source.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +141,7 @@ def original_column(prepared: str, original: str, column: int) -> int:
     """The 1-based column in the user's line of ``column`` in the prepared line: text the
     preparation kept maps one to one, a replaced stretch to where it starts."""
     index = column - 1
+    import difflib  # only when an error column is mapped: not a cost of every scan
     for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, prepared, original, autojunk=False).get_opcodes():
         if i1 <= index < i2 or i1 == i2 == index:
             return j1 + (index - i1 if tag == "equal" else 0) + 1

@@ -29,11 +29,13 @@ of them anywhere (``tree_safe``) gets its documents as text.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ctypes
 
 _SPECIAL = re.compile(r'["\\\x00-\x1f]')
 _INT64 = (-(1 << 63), (1 << 63) - 1)
@@ -65,6 +67,7 @@ class NodeInput:
     """Builds and sets inputs through rego-cpp's stack API (one instance per worker)."""
 
     def __init__(self, lib: ctypes.CDLL) -> None:
+        import ctypes  # here: the parent process imports this module only for tree_safe
         # function objects of our own (``lib[name]`` is not cached): regopy's copies keep
         # their return types, and here a failed push needs no check, since rego-cpp keeps
         # the input's first error and ``regoSetInput`` refuses an input in error
