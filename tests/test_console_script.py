@@ -44,10 +44,12 @@ def test_help_and_usage_errors_exit_as_argparse_means(tmp_path: Path) -> None:
 
 def test_atexit_handlers_still_run(tmp_path: Path) -> None:
     code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+            "import gc\n"
+            "atexit.register(lambda: print('handler ran', gc.get_threshold()[0], file=sys.stderr))\n"
             "sys.argv = ['regoscan', 'checks', '--format', 'json']\n"
             "from regoscan.cli import run\n"
             "run()\n")
     done = _regoscan(cwd=tmp_path, code=code)
     assert done.returncode == 0, done.stderr
     assert "handler ran" in done.stderr and len(json.loads(done.stdout)["checks"]) > 100
+    assert int(done.stderr.split("handler ran")[1].split()[0]) >= 10_000  # the collector runs seldom

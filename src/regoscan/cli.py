@@ -479,6 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+_GC_FIRST_GENERATION = 70_000
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
+
+
 def run() -> NoReturn:
     """The console script (and ``python -m regoscan``): ``main``, then exit without tearing the
     interpreter down.
@@ -487,7 +491,14 @@ def run() -> NoReturn:
     scan, after the reports were written and the workers had stopped. The output streams are
     flushed and the ``atexit`` handlers run (finalizers of temporary folders among them) as
     at a normal exit; only the freeing is skipped. In-process callers (tests) use ``main``.
+
+    The cyclic garbage collector runs a hundred times less often: a run is short, and its
+    passes over the parsed documents and findings (which hold no cycles: the peak memory of
+    a corpus scan is the same without it) took 30 to 45 ms of the parent's CPU.
     """
+    import gc
+
+    gc.set_threshold(_GC_FIRST_GENERATION, 50, 100)
     try:
         code = main()
     except SystemExit as exc:  # argparse's --help and usage errors
