@@ -73,6 +73,7 @@ class WorkerProcess:
         self._start_timeout = start_timeout
         self._started = False
         self._closed = False
+        self._exit_requested = False
         self.loaded: set[str] = set()
         """Engine groups compiled in this worker (see PolicyRuntime.define_group)."""
 
@@ -208,13 +209,25 @@ class WorkerProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
 
+    def request_exit(self) -> None:
+        """Ask the worker to exit without waiting for it (``close`` waits): the workers of a
+        runtime then tear down side by side, not one after the other, at the end of a scan."""
+        if self._closed or self._exit_requested or self.proc.poll() is not None:
+            return
+        try:
+            self._send({"op": "exit"})
+        except WorkerError:  # it died; close() reaps it
+            return
+        self._exit_requested = True
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         if self.proc.poll() is None:
             try:
-                self._send({"op": "exit"})
+                if not self._exit_requested:
+                    self._send({"op": "exit"})
                 self.proc.wait(timeout=2)
             except (WorkerError, subprocess.TimeoutExpired):
                 self.kill()

@@ -599,6 +599,8 @@ class PolicyRuntime:
             idle, self._idle = self._idle, []
             bundle_dir, self._bundle_dir = self._bundle_dir, None
         for worker in idle:
+            worker.request_exit()
+        for worker in idle:
             worker.close()
         if bundle_dir is not None:
             shutil.rmtree(bundle_dir, ignore_errors=True)
