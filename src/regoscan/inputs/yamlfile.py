@@ -252,7 +252,7 @@ def _compose_yaml(text: str, lines: list[str], max_nodes: int, max_depth: int) -
         anchors: dict[str, _Node] = {}
         while loader.check_event():
             event = loader.get_event()
-            if event.__class__ is ev.ScalarEvent:  # most events: straight to the builder
+            if isinstance(event, ev.ScalarEvent):  # most events: straight to the builder
                 if builder is not None:
                     _compose_scalar(event, builder, anchors, loader, lines)
             elif isinstance(event, ev.DocumentStartEvent):
@@ -297,9 +297,7 @@ def _compose_scalar(
 def _compose_event(
     event: ev.Event, builder: _TreeBuilder, anchors: dict[str, _Node], resolver: Any, lines: list[str]
 ) -> None:
-    if isinstance(event, ev.ScalarEvent):
-        _compose_scalar(event, builder, anchors, resolver, lines)
-        return
+    """Any event but a scalar (``_compose_scalar``) and a document's start or end."""
     line, col = event.start_mark.line + 1, event.start_mark.column
     if isinstance(event, ev.AliasEvent):
         target = anchors.get(event.anchor)
