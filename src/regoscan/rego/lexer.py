@@ -12,16 +12,18 @@ import json
 import re
 from dataclasses import dataclass
 
+_STRING = r'"(?:\\.|[^"\\\r\n])*"'
+_RAW_STRING = r"`[^`]*`"
 _TOKEN_RE = re.compile(
-    r"""
+    rf"""
     (?P<nl>\r?\n)
   | (?P<ws>[ \t\f\v]+)
   | (?P<comment>\#[^\r\n]*)
-  | (?P<str>"(?:\\.|[^"\\\r\n])*")
-  | (?P<raw>`[^`]*`)
+  | (?P<str>{_STRING})
+  | (?P<raw>{_RAW_STRING})
   | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>:=|==|!=|<=|>=|[=<>+\-*/%&|.,;:\[\](){}])
+  | (?P<op>:=|==|!=|<=|>=|[=<>+\-*/%&|.,;:\[\](){{}}])
     """,
     re.VERBOSE,
 )
@@ -126,7 +128,7 @@ def blank(text: str) -> str:
     return "".join(ch if ch == "\n" else " " for ch in text)
 
 
-_TRIVIA_OR_STRING = re.compile(r'("(?:\\.|[^"\\\r\n])*"|`[^`]*`)|[ \t]*\#[^\r\n]*|[ \t]+(?=\r?\n|$)')
+_TRIVIA_OR_STRING = re.compile(rf"({_STRING}|{_RAW_STRING})|[ \t]*\#[^\r\n]*|[ \t]+(?=\r?\n|$)")
 
 
 def lean_source(text: str) -> str:
