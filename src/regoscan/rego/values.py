@@ -13,10 +13,10 @@ takes the three forms apart as well as they can be: a raw string that happens to
 valid escaped text is read as escaped text, so the worst a hostile value can do is garble
 its own string, never add, drop or rename anything around it.
 
-``engine_json`` is the other direction: input and data as JSON text with non-ASCII kept
-as UTF-8, because rego-cpp's string built-ins work on the escaped text (``count("é")``
-was 6 with ``\\u00e9``, ``startswith`` and ``substring`` were wrong, ``upper`` turned
-``\\u00e9`` into ``\\U00E9``).
+``engine_json`` is the other direction: data, and the inputs the worker's tree builder
+declines (``input_nodes``), as JSON text with non-ASCII kept as UTF-8, because rego-cpp's
+string built-ins work on the escaped text (``count("é")`` was 6 with ``\\u00e9``,
+``startswith`` and ``substring`` were wrong, ``upper`` turned ``\\u00e9`` into ``\\U00E9``).
 """
 
 from __future__ import annotations
